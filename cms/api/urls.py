@@ -1,0 +1,18 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from cms.groups import api as groups_api
+from cms.org import api as org_api
+
+app_name = "api"
+
+urlpatterns = [
+    path("me/", org_api.Me.as_view(), name="me"),
+    path("districts/", org_api.DistrictList.as_view(), name="district_list"),
+    path("schools/", org_api.SchoolList.as_view(), name="school_list"),
+    path("schools/<int:pk>/", org_api.SchoolDetail.as_view(), name="school_detail"),
+    path("communities/", groups_api.CommunityList.as_view(), name="community_list"),
+    path("communities/<int:pk>/", groups_api.CommunityDetail.as_view(), name="community_detail"),
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+]

@@ -1,0 +1,221 @@
+"""The scope module: the one place that decides which objects a user may read and change.
+
+Every view, API endpoint, export, search result and notification asks this module, through
+``visible()``, ``editable()`` or ``get_visible_or_404()``. An object outside the user's scope is simply
+not in the queryset, so views answer 404 and ids do not leak.
+
+Levels: the department (ДОН) sees the city; a district office (РУО) its own district; a school itself
+and what is addressed to it or its communities. A site administrator configures the portal: it reads the
+organisation directory (to manage accounts) but no unit's content.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .models import Level
+
+
+@dataclass(frozen=True)
+class Scope:
+    level: str | None
+    district_id: int | None = None
+    school_id: int | None = None
+    user_id: int | None = None
+    role: str = ""
+
+    @property
+    def is_city(self) -> bool:
+        return self.level == Level.CITY
+
+    @property
+    def is_district(self) -> bool:
+        return self.level == Level.DISTRICT
+
+    @property
+    def is_school(self) -> bool:
+        return self.level == Level.SCHOOL
+
+    @property
+    def is_site_admin(self) -> bool:
+        from cms.accounts.roles import Role
+
+        return self.role == Role.SITE_ADMIN
+
+
+NO_SCOPE = Scope(level=None)
+
+
+def scope_of(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_ecab_scope", None)
+    if cached is None:
+        cached = user._ecab_scope = _compute_scope(user)
+    return cached
+
+
+def _compute_scope(user) -> Scope:
+    if user.is_superuser:
+        from cms.accounts.roles import Role
+
+        return Scope(level=None, user_id=user.pk, role=Role.SITE_ADMIN)
+    level = user.level
+    if level == Level.SCHOOL:
+        district_id = user.school.district_id if user.school_id else None
+        return Scope(level=level, district_id=district_id, school_id=user.school_id, user_id=user.pk, role=user.role)
+    if level == Level.DISTRICT:
+        return Scope(level=level, district_id=user.district_id, user_id=user.pk, role=user.role)
+    return Scope(level=level, user_id=user.pk, role=user.role)
+
+
+Rule = Callable[[Scope, QuerySet], QuerySet]
+_read_rules: dict[str, Rule] = {}
+_write_rules: dict[str, Rule] = {}
+
+
+def read_rule(label: str):
+    def register(fn: Rule) -> Rule:
+        _read_rules[label] = fn
+        return fn
+
+    return register
+
+
+def write_rule(label: str):
+    def register(fn: Rule) -> Rule:
+        _write_rules[label] = fn
+        return fn
+
+    return register
+
+
+def _queryset(model_or_qs) -> QuerySet:
+    if isinstance(model_or_qs, QuerySet):
+        return model_or_qs
+    return model_or_qs._default_manager.all()
+
+
+def _apply(rules: dict[str, Rule], user, model_or_qs) -> QuerySet:
+    qs = _queryset(model_or_qs)
+    label = qs.model._meta.label
+    try:
+        rule = rules[label]
+    except KeyError:
+        raise ImproperlyConfigured(f"The scope module has no rule for {label}.") from None
+    scope = user if isinstance(user, Scope) else scope_of(user)
+    if scope.level is None and not scope.is_site_admin:
+        return qs.none()
+    return rule(scope, qs)
+
+
+def visible(user, model_or_qs) -> QuerySet:
+    """The objects ``user`` may read."""
+    return _apply(_read_rules, user, model_or_qs)
+
+
+def editable(user, model_or_qs) -> QuerySet:
+    """The objects ``user`` may change."""
+    return _apply(_write_rules, user, model_or_qs)
+
+
+def _get_or_404(qs: QuerySet, lookup: dict) -> Model:
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def get_visible_or_404(user, model_or_qs, **lookup) -> Model:
+    return _get_or_404(visible(user, model_or_qs), lookup)
+
+
+def get_editable_or_404(user, model_or_qs, **lookup) -> Model:
+    return _get_or_404(editable(user, model_or_qs), lookup)
+
+
+# --- organisation -----------------------------------------------------------------------------
+
+
+@read_rule("org.District")
+def districts_read(scope: Scope, qs: QuerySet) -> QuerySet:
+    if scope.is_city or scope.is_site_admin:
+        return qs
+    return qs.filter(pk=scope.district_id)
+
+
+@write_rule("org.District")
+def districts_write(scope: Scope, qs: QuerySet) -> QuerySet:
+    return qs.none()
+
+
+@read_rule("org.School")
+def schools_read(scope: Scope, qs: QuerySet) -> QuerySet:
+    if scope.is_city or scope.is_site_admin:
+        return qs
+    if scope.is_district:
+        return qs.filter(district_id=scope.district_id)
+    return qs.filter(pk=scope.school_id)
+
+
+@write_rule("org.School")
+def schools_write(scope: Scope, qs: QuerySet) -> QuerySet:
+    """The registry is the source of school data; nobody edits it in the portal."""
+    return qs.none()
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@read_rule("accounts.User")
+def users_read(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Who a user may see in directories and member lists: staff of units in its scope."""
+    if scope.is_city or scope.is_site_admin:
+        return qs
+    if scope.is_district:
+        return qs.filter(Q(district_id=scope.district_id) | Q(school__district_id=scope.district_id))
+    return qs.filter(school_id=scope.school_id)
+
+
+@write_rule("accounts.User")
+def users_write(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Only site administrators manage accounts; school and district roles never do."""
+    return qs if scope.is_site_admin else qs.none()
+
+
+# --- communities ------------------------------------------------------------------------------
+
+
+@read_rule("communities.Community")
+def communities_read(scope: Scope, qs: QuerySet) -> QuerySet:
+    if scope.is_city:
+        return qs
+    if scope.is_site_admin:
+        return qs.none()
+    if scope.is_district:
+        return qs.filter(
+            Q(district_id=scope.district_id)
+            | Q(memberships__user_id=scope.user_id)
+            | Q(memberships__school__district_id=scope.district_id)
+        ).distinct()
+    return qs.filter(Q(memberships__school_id=scope.school_id) | Q(memberships__user_id=scope.user_id)).distinct()
+
+
+@write_rule("communities.Community")
+def communities_write(scope: Scope, qs: QuerySet) -> QuerySet:
+    """The department manages thematic communities; district communities follow the registry."""
+    from cms.accounts.roles import Role
+
+    if scope.is_city and scope.role in {Role.DON_ADMIN, Role.DON_EDITOR}:
+        return qs.filter(kind="thematic")
+    return qs.none()
+
+
+@read_rule("communities.Membership")
+def memberships_read(scope: Scope, qs: QuerySet) -> QuerySet:
+    from cms.groups.models import Community
+
+    return qs.filter(community__in=visible(scope, Community).values("pk"))

@@ -1,0 +1,22 @@
+"""Settings for the test suite: fast hashing, in-memory mail and cache."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+SECRET_KEY = "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
+DEBUG = False
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "cms.accounts.hashers.PortalArgon2PasswordHasher",
+]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+ECAB_ACCOUNTS_FILE_DIR = BASE_DIR / "var" / "test-accounts"
+DEMO_PASSWORD = "Kyiv-Demo-2026!"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WAGTAILADMIN_BASE_URL = "http://testserver"
+LOGIN_IP_RATE = env.str("LOGIN_IP_RATE", default="30/10m")
