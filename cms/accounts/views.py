@@ -59,7 +59,8 @@ class SignInView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         usage = _ip_usage(request, increment=False)
-        if usage and usage["should_limit"]:
+        # Peeking does not count this request, so the address is spent once its failures reach the limit.
+        if usage and usage["count"] >= usage["limit"]:
             return render(
                 request,
                 "accounts/locked_out.html",
@@ -98,7 +99,7 @@ def two_factor(request):
     device = None
     if enrolling:
         device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "TOTP"})
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         verified = _verify(user, form.cleaned_data["token"], device)
         if verified is not None:
@@ -128,7 +129,7 @@ def _verify(user, token: str, enrolling_device: TOTPDevice | None) -> TOTPDevice
 @sensitive_post_parameters()
 def password_change(request):
     user = request.user
-    form = ForcedPasswordChangeForm(user, request.POST or None)
+    form = ForcedPasswordChangeForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()

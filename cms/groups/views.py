@@ -46,7 +46,7 @@ def community_detail(request, pk: int):
 
 def community_create(request):
     _require(request.user, "manage_communities")
-    form = CommunityForm(request.POST or None)
+    form = CommunityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         community = services.create_thematic_community(
             name=form.cleaned_data["name"], description=form.cleaned_data["description"], actor=request.user
@@ -58,7 +58,7 @@ def community_create(request):
 
 def community_add_members(request, pk: int):
     community = get_editable_or_404(request.user, Community, pk=pk)
-    form = AddMembersForm(request.POST or None, user=request.user)
+    form = AddMembersForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         added = services.add_members(
             community=community,

@@ -132,6 +132,11 @@ def _read_rows(path: Path, encoding: str):
     raw = Path(path).read_bytes()
     text = raw.decode(encoding, errors="surrogateescape")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if _has_bad_encoding(dict(enumerate(reader.fieldnames or []))):
+        raise ImportFileError(
+            _("The file is not in %(encoding)s; name its encoding (for example --encoding cp1251).")
+            % {"encoding": encoding}
+        )
     missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
     if missing:
         raise ImportFileError(_("The file lacks the columns: %(columns)s") % {"columns": ", ".join(sorted(missing))})

@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Е-кабінет освітнього управління API",
     "VERSION": "1.0.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "PREPROCESSING_HOOKS": ["cms.api.schema.portal_endpoints_only"],
 }
 
 LOGGING = {

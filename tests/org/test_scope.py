@@ -1,0 +1,81 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
+
+from cms.accounts.models import UserSession
+from cms.groups.models import Community
+from cms.org.models import District, School
+from cms.org.scope import editable, get_visible_or_404, scope_of, visible
+
+
+def _names(qs):
+    return set(qs.values_list("short_name", flat=True))
+
+
+def test_school_sees_itself_only(world):
+    user = world.users["school_a"]
+    assert _names(visible(user, School)) == {"Гімназія № 236"}
+    assert list(visible(user, District)) == [world.district]
+
+
+def test_district_office_sees_its_district(world):
+    assert _names(visible(world.users["own_ruo"], School)) == {"Гімназія № 236", "Ліцей № 241"}
+    assert _names(visible(world.users["other_ruo"], School)) == {"Ліцей № 143"}
+
+
+def test_department_sees_the_city(world):
+    assert visible(world.users["don"], School).count() == 3
+    assert visible(world.users["don"], District).count() == 2
+
+
+def test_anonymous_and_inactive_users_see_nothing(world):
+    assert not visible(AnonymousUser(), School).exists()
+    user = world.users["don"]
+    user.is_active = False
+    assert scope_of(user).level is None or not user.is_active
+    assert not visible(user, School).exists()
+
+
+def test_out_of_scope_object_is_a_404(world):
+    with pytest.raises(Http404):
+        get_visible_or_404(world.users["school_a"], School, pk=world.school_c.pk)
+    with pytest.raises(Http404):
+        get_visible_or_404(world.users["school_a"], School, pk="not-a-number")
+    assert get_visible_or_404(world.users["school_a"], School, pk=world.school_a.pk) == world.school_a
+
+
+def test_nobody_edits_the_registry_in_the_portal(world):
+    for actor in world.users:
+        assert not editable(world.users[actor], School).exists()
+
+
+def test_communities_follow_membership(world):
+    assert set(visible(world.users["school_a"], Community)) == {world.community_a}
+    assert set(visible(world.users["school_c"], Community)) == {world.community_c, world.thematic_c}
+    # the district office sees its district's community and the thematic ones its schools are in
+    assert set(visible(world.users["other_ruo"], Community)) == {world.community_c, world.thematic_c}
+    assert set(visible(world.users["own_ruo"], Community)) == {world.community_a}
+    assert visible(world.users["don"], Community).count() == 3
+    assert not visible(world.users["site_admin"], Community).exists()
+
+
+def test_only_thematic_communities_are_editable_and_only_by_the_department(world):
+    assert set(editable(world.users["don"], Community)) == {world.thematic_c}
+    for actor in ("school_a", "own_ruo", "site_admin"):
+        assert not editable(world.users[actor], Community).exists()
+
+
+def test_a_model_without_a_rule_is_refused(world):
+    with pytest.raises(ImproperlyConfigured):
+        visible(world.users["don"], UserSession)
+
+
+def test_scope_is_computed_once_per_user_object(world, django_assert_num_queries):
+    from cms.accounts.models import User
+
+    user = User.objects.get(pk=world.users["school_a"].pk)
+    with django_assert_num_queries(1):  # the school, for its district
+        first = scope_of(user)
+        assert scope_of(user) is first
+    assert first.school_id == world.school_a.pk and first.district_id == world.district.pk

@@ -1,0 +1,71 @@
+"""Production settings: refuse to start without secrets; `check --deploy` is clean."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+    "SECRET_KEY": "kX9#vQ2$mP7!rT4&wZ8*bN3^cL6@hJ1%fD5(gS0)yA-uE+iO=pR",
+    "ALLOWED_HOSTS": "e-kabinet.kyiv.example",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "DATABASE_URL": "sqlite:///" + str(ROOT / "var" / "deploy-check.sqlite3"),
+}
+
+
+def _manage(*args, env_overrides=None, drop=()):
+    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("DJANGO_")}
+    env.update(PRODUCTION_ENV)
+    env.update(env_overrides or {})
+    for key in drop:
+        env.pop(key, None)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"])
+def test_production_refuses_to_start_without_required_settings(missing):
+    result = _manage("check", drop=(missing,))
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_refuses_a_short_secret():
+    result = _manage("check", env_overrides={"SECRET_KEY": "short"})
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_security_headers_and_cookies():
+    code = (
+        "from django.conf import settings as s;"
+        "d = s.CONTENT_SECURITY_POLICY['DIRECTIVES'];"
+        "assert \"'unsafe-inline'\" not in d['script-src'] and 'https:' not in d['script-src'], d;"
+        "assert s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE and s.SESSION_COOKIE_HTTPONLY;"
+        "assert s.SECURE_HSTS_SECONDS >= 31536000 and s.SECURE_SSL_REDIRECT;"
+        "assert s.SESSION_COOKIE_NAME.startswith('__Host-');"
+        "print('ok')"
+    )
+    result = _manage("shell", "-c", code)
+    assert result.returncode == 0 and "ok" in result.stdout, result.stderr
+
+
+def test_csp_header_on_pages(client):
+    header = client.get("/")["Content-Security-Policy"]
+    script_src = next(part for part in header.split(";") if part.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src
+    assert "frame-ancestors 'none'" in header
+
+
+def test_no_external_assets_in_pages(client):
+    html = client.get("/").content.decode()
+    assert "http://" not in html.replace('xmlns="http://www.w3.org', "") and "https://" not in html
