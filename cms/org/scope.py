@@ -191,17 +191,21 @@ def users_write(scope: Scope, qs: QuerySet) -> QuerySet:
 
 @read_rule("communities.Community")
 def communities_read(scope: Scope, qs: QuerySet) -> QuerySet:
+    """The department sees every community; a district office its district's community and those its schools
+    or its people are in; a school those it or its people are in."""
+    from cms.groups.models import Membership
+
     if scope.is_city:
         return qs
     if scope.is_site_admin:
         return qs.none()
     if scope.is_district:
-        return qs.filter(
-            Q(district_id=scope.district_id)
-            | Q(memberships__user_id=scope.user_id)
-            | Q(memberships__school__district_id=scope.district_id)
-        ).distinct()
-    return qs.filter(Q(memberships__school_id=scope.school_id) | Q(memberships__user_id=scope.user_id)).distinct()
+        members = Membership.objects.filter(Q(user_id=scope.user_id) | Q(school__district_id=scope.district_id)).values(
+            "community_id"
+        )
+        return qs.filter(Q(district_id=scope.district_id) | Q(pk__in=members))
+    members = Membership.objects.filter(Q(school_id=scope.school_id) | Q(user_id=scope.user_id))
+    return qs.filter(pk__in=members.values("community_id"))
 
 
 @write_rule("communities.Community")

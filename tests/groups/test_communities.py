@@ -63,3 +63,12 @@ def test_community_list_query_count_is_bounded(world, client_for, django_assert_
     client.get(reverse("communities:list"))
     with django_assert_max_num_queries(10):
         client.get(reverse("communities:list"))
+
+
+def test_member_counts_are_whole_for_every_viewer(world, client_for):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(community=world.thematic_c, school=world.school_a)
+    for actor in ("school_a", "school_c", "don"):
+        html = client_for(actor).get(reverse("communities:list")).content.decode()
+        assert "Мережа природничих ліцеїв</a> — Тематична спільнота, 2 учасники" in html, actor
