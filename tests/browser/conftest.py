@@ -1,0 +1,146 @@
+"""Fixtures for the end-to-end tests: the app served by pytest-django's live server, driven by Chromium.
+
+Playwright's sync API runs its own event loop in the main thread, so Django would refuse ORM calls from
+the test code (SynchronousOnlyOperation) without DJANGO_ALLOW_ASYNC_UNSAFE. The live server thread has
+no event loop and is not affected.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.db.backends.base.creation import BaseDatabaseCreation
+from django.db.models import signals
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+
+# Django reads this when an ORM call is made, so setting it before the tests run is enough.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("ECAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install the Debian packages chromium and chromium-driver")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageProblems:
+    """What went wrong while the page was used: server errors and browser console errors (CSP etc.)."""
+
+    server_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    # Known problems a test chooses to tolerate (each one named, with the reason, where it is added).
+    tolerated: list[re.Pattern] = field(default_factory=list)
+
+    def on_response(self, response: Response) -> None:
+        if response.status >= 500:
+            self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        # A 403/404 answer we asked for is reported as "Failed to load resource"; that is expected.
+        if message.type != "error" or message.text.startswith("Failed to load resource"):
+            return
+        if not any(pattern.search(message.text) for pattern in self.tolerated):
+            self.console_errors.append(message.text)
+
+
+@pytest.fixture
+def page_problems() -> PageProblems:
+    return PageProblems()
+
+
+@pytest.fixture
+def browser_page(chromium: Browser, live_server, page_problems: PageProblems) -> Iterator[Page]:
+    """A fresh browser context (no cookies) on the live server, failing the test on any 5xx or console error."""
+    context = chromium.new_context(
+        base_url=live_server.url, locale="uk-UA", timezone_id="Europe/Kyiv", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems = page_problems
+    page.on("response", problems.on_response)
+    page.on("console", problems.on_console)
+    yield page
+    context.close()
+    assert not problems.server_errors, f"server errors: {problems.server_errors}"
+    assert not problems.console_errors, f"browser console errors: {problems.console_errors}"
+
+
+MODEL_SIGNALS = (
+    signals.pre_save,
+    signals.post_save,
+    signals.m2m_changed,
+    signals.pre_delete,
+    signals.post_delete,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_serialized_rollback() -> Iterator[None]:
+    """Let serialized_rollback restore the migrations' data without the application's model signals.
+
+    A transactional test flushes every table afterwards; serialized_rollback reloads what the migrations
+    created (Wagtail's locale, root page, site, collection, groups, and the portal's own pages) before the
+    next test. That reload saves rows one by one in no particular order, and the application's audit
+    receivers (cms.accounts.signals) react to it as if they were real changes: they read related rows not
+    reloaded yet and fail. Restoring a snapshot is no change to audit, so its receivers are muted for it.
+    """
+    original = BaseDatabaseCreation.deserialize_db_from_string
+
+    def deserialize_quietly(self, data):
+        saved = {signal: signal.receivers for signal in MODEL_SIGNALS}
+        try:
+            for signal in MODEL_SIGNALS:
+                signal.receivers = []
+                signal.sender_receivers_cache.clear()
+            return original(self, data)
+        finally:
+            for signal, receivers in saved.items():
+                signal.receivers = receivers
+                signal.sender_receivers_cache.clear()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseCreation, "deserialize_db_from_string", deserialize_quietly)
+        yield
+
+
+@pytest.fixture
+def demo(transactional_db, settings) -> str:
+    """The real registry and the demo accounts in the test database; returns the demo password.
+
+    The live server runs in another thread, so the data must be committed (transactional_db), and it is
+    flushed after each test: each test loads it again (about two seconds).
+    """
+    from cms.org.demo import load_demo
+
+    report = load_demo(settings.DEMO_PASSWORD)
+    assert report["working"] > 500, report
+    return settings.DEMO_PASSWORD
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir() -> Path:
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS_DIR
