@@ -3,7 +3,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.documents import urls as wagtaildocs_urls
+
+from cms.library import views as library_views
+from cms.library.api import wagtail_api
 
 urlpatterns = [
     path("", include("cms.accounts.urls")),
@@ -11,9 +13,18 @@ urlpatterns = [
     path("org/", include("cms.org.urls")),
     path("communities/", include("cms.groups.urls")),
     path("audit/", include("cms.audit.urls")),
+    path("library/", include("cms.library.urls")),
+    path("experience/", include("cms.pages.urls")),
+    path("api/v2/", wagtail_api.urls),
     path("api/", include("cms.api.urls")),
     path("admin/", include(wagtailadmin_urls)),
-    path("documents/", include(wagtaildocs_urls)),
+    # Wagtail's document URLs are replaced by the portal's scope-checked view (same name, so Wagtail's
+    # links to documents lead to it); nothing under MEDIA_URL is ever served.
+    path(
+        "documents/<int:document_id>/<str:document_filename>",
+        library_views.serve_document,
+        name="wagtaildocs_serve",
+    ),
     # Wagtail's own page-login form is shadowed: everyone signs in through the portal's sign-in.
     path(
         "pages/_util/login/",

@@ -1,16 +1,23 @@
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.test import Client
+from django.utils.text import slugify
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import Collection
 
 from cms.accounts.models import User
-from cms.accounts.permissions import setup_roles
+from cms.accounts.permissions import city_collection, community_collection, district_collection, setup_roles
 from cms.accounts.roles import Role
 from cms.groups.models import Community
 from cms.groups.services import sync_district_communities
+from cms.library.models import LibraryDocument
 from cms.org.models import District, School
+from cms.pages.models import DistrictSectionPage, RegulationAttachment, RegulationIndexPage, RegulationPage
+from cms.pages.tree import city_regulation_index, ensure_page_tree
 from tests.factories import CommunityFactory, DistrictFactory, MembershipFactory, SchoolFactory, make_user
 
 ACTORS = ["anonymous", "school_a", "school_b", "school_c", "own_ruo", "other_ruo", "don", "site_admin"]
@@ -29,17 +36,79 @@ class World:
     community_a: Community  # the first district's community
     community_c: Community  # the second district's community
     thematic_c: Community  # a thematic community with school C only
+    content: "Content"
 
 
-@pytest.fixture
-def world(db) -> World:
+@dataclass
+class Content:
+    """Pages and documents of every scope: the city's, district A's, district C's, community C's."""
+
+    city_regulation: RegulationPage
+    district_a_regulation: RegulationPage
+    district_c_regulation: RegulationPage
+    city_document: LibraryDocument
+    district_a_document: LibraryDocument
+    district_c_document: LibraryDocument
+    community_c_document: LibraryDocument
+    department_document: LibraryDocument  # in a collection without an audience
+
+
+def make_document(collection, title: str, *, name: str = "nakaz.pdf", data: bytes = b"%PDF-1.4\n%test\n", **fields):
+    return LibraryDocument.objects.create(
+        title=title, collection=collection, file=ContentFile(data, name=name), **fields
+    )
+
+
+def publish_regulation(parent, title: str, **fields) -> RegulationPage:
+    page = RegulationPage(title=title, slug=slugify(title, allow_unicode=True), **fields)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _regulation_index(district=None) -> RegulationIndexPage:
+    if district is None:
+        return city_regulation_index()
+    return RegulationIndexPage.objects.child_of(DistrictSectionPage.objects.get(district=district)).get()
+
+
+def _content(district, other, thematic_c) -> Content:
+    city_document = make_document(city_collection(), "Наказ ДОН № 367", kind="order", number="367")
+    city_regulation = publish_regulation(
+        _regulation_index(),
+        "Про зарахування учнів до закладів освіти",
+        kind="order",
+        number="367",
+        issuer="Департамент освіти і науки",
+    )
+    city_regulation.attachments.add(RegulationAttachment(document=city_document))
+    city_regulation.save_revision().publish()
+    root = Collection.get_first_root_node()
+    return Content(
+        city_regulation=city_regulation,
+        district_a_regulation=publish_regulation(
+            _regulation_index(district), "Розпорядження РУО Голосіївського району", kind="directive", number="15-р"
+        ),
+        district_c_regulation=publish_regulation(
+            _regulation_index(other), "Розпорядження РУО Оболонського району", kind="directive", number="27-р"
+        ),
+        city_document=city_document,
+        district_a_document=make_document(district_collection(district), "Лист РУО Голосіївського району"),
+        district_c_document=make_document(district_collection(other), "Лист РУО Оболонського району"),
+        community_c_document=make_document(community_collection(thematic_c), "Методичка природничої мережі"),
+        department_document=make_document(root.add_child(name="Службові"), "Службова записка ДОН"),
+    )
+
+
+def build_world() -> World:
     district = DistrictFactory(name="Голосіївський")
     other = DistrictFactory(name="Оболонський")
     school_a = SchoolFactory(district=district, short_name="Гімназія № 236")
     school_b = SchoolFactory(district=district, short_name="Ліцей № 241")
     school_c = SchoolFactory(district=other, short_name="Ліцей № 143")
-    setup_roles()
     sync_district_communities()
+    ensure_page_tree()
+    setup_roles()
     users = {
         "school_a": make_user(Role.SCHOOL_DIRECTOR, school=school_a, username="dir-a"),
         "school_b": make_user(Role.SCHOOL_DIRECTOR, school=school_b, username="dir-b"),
@@ -61,7 +130,52 @@ def world(db) -> World:
         community_a=Community.objects.get(district=district),
         community_c=Community.objects.get(district=other),
         thematic_c=thematic_c,
+        content=_content(district, other, thematic_c),
     )
+
+
+def _refetch(obj):
+    return type(obj)._default_manager.get(pk=obj.pk)
+
+
+def refreshed(world: World) -> World:
+    """Fresh copies of the world's objects, so a test that changes one in memory cannot leak into the next."""
+    return World(
+        **{
+            name: _refetch(getattr(world, name))
+            for name in (
+                "district",
+                "other_district",
+                "school_a",
+                "school_b",
+                "school_c",
+                "community_a",
+                "community_c",
+                "thematic_c",
+            )
+        },
+        users={actor: _refetch(user) for actor, user in world.users.items()},
+        content=Content(**{name: _refetch(getattr(world.content, name)) for name in Content.__dataclass_fields__}),
+    )
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The world is built once per test module inside a transaction that is rolled back at the end; each
+    test runs in a savepoint inside it (pytest-django's ``db``), so tests still cannot see each other's writes."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        built = build_world()
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_module_world, db) -> World:
+    return refreshed(_module_world)
 
 
 def sign_in(client: Client, user: User) -> Client:

@@ -18,7 +18,7 @@ class Row:
     name: str  # URL name, namespaced
     expected: dict[str, int]  # actor -> status
     kwargs: Callable = field(default=lambda w: {})
-    args: tuple = ()
+    args: tuple | Callable = ()
     method: str = "get"
     data: Callable = field(default=lambda w: {})
     query: str = ""
@@ -124,20 +124,127 @@ ROWS = [
     ),
     # Wagtail: the page tree root sends a signed-in user to the dashboard; the admin is for the
     # department, district offices and site administrators; accounts are managed by site administrators only.
-    Row("wagtail_serve", expect(302), args=("",)),
+    Row("wagtail_serve", expect(302, anonymous=LOGIN, site_admin=404), args=("",), label="page tree root"),
     Row("frontend_login_redirect", expect(302)),
     Row("wagtailadmin_home", expect(302, own_ruo=200, other_ruo=200, don=200, site_admin=200)),
     Row("wagtailusers_users:index", expect(302, site_admin=200)),
     Row("wagtailusers_groups:index", expect(302, site_admin=200)),
 ]
 
+A_SIDE = {"school_a": 200, "school_b": 200, "own_ruo": 200, "don": 200}
+C_SIDE = {"school_c": 200, "other_ruo": 200, "don": 200}
+CONTENT_READERS = dict.fromkeys(("school_a", "school_b", "school_c", "own_ruo", "other_ruo", "don"), 200)
+
+
+def _doc(name: str):
+    def kwargs(w):
+        document = getattr(w.content, name)
+        return {"document_id": document.pk, "document_filename": document.filename}
+
+    return kwargs
+
+
+def _page_path(name: str):
+    # url_path is "/home/<path>/"; the site root is the home page
+    return lambda w: (getattr(w.content, name).url_path.split("/", 2)[2],)
+
+
+LIBRARY_ROWS = [
+    Row("library:document_list", expect(403, anonymous=LOGIN, **CONTENT_READERS)),
+    Row("library:review_due", expect(403, anonymous=LOGIN, own_ruo=200, other_ruo=200, don=200)),
+    Row("experience:write", expect(403, anonymous=LOGIN, school_a=200, school_b=200, school_c=200)),
+    Row("experience:mine", expect(403, anonymous=LOGIN, school_a=200, school_b=200, school_c=200)),
+    Row("api:document_list", expect(200, anonymous=401)),
+    Row("api:regulation_list", expect(200, anonymous=401)),
+    # Documents: only through the scope-checked view; another scope's document is a 404.
+    Row(
+        "wagtaildocs_serve",
+        expect(404, anonymous=LOGIN, **CONTENT_READERS),
+        kwargs=_doc("city_document"),
+        label="city document",
+    ),
+    Row(
+        "wagtaildocs_serve",
+        expect(404, anonymous=LOGIN, **A_SIDE),
+        kwargs=_doc("district_a_document"),
+        label="district A document",
+    ),
+    Row(
+        "wagtaildocs_serve",
+        expect(404, anonymous=LOGIN, **C_SIDE),
+        kwargs=_doc("district_c_document"),
+        label="district C document",
+    ),
+    Row(
+        "wagtaildocs_serve",
+        expect(404, anonymous=LOGIN, **C_SIDE),
+        kwargs=_doc("community_c_document"),
+        label="community C document",
+    ),
+    Row(
+        "wagtaildocs_serve",
+        expect(404, anonymous=LOGIN, don=200),
+        kwargs=_doc("department_document"),
+        label="department-only document",
+    ),
+    # Pages of the city and of one district.
+    Row(
+        "wagtail_serve",
+        expect(404, anonymous=LOGIN, **CONTENT_READERS),
+        args=_page_path("city_regulation"),
+        label="city regulation page",
+    ),
+    Row(
+        "wagtail_serve",
+        expect(404, anonymous=LOGIN, **A_SIDE),
+        args=_page_path("district_a_regulation"),
+        label="district A regulation page",
+    ),
+    Row(
+        "wagtail_serve",
+        expect(404, anonymous=LOGIN, **C_SIDE),
+        args=_page_path("district_c_regulation"),
+        label="district C regulation page",
+    ),
+    # Wagtail's API v2, scoped the same way.
+    Row("wagtailapi:pages:listing", expect(200, anonymous=401)),
+    Row(
+        "wagtailapi:pages:detail",
+        expect(404, anonymous=401, **A_SIDE),
+        kwargs=lambda w: {"pk": w.content.district_a_regulation.pk},
+        label="API v2 district A page",
+    ),
+    Row(
+        "wagtailapi:pages:find",
+        expect(404, anonymous=401, **dict.fromkeys(A_SIDE, 302)),
+        query="?html_path=/holosiivskyi/normatyvna-baza/",
+        label="API v2 find district A page",
+    ),
+    Row("wagtailapi:documents:listing", expect(200, anonymous=401)),
+    Row(
+        "wagtailapi:documents:detail",
+        expect(404, anonymous=401, **C_SIDE),
+        kwargs=lambda w: {"pk": w.content.district_c_document.pk},
+        label="API v2 district C document",
+    ),
+    Row(
+        "wagtailapi:documents:find",
+        expect(404, anonymous=401, **dict.fromkeys(C_SIDE, 302)),
+        query="?id=",
+        label="API v2 find district C document",
+    ),
+    # The editors' regulation listing in the admin.
+    Row("regulations:index", expect(302, own_ruo=200, other_ruo=200, don=200)),
+]
+
 # URL patterns outside the matrix, each with the reason.
 NOT_IN_MATRIX = {
     "wagtailcore_login": "shadowed by frontend_login_redirect, which sends everyone to the portal's sign-in",
     "wagtailcore_authenticate_with_password": "Wagtail page password form; pages here use login, not passwords",
-    "wagtaildocs_serve": "document serving: covered by the document library rows when documents are published",
-    "wagtaildocs_authenticate_with_password": "Wagtail document password form; collections use groups",
 }
+
+
+ROWS += LIBRARY_ROWS
 
 
 def _covered_names() -> set[str]:
@@ -173,7 +280,9 @@ CASES = [pytest.param(row, actor, id=f"{row.id}-{actor}") for row in ROWS for ac
 @pytest.mark.parametrize(("row", "actor"), CASES)
 def test_permission_matrix(row: Row, actor: str, world, client_for):
     client = client_for(actor)
-    url = reverse(row.name, args=row.args, kwargs=row.kwargs(world)) + row.query
+    args = row.args(world) if callable(row.args) else row.args
+    query = row.query + (str(world.content.district_c_document.pk) if row.query.endswith("?id=") else "")
+    url = reverse(row.name, args=args, kwargs=row.kwargs(world)) + query
     response = getattr(client, row.method)(url, row.data(world))
     assert response.status_code == row.expected[actor], (
         f"{row.method.upper()} {url} as {actor}: {response.status_code}, expected {row.expected[actor]}"

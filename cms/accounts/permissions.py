@@ -19,6 +19,8 @@ PAGE_EDITING = [
     "wagtailcore.lock_page",
     "wagtailcore.unlock_page",
 ]
+# Wagtail checks document permissions on its base Document model (auth_model of its permission policy),
+# whichever document model is in use.
 DOCUMENT_EDITING = [
     "wagtaildocs.add_document",
     "wagtaildocs.change_document",
@@ -68,11 +70,53 @@ def _permissions(names: list[str]) -> list[Permission]:
     return perms
 
 
-def district_collection(district: District) -> Collection:
+def _collection(name: str, **audience) -> Collection:
+    from cms.library.models import CollectionAudience
+
     root = Collection.get_first_root_node()
-    name = f"{district.name} район"
-    existing = root.get_children().filter(name=name).first()
-    return existing or root.add_child(name=name)
+    collection = root.get_children().filter(name=name).first() or root.add_child(name=name)
+    CollectionAudience.objects.update_or_create(collection=collection, defaults=audience)
+    return collection
+
+
+def city_collection() -> Collection:
+    """Documents every signed-in user of the city may read."""
+    return _collection("Місто", level="city")
+
+
+def district_collection(district: District) -> Collection:
+    """Documents of one district: its office, its schools and the department read them."""
+    return _collection(f"{district.name} район", level="district", district=district)
+
+
+def community_collection(community) -> Collection:
+    """Documents shared within one community: its member schools and people, and the department."""
+    return _collection(f"Спільнота: {community.name}", level="community", community=community)
+
+
+def _district_section(district: District):
+    from cms.pages.models import DistrictSectionPage
+
+    return DistrictSectionPage.objects.filter(district=district).first()
+
+
+def _experience_workflow(district: District, reviewers: Group) -> None:
+    """Articles of a district's schools are approved by that district's office before they are published."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    from cms.pages.models import ExperienceDistrictPage
+
+    folder = ExperienceDistrictPage.objects.filter(district=district).first()
+    if folder is None:
+        return
+    name = f"Модерація статей: {district.name} район"
+    task, _created = GroupApprovalTask.objects.get_or_create(name=name)
+    task.groups.set([reviewers])
+    workflow, _created = Workflow.objects.get_or_create(name=name)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=folder, defaults={"workflow": workflow})
+    # Approving the last task publishes the article, which needs publish permission on the folder.
+    _grant_pages(reviewers, folder, ["wagtailcore.change_page", "wagtailcore.publish_page"])
 
 
 def _grant_pages(group: Group, page: Page, names: list[str]) -> None:
@@ -99,8 +143,15 @@ def setup_roles() -> list[Group]:
         if role in CITY_COLLECTION_ROLES:
             _grant_collection(group, root_collection, DOCUMENT_EDITING)
         groups.append(group)
+    city = city_collection()
+    for role in CITY_COLLECTION_ROLES:
+        _grant_collection(Group.objects.get(name=ROLE_GROUP_NAMES[role]), city, DOCUMENT_EDITING)
     for district in District.objects.all():
         group, _created = Group.objects.get_or_create(name=district_group_name(district))
         _grant_collection(group, district_collection(district), DOCUMENT_EDITING)
+        section = _district_section(district)
+        if section is not None:
+            _grant_pages(group, section, PAGE_EDITING)
+        _experience_workflow(district, group)
         groups.append(group)
     return groups

@@ -89,6 +89,16 @@ CAPABILITIES: dict[str, set[str]] = {
     "wagtail_admin": {Role.DON_EDITOR, Role.DON_ADMIN, Role.RUO_STAFF, Role.SITE_ADMIN},
     "manage_accounts": {Role.SITE_ADMIN},
     "school_profile": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
+    "library": {
+        Role.DON_EDITOR,
+        Role.DON_ANALYST,
+        Role.DON_ADMIN,
+        Role.RUO_STAFF,
+        Role.SCHOOL_DIRECTOR,
+        Role.SCHOOL_DEPUTY,
+    },
+    "write_articles": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
+    "review_list": {Role.DON_EDITOR, Role.DON_ADMIN, Role.RUO_STAFF},
 }
 
 

@@ -33,17 +33,19 @@ def on_logged_out(sender, request, user, **kwargs):
 
 
 @receiver(pre_save, sender=User)
-def remember_previous_state(sender, instance: User, **kwargs):
-    if instance.pk:
+def remember_previous_state(sender, instance: User, raw=False, **kwargs):
+    if instance.pk and not raw:
         previous = User.objects.filter(pk=instance.pk).values("is_active", "is_superuser", "is_staff").first()
         instance._previous_state = previous
 
 
 @receiver(post_save, sender=User)
-def on_user_saved(sender, instance: User, created: bool, **kwargs):
+def on_user_saved(sender, instance: User, created: bool, raw=False, **kwargs):
     """Disabling a user ends all their sessions at once; superuser/staff flag changes are audited."""
     from .services import end_all_sessions
 
+    if raw:  # loading fixtures or restoring data: nothing happened to audit
+        return
     previous = getattr(instance, "_previous_state", None)
     if not previous:
         return
@@ -87,7 +89,9 @@ def on_group_permissions_changed(sender, instance, action, reverse, pk_set, **kw
 
 @receiver([post_save, post_delete], sender=GroupPagePermission)
 @receiver([post_save, post_delete], sender=GroupCollectionPermission)
-def on_wagtail_permission_changed(sender, instance, **kwargs):
+def on_wagtail_permission_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     target = getattr(instance, "page", None) or getattr(instance, "collection", None)
     verb = "removed" if kwargs.get("signal") is post_delete else "granted"
     log(

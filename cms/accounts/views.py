@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -98,11 +99,17 @@ def two_factor(request):
         return redirect(settings.LOGIN_REDIRECT_URL)
     device = None
     if enrolling:
-        device, _created = TOTPDevice.objects.get_or_create(user=user, confirmed=False, defaults={"name": "TOTP"})
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        device = device or TOTPDevice.objects.create(user=user, confirmed=False, name="TOTP")
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        verified = _verify(user, form.cleaned_data["token"], device)
-        if verified is not None:
+        verified, wait_seconds = _verify(user, form.cleaned_data["token"], device)
+        if wait_seconds:
+            form.add_error(
+                "token",
+                _("Too many wrong codes. Wait %(seconds)d s and enter the current code.") % {"seconds": wait_seconds},
+            )
+        elif verified is not None:
             if enrolling:
                 verified.confirmed = True
                 verified.save(update_fields=["confirmed"])
@@ -110,20 +117,27 @@ def two_factor(request):
             messages.success(request, _("Second factor confirmed."))
             step = pending_sign_in_step(user)
             return redirect(step or settings.LOGIN_REDIRECT_URL)
-        form.add_error("token", _("The code is wrong or expired. Enter the current code from the app."))
+        else:
+            form.add_error("token", _("The code is wrong or expired. Enter the current code from the app."))
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         context.update({"qr": _qr_data_uri(device), "secret": base64.b32encode(device.bin_key).decode()})
     return render(request, "accounts/two_factor.html", context)
 
 
-def _verify(user, token: str, enrolling_device: TOTPDevice | None) -> TOTPDevice | None:
+def _verify(user, token: str, enrolling_device: TOTPDevice | None) -> tuple[TOTPDevice | None, int]:
+    """The device the code belongs to, or None; and how long to wait when every device is throttled."""
     devices = [enrolling_device] if enrolling_device else list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    waits = []
     for device in devices:
-        allowed, _info = device.verify_is_allowed()
-        if allowed and device.verify_token(token):
-            return device
-    return None
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            locked_until = (info or {}).get("locked_until")
+            waits.append(max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 1)
+            continue
+        if device.verify_token(token):
+            return device, 0
+    return None, (min(waits) if waits and len(waits) == len(devices) else 0)
 
 
 @sensitive_post_parameters()

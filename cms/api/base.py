@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_not_required
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 
 from cms.org.scope import visible
@@ -28,3 +29,10 @@ class ScopedListAPIView(ScopedAPIMixin, generics.ListAPIView):
 
 class ScopedRetrieveAPIView(ScopedAPIMixin, generics.RetrieveAPIView):
     pass
+
+
+def valid_filter_qs(filterset):
+    """The filtered queryset, or a 400 naming the invalid filters (an API never silently ignores them)."""
+    if filterset.is_bound and not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs

@@ -3,6 +3,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from cms.groups import api as groups_api
+from cms.library import api as library_api
 from cms.org import api as org_api
 
 app_name = "api"
@@ -14,5 +15,7 @@ urlpatterns = [
     path("schools/<int:pk>/", org_api.SchoolDetail.as_view(), name="school_detail"),
     path("communities/", groups_api.CommunityList.as_view(), name="community_list"),
     path("communities/<int:pk>/", groups_api.CommunityDetail.as_view(), name="community_detail"),
+    path("library/documents/", library_api.DocumentList.as_view(), name="document_list"),
+    path("library/regulations/", library_api.RegulationList.as_view(), name="regulation_list"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
 ]

@@ -1,7 +1,7 @@
 import django_filters
 from axes.models import AccessFailureLog, AccessLog
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import ModelLogEntry
+from wagtail.models import ModelLogEntry, PageLogEntry
 
 
 class SignInFilter(django_filters.FilterSet):
@@ -36,3 +36,9 @@ class ChangeFilter(django_filters.FilterSet):
         from wagtail.log_actions import registry
 
         self.filters["action"].extra["choices"] = sorted(registry.get_choices(), key=lambda c: c[0])
+
+
+class PageChangeFilter(ChangeFilter):
+    class Meta:
+        model = PageLogEntry
+        fields = ["action", "user", "since", "until"]

@@ -1,10 +1,17 @@
 """Reads for the dashboards, all through the scope module."""
 
+from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, NullIf
 
 from cms.groups.models import Community
 from cms.org.models import District, School
 from cms.org.scope import scope_of, visible
+
+
+def display_name_order():
+    """Order schools by the name they are shown with: the short name, or the full name where the registry has none."""
+    return Coalesce(NullIf("short_name", models.Value("")), "name")
 
 
 def district_overview(user):
@@ -37,7 +44,7 @@ def dashboard_context(user) -> dict:
     elif scope.is_district:
         context["district"] = District.objects.get(pk=scope.district_id)
         context["counts"] = school_counts(user)
-        context["recent_schools"] = visible(user, School).working().order_by("short_name")[:10]
+        context["recent_schools"] = visible(user, School).working().order_by(display_name_order())[:10]
     elif scope.is_school:
         context["school"] = School.objects.select_related("district").get(pk=scope.school_id)
     if not scope.is_site_admin:

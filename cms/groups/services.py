@@ -32,7 +32,10 @@ def sync_district_communities() -> dict[str, int]:
 
 @transaction.atomic
 def create_thematic_community(*, name: str, description: str = "", actor) -> Community:
+    from cms.accounts.permissions import community_collection
+
     community = Community.objects.create(name=name, description=description, kind="thematic", created_by=actor)
+    community_collection(community)
     log(instance=community, action="wagtail.create", user=actor)
     return community
 

@@ -4,7 +4,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cms.api.base import ScopedListAPIView, ScopedRetrieveAPIView
+from cms.api.base import ScopedListAPIView, ScopedRetrieveAPIView, valid_filter_qs
 from cms.org.scope import scope_of
 
 from .filters import SchoolFilter
@@ -50,7 +50,9 @@ class SchoolList(ScopedListAPIView):
     scoped_queryset = School.objects.select_related("district").order_by("pk")
 
     def get_queryset(self):
-        return SchoolFilter(self.request.GET or None, queryset=super().get_queryset(), user=self.request.user).qs
+        return valid_filter_qs(
+            SchoolFilter(self.request.GET or None, queryset=super().get_queryset(), user=self.request.user)
+        )
 
 
 class SchoolDetail(ScopedRetrieveAPIView):

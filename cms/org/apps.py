@@ -6,3 +6,8 @@ class OrgConfig(AppConfig):
     name = "cms.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from . import sqlite
+
+        sqlite.connect()

@@ -12,6 +12,7 @@ from cms.accounts.services import assign_role
 from cms.groups.models import Community
 from cms.groups.services import add_members, sync_district_communities
 from cms.pages.regulations_import import import_regulations
+from cms.pages.tree import ensure_page_tree
 
 from .importers import import_districts, import_schools
 from .models import District, School
@@ -58,6 +59,7 @@ def load_demo(password: str) -> dict[str, int]:
     import_districts(data / DISTRICTS_FILE)
     report = import_schools(data / SCHOOLS_FILE)
     sync_district_communities()
+    ensure_page_tree()
     setup_roles()
     import_regulations(data / "laws")
     for spec in DEMO_USERS:

@@ -99,13 +99,18 @@ def _queryset(model_or_qs) -> QuerySet:
     return model_or_qs._default_manager.all()
 
 
+def _rule_for(rules: dict[str, Rule], model) -> Rule:
+    """The rule of the model, or of its nearest concrete parent (every Wagtail page type uses Page's)."""
+    for klass in model.__mro__:
+        meta = getattr(klass, "_meta", None)
+        if meta is not None and not meta.abstract and meta.label in rules:
+            return rules[meta.label]
+    raise ImproperlyConfigured(f"The scope module has no rule for {model._meta.label}.")
+
+
 def _apply(rules: dict[str, Rule], user, model_or_qs) -> QuerySet:
     qs = _queryset(model_or_qs)
-    label = qs.model._meta.label
-    try:
-        rule = rules[label]
-    except KeyError:
-        raise ImproperlyConfigured(f"The scope module has no rule for {label}.") from None
+    rule = _rule_for(rules, qs.model)
     scope = user if isinstance(user, Scope) else scope_of(user)
     if scope.level is None and not scope.is_site_admin:
         return qs.none()
@@ -223,3 +228,84 @@ def memberships_read(scope: Scope, qs: QuerySet) -> QuerySet:
     from cms.groups.models import Community
 
     return qs.filter(community__in=visible(scope, Community).values("pk"))
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _district_section_paths() -> list[tuple[str, int]]:
+    from cms.pages.models import DistrictSectionPage
+
+    return list(DistrictSectionPage.objects.values_list("path", "district_id"))
+
+
+def pages_outside(user) -> Q | None:
+    """The condition matching pages outside the user's scope (other districts' sections), or None."""
+    scope = user if isinstance(user, Scope) else scope_of(user)
+    if scope.is_city:
+        return None
+    hidden = Q()
+    for path, district_id in _district_section_paths():
+        if scope.is_site_admin or district_id != scope.district_id:
+            hidden |= Q(path__startswith=path)
+    return hidden or None
+
+
+@read_rule("wagtailcore.Page")
+def pages_read(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Live pages; a district section and everything under it only for that district (and the city).
+
+    Editors see drafts in the Wagtail admin, which applies its own page permissions."""
+    qs = qs.filter(live=True)
+    if scope.is_site_admin:
+        return qs.none()
+    hidden = pages_outside(scope)
+    return qs.exclude(hidden) if hidden else qs
+
+
+@write_rule("wagtailcore.Page")
+def pages_write(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Page editing happens in the Wagtail admin under its page permissions (``setup_roles``)."""
+    return qs.none()
+
+
+# --- document library ------------------------------------------------------------------------
+
+
+def readable_collection_paths(scope: Scope) -> list[str] | None:
+    """Paths of the collections whose documents the scope may read; None means all of them."""
+    from cms.groups.models import Membership
+    from cms.library.models import CollectionAudience
+
+    if scope.is_city:
+        return None
+    if scope.is_site_admin:
+        return []
+    audience = Q(level="city") | Q(level="district", district_id=scope.district_id)
+    if scope.is_school:
+        members = Membership.objects.filter(Q(school_id=scope.school_id) | Q(user_id=scope.user_id))
+    else:
+        members = Membership.objects.filter(Q(user_id=scope.user_id) | Q(school__district_id=scope.district_id))
+    audience |= Q(level="community", community_id__in=members.values("community_id"))
+    return list(CollectionAudience.objects.filter(audience).values_list("collection__path", flat=True))
+
+
+def _under_collections(paths: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(collection__path__startswith=path)
+    return condition
+
+
+@read_rule("library.LibraryDocument")
+def documents_read(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Documents in collections whose audience includes the user (sub-collections inherit); a collection
+    without an audience belongs to the department."""
+    paths = readable_collection_paths(scope)
+    return qs if paths is None else qs.filter(_under_collections(paths))
+
+
+@write_rule("library.LibraryDocument")
+def documents_write(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Documents are edited in the Wagtail admin under its collection permissions."""
+    return qs.none()

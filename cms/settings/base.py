@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "cms.dashboard",
     "cms.audit",
     "cms.pages",
+    "cms.library",
+    "wagtail.api.v2",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -40,6 +42,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_ratelimit",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -182,10 +186,15 @@ MEDIA_URL = "/media/"
 
 WAGTAIL_SITE_NAME = "Е-кабінет освітнього управління"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+WAGTAILDOCS_DOCUMENT_MODEL = "library.LibraryDocument"
+# Documents are only ever served by the portal's permission-checking view (cms.library.views.serve_document).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv", "png", "jpg", "jpeg"]
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.library.forms.LibraryDocumentForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# No avatars from Gravatar: the site loads nothing from other hosts (CSP, closed network).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILUSERS_PASSWORD_ENABLED = True
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -229,6 +238,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "PREPROCESSING_HOOKS": ["cms.api.schema.portal_endpoints_only"],
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "cms.library.models.DocumentKind",
+        "LegalStatusEnum": "cms.library.models.LegalStatus",
+        "CommunityKindEnum": "cms.groups.models.Community.Kind",
+        "SchoolStatusEnum": "cms.org.models.School.Status",
+    },
 }
 
 LOGGING = {
@@ -239,3 +254,19 @@ LOGGING = {
 }
 
 ECAB_ACCOUNTS_FILE_DIR = BASE_DIR / "var" / "accounts"
+
+# Content lifecycle: pages are due for review after this many days; they leave the current listings for
+# the archive after ECAB_ARCHIVE_AFTER_DAYS (or when an editor archives them).
+ECAB_REVIEW_INTERVAL_DAYS = env.int("ECAB_REVIEW_INTERVAL_DAYS", default=365)
+ECAB_ARCHIVE_AFTER_DAYS = env.int("ECAB_ARCHIVE_AFTER_DAYS", default=3 * 365)
+
+# Uploads: size and archive limits, and an optional scanner (a dotted path to a callable taking the
+# uploaded file and raising django.core.exceptions.ValidationError), e.g. a ClamAV client.
+ECAB_UPLOAD_MAX_BYTES = env.int("ECAB_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+ECAB_ZIP_MAX_UNCOMPRESSED_BYTES = env.int("ECAB_ZIP_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
+ECAB_ZIP_MAX_FILES = env.int("ECAB_ZIP_MAX_FILES", default=2000)
+ECAB_UPLOAD_SCANNER = env.str("ECAB_UPLOAD_SCANNER", default="")
+
+# Background work (text extraction, indexing): django-tasks with its database backend; run
+# `manage.py db_worker` beside the web process.
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}

@@ -20,3 +20,4 @@ STORAGES = {
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGIN_IP_RATE = env.str("LOGIN_IP_RATE", default="30/10m")
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

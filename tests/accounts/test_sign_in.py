@@ -127,9 +127,10 @@ def test_second_factor_codes_are_throttled(world):
     _login(client, "ruo-a")
     for _ in range(3):
         client.post(reverse("accounts:two_factor"), {"token": "000000"})
-    # after failures, even the right code is refused until the throttle delay passes
+    # after failures, even the right code is refused until the throttle delay passes, and the user is told to wait
     refused = client.post(reverse("accounts:two_factor"), {"token": _code(device)})
-    assert refused.status_code == 200 and "Код неправильний" in refused.content.decode()
+    assert refused.status_code == 200 and "Забагато неправильних кодів" in refused.content.decode()
+    assert client.get(reverse("dashboard:home"))["Location"] == reverse("accounts:two_factor")
 
 
 def test_school_may_enable_second_factor_voluntarily(world):

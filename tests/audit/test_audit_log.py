@@ -28,3 +28,12 @@ def test_audit_log_query_count_is_bounded(world, client_for, django_assert_max_n
     client.get(reverse("audit:log"))
     with django_assert_max_num_queries(10):
         client.get(reverse("audit:log"))
+
+
+def test_publishing_and_archiving_appear_in_the_audit_log(world, client_for):
+    from cms.pages.services import archive_pages
+
+    archive_pages([world.content.city_regulation], user=world.users["don"])
+    html = client_for("site_admin").get(reverse("audit:log"), {"tab": "pages"}).content.decode()
+    assert world.content.city_regulation.title in html
+    assert "don-editor" in html

@@ -146,8 +146,6 @@ def test_role_signs_in_to_its_own_dashboard_and_scope(
     browser_page: Page, page_problems, demo: str, screenshots_dir, case: RoleCase
 ):
     page = browser_page
-    # Known application problem, checked on its own by test_wagtail_admin_loads_nothing_from_other_hosts.
-    page_problems.tolerated.append(GRAVATAR_BLOCKED)
     device = confirmed_device(case.username) if case.two_factor == "verify" else None
     checks = scope_checks(case.username)
     member_counts = {f"/communities/{c.pk}/": f"({c.memberships.count()})" for c in Community.objects.all()}
@@ -250,19 +248,8 @@ def test_keyboard_only_sign_in(browser_page: Page, demo: str, username: str):
     expect(page.locator("main h1[data-dashboard]")).to_be_visible()
 
 
-# --- Known application problems, pinned. strict=True: once the application is fixed the test passes, which
-# --- fails the run as XPASS(strict); then delete the xfail marker so the test guards the fix.
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the Wagtail admin loads user avatars from www.gravatar.com (blocked by the CSP, no external hosts "
-    "on the closed network): set WAGTAIL_GRAVATAR_PROVIDER_URL = None in cms/settings/base.py",
-)
 def test_wagtail_admin_loads_nothing_from_other_hosts(browser_page: Page, page_problems, settings):
     page = browser_page
-    page_problems.tolerated.append(GRAVATAR_BLOCKED)  # asserted below, not at teardown
     setup_roles()  # one editor is enough here: no need for the whole demo registry
     # Wagtail asks Gravatar for the avatar of any user with an e-mail address.
     editor = User.objects.create_user("don-editor", email="don-editor@example.invalid", password=settings.DEMO_PASSWORD)
@@ -271,7 +258,6 @@ def test_wagtail_admin_loads_nothing_from_other_hosts(browser_page: Page, page_p
     sign_in(page, "don-editor", settings.DEMO_PASSWORD)
     page.fill("input[name=token]", _code(device.bin_key))
     page.click("main form:not([action]) button[type=submit]")
-    # Only the last assertion may fail as expected (raises=AssertionError): the steps before it fail otherwise.
     page.wait_for_url(DASHBOARD_URL)
     response = page.goto("/admin/")
     if response is None or response.status != 200:

@@ -79,3 +79,12 @@ def test_scope_is_computed_once_per_user_object(world, django_assert_num_queries
         first = scope_of(user)
         assert scope_of(user) is first
     assert first.school_id == world.school_a.pk and first.district_id == world.district.pk
+
+
+def test_case_insensitive_filters_understand_ukrainian(world):
+    from cms.org.models import School
+
+    assert School.objects.filter(short_name__icontains="гімназія").get() == world.school_a
+    assert School.objects.filter(short_name__icontains="ГІМНАЗІЯ № 2").get() == world.school_a
+    assert not School.objects.filter(short_name__icontains="гімназія%").exists()
+    assert School.objects.filter(short_name__istartswith="ліцей").count() == 2

@@ -7,6 +7,15 @@ class HomePage(Page):
     so serving it sends the visitor on to the dashboard."""
 
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "pages.RegulationIndexPage",
+        "pages.AnnouncementIndexPage",
+        "pages.ReportIndexPage",
+        "pages.StudyIndexPage",
+        "pages.ExperienceIndexPage",
+        "pages.ArchivePage",
+        "pages.DistrictSectionPage",
+    ]
     max_count = 1
 
     def serve(self, request, *args, **kwargs):

@@ -1,0 +1,93 @@
+"""JSON API of the library: our listings, and Wagtail's API v2 for pages and documents, all scoped."""
+
+from django.contrib.auth.decorators import login_not_required
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+
+from cms.api.base import ScopedListAPIView, valid_filter_qs
+from cms.org.scope import readable_collection_paths, scope_of, visible
+from cms.pages.models import RegulationPage
+
+from .filters import DocumentFilter, RegulationFilter
+from .models import LibraryDocument
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(read_only=True)
+    collection = serializers.CharField(source="collection.name", read_only=True)
+
+    class Meta:
+        model = LibraryDocument
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "number",
+            "document_date",
+            "issuer",
+            "status",
+            "language",
+            "collection",
+            "url",
+            "created_at",
+        ]
+
+
+class DocumentList(ScopedListAPIView):
+    serializer_class = DocumentSerializer
+    scoped_queryset = LibraryDocument.objects.select_related("collection")
+
+    def get_queryset(self):
+        paths = readable_collection_paths(scope_of(self.request.user))
+        return valid_filter_qs(
+            DocumentFilter(self.request.GET or None, queryset=super().get_queryset(), readable_collections=paths)
+        )
+
+
+class RegulationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RegulationPage
+        fields = ["id", "title", "kind", "number", "document_date", "issuer", "status", "subjects", "url"]
+
+    def get_url(self, page) -> str:
+        return page.get_url(request=self.context.get("request"))
+
+
+class RegulationList(ScopedListAPIView):
+    serializer_class = RegulationSerializer
+    scoped_queryset = RegulationPage.objects.all()
+
+    def get_queryset(self):
+        return valid_filter_qs(RegulationFilter(self.request.GET or None, queryset=super().get_queryset()))
+
+
+class _ScopedWagtailAPI:
+    """Wagtail's API v2 endpoints, authenticated and filtered through the scope module."""
+
+    permission_classes = [IsAuthenticated]
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return login_not_required(super().as_view(*args, **kwargs))
+
+
+class ScopedPagesAPIViewSet(_ScopedWagtailAPI, PagesAPIViewSet):
+    def get_base_queryset(self):
+        return visible(self.request.user, super().get_base_queryset())
+
+
+class ScopedDocumentsAPIViewSet(_ScopedWagtailAPI, DocumentsAPIViewSet):
+    model = LibraryDocument
+
+    def get_queryset(self):
+        return visible(self.request.user, super().get_queryset())
+
+
+wagtail_api = WagtailAPIRouter("wagtailapi")
+wagtail_api.register_endpoint("pages", ScopedPagesAPIViewSet)
+wagtail_api.register_endpoint("documents", ScopedDocumentsAPIViewSet)

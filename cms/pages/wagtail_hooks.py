@@ -1,0 +1,42 @@
+"""Scope applied to Wagtail's own page serving, explorer and choosers."""
+
+from django.http import Http404
+from wagtail import hooks
+from wagtail.models import Page
+
+from cms.org.scope import pages_outside, visible
+
+from .admin import ArchiveBulkAction, RegulationListingViewSet, StatusBulkAction
+
+
+@hooks.register("before_serve_page")
+def serve_only_in_scope(page, request, serve_args, serve_kwargs):
+    if not visible(request.user, Page).filter(pk=page.pk).exists():
+        raise Http404
+
+
+def _hide_out_of_scope(pages, request):
+    hidden = pages_outside(request.user)
+    return pages.exclude(hidden) if hidden is not None else pages
+
+
+hooks.register("construct_page_chooser_queryset", _hide_out_of_scope)
+hooks.register("construct_explorer_page_queryset", _hide_out_of_scope)
+
+
+@hooks.register("register_admin_viewset")
+def register_regulation_listing():
+    return RegulationListingViewSet()
+
+
+hooks.register("register_bulk_action", ArchiveBulkAction)
+hooks.register("register_bulk_action", StatusBulkAction)
+
+
+@hooks.register("register_log_actions")
+def register_page_actions(actions):
+    from django.utils.translation import gettext_lazy as _
+
+    actions.register_action("pages.archive", _("Archive"), _("Moved to the archive"))
+    actions.register_action("pages.unarchive", _("Restore from the archive"), _("Restored from the archive"))
+    actions.register_action("pages.status_change", _("Change status"), _("Legal status changed"))
