@@ -23,7 +23,9 @@ install: $(STAMP)  ## Create the virtualenv and install everything
 run: $(STAMP)  ## Serve the portal with demo data on SQLite at http://127.0.0.1:8000
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# The background worker (text extraction, search indexing) runs beside the web server and stops with it.
+	$(BIN)/python manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)  ## Run the test suite (SQLite)
 	$(BIN)/python -m pytest
