@@ -21,6 +21,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)  ## Create the virtualenv and install everything
 
 run: $(STAMP)  ## Serve the portal with demo data on SQLite at http://127.0.0.1:8000
+	mkdir -p var media
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@# The background worker (text extraction, search indexing) runs beside the web server and stops with it.
