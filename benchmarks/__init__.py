@@ -1,0 +1,1 @@
+"""On-demand benchmarks (not tests); see README.md."""
