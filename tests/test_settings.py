@@ -69,3 +69,13 @@ def test_csp_header_on_pages(client):
 def test_no_external_assets_in_pages(client):
     html = client.get("/").content.decode()
     assert "http://" not in html.replace('xmlns="http://www.w3.org', "") and "https://" not in html
+
+
+def test_admin_alone_may_run_inline_scripts(world, client_for):
+    """Wagtail's page editor runs inline scripts; the portal's pages never do."""
+    client = client_for("don")
+    admin = client.get("/admin/")["Content-Security-Policy"]
+    portal = client.get("/cabinet/")["Content-Security-Policy"]
+    assert "'unsafe-inline'" in next(p for p in admin.split(";") if "script-src" in p)
+    assert "'unsafe-inline'" not in next(p for p in portal.split(";") if "script-src" in p)
+    assert "https:" not in admin and "http:" not in admin

@@ -130,11 +130,27 @@ def _grant_collection(group: Group, collection: Collection, names: list[str]) ->
         GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=perm)
 
 
+ROOT_COLLECTION_NAME = "Департамент (службові)"
+DEFAULT_WORKFLOW_NAME = "Затвердження модераторами"
+
+
+def _name_wagtail_defaults(root_collection: Collection) -> None:
+    """Wagtail's first migration names its root collection and default workflow in English."""
+    from wagtail.models import Task, Workflow
+
+    if root_collection.name != ROOT_COLLECTION_NAME:
+        root_collection.name = ROOT_COLLECTION_NAME
+        root_collection.save(update_fields=["name"])
+    Workflow.objects.filter(name="Moderators approval").update(name=DEFAULT_WORKFLOW_NAME)
+    Task.objects.filter(name="Moderators approval").update(name=DEFAULT_WORKFLOW_NAME)
+
+
 @transaction.atomic
 def setup_roles() -> list[Group]:
     groups = []
     root_page = Page.get_first_root_node()
     root_collection = Collection.get_first_root_node()
+    _name_wagtail_defaults(root_collection)
     for role, name in ROLE_GROUP_NAMES.items():
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(_permissions(ROLE_PERMISSIONS[role]))

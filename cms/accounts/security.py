@@ -5,7 +5,7 @@ from django.conf import settings
 
 def client_ip(request) -> str:
     """The client address; behind a trusted proxy the first X-Forwarded-For entry it set."""
-    if getattr(settings, "TRUSTED_PROXY_COUNT", 0):
+    if settings.TRUSTED_PROXY_COUNT:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         parts = [p.strip() for p in forwarded.split(",") if p.strip()]
         if len(parts) >= settings.TRUSTED_PROXY_COUNT:

@@ -15,13 +15,19 @@ def serve_only_in_scope(page, request, serve_args, serve_kwargs):
         raise Http404
 
 
-def _hide_out_of_scope(pages, request):
-    hidden = pages_outside(request.user)
+def _hide_out_of_scope(pages, user):
+    hidden = pages_outside(user)
     return pages.exclude(hidden) if hidden is not None else pages
 
 
-hooks.register("construct_page_chooser_queryset", _hide_out_of_scope)
-hooks.register("construct_explorer_page_queryset", _hide_out_of_scope)
+@hooks.register("construct_page_chooser_queryset")
+def scope_page_chooser(pages, request):
+    return _hide_out_of_scope(pages, request.user)
+
+
+@hooks.register("construct_explorer_page_queryset")
+def scope_explorer(parent_page, pages, request):
+    return _hide_out_of_scope(pages, request.user)
 
 
 @hooks.register("register_admin_viewset")

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "cms.accounts.csp.AdminInlineScriptsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -151,6 +152,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "cms.accounts.views.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "cms.accounts.security.client_ip"
+# Behind N trusted reverse proxies the client address is the Nth entry from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_IP_RATE = env.str("LOGIN_IP_RATE", default="30/10m")
 # Per-IP protection is the rate limit above, so axes locks per account only (axes.W006).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -148,3 +148,13 @@ def test_create_accounts_refuses_to_overwrite_a_file(world, tmp_path):
         call_command("create_accounts", "--output", str(output), stdout=io.StringIO())
     assert output.read_text() == "keep me"
     assert not User.objects.filter(username="don").exists()
+
+
+def test_collections_and_workflow_are_named_in_ukrainian(world):
+    from wagtail.models import Workflow
+
+    from cms.accounts.permissions import DEFAULT_WORKFLOW_NAME, ROOT_COLLECTION_NAME
+
+    assert Collection.get_first_root_node().name == ROOT_COLLECTION_NAME
+    assert not Workflow.objects.filter(name="Moderators approval").exists()
+    assert Workflow.objects.filter(name=DEFAULT_WORKFLOW_NAME).exists()

@@ -25,12 +25,12 @@ from cms.org.models import School
 # after each test, and serialized_rollback restores what the migrations created (see the conftest).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-ALL_NAV = {"home", "my_school", "schools", "communities", "audit", "admin"}
+CONTENT_NAV = {"regulations", "announcements", "library", "reports", "studies", "experience", "archive"}
+ALL_NAV = {"home", "my_school", "district", "schools", "communities", "review", "audit", "admin", *CONTENT_NAV}
 # A followed skip link leaves "#main" on the URL, and a redirect keeps it.
 DASHBOARD_URL = re.compile(r"/cabinet/(#main)?$")
 TWO_FACTOR_URL = re.compile(r"/two-factor/(#main)?$")
 THROTTLE_AFTER_FAILURE_MS = 1_500
-GRAVATAR_BLOCKED = re.compile(r"gravatar\.com/avatar/.*Content Security Policy")
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,17 @@ class RoleCase:
 
 
 ROLES = [
-    RoleCase("demo-don", "city", frozenset({"home", "schools", "communities", "admin"}), "verify"),
-    RoleCase("demo-ruo", "district", frozenset({"home", "schools", "communities", "admin"}), "verify"),
-    RoleCase("demo-school", "school", frozenset({"home", "my_school", "communities"}), ""),
-    RoleCase("demo-school-2", "school", frozenset({"home", "my_school", "communities"}), ""),
+    RoleCase(
+        "demo-don", "city", frozenset({"home", "schools", "communities", "review", "admin", *CONTENT_NAV}), "verify"
+    ),
+    RoleCase(
+        "demo-ruo",
+        "district",
+        frozenset({"home", "district", "schools", "communities", "review", "admin", *CONTENT_NAV}),
+        "verify",
+    ),
+    RoleCase("demo-school", "school", frozenset({"home", "my_school", "district", "communities", *CONTENT_NAV}), ""),
+    RoleCase("demo-school-2", "school", frozenset({"home", "my_school", "district", "communities", *CONTENT_NAV}), ""),
     RoleCase("demo-admin", "site_admin", frozenset({"home", "schools", "audit", "admin"}), "enrol"),
 ]
 

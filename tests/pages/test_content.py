@@ -216,6 +216,19 @@ def test_admin_choosers_and_explorer_hide_other_districts(world, client_for):
     assert revisions.status_code in (302, 403, 404)
 
 
+def test_admin_explorer_lists_only_pages_in_scope(world, client_for):
+    home = HomePage.objects.get()
+    section_c = DistrictSectionPage.objects.get(district=world.other_district)
+    section_a = DistrictSectionPage.objects.get(district=world.district)
+    html = client_for("own_ruo").get(reverse("wagtailadmin_explore", args=[home.pk])).content.decode()
+    assert section_a.title in html and section_c.title not in html
+    response = client_for("don").get(reverse("wagtailadmin_explore", args=[home.pk]))
+    assert response.status_code == 200 and section_c.title in response.content.decode()
+    index = world.content.city_regulation.get_parent()
+    listing = client_for("don").get(reverse("wagtailadmin_explore", args=[index.pk])).content.decode()
+    assert world.content.city_regulation.title in listing
+
+
 def test_admin_document_chooser_hides_other_districts(world, client_for):
     html = client_for("own_ruo").get(reverse("wagtaildocs_chooser:choose")).json()["html"]
     assert world.content.district_a_document.title in html
