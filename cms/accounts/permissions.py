@@ -58,7 +58,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SITE_ADMIN: [ADMIN_ACCESS, *ACCOUNT_MANAGEMENT],
 }
 
-CITY_PAGE_ROLES = {Role.DON_EDITOR}
+# DON administrators approve the city's moderation workflow, which publishes: they need the same page rights.
+CITY_PAGE_ROLES = {Role.DON_EDITOR, Role.DON_ADMIN}
 CITY_COLLECTION_ROLES = {Role.DON_EDITOR}
 
 
@@ -134,15 +135,25 @@ ROOT_COLLECTION_NAME = "Департамент (службові)"
 DEFAULT_WORKFLOW_NAME = "Затвердження модераторами"
 
 
-def _name_wagtail_defaults(root_collection: Collection) -> None:
-    """Wagtail's first migration names its root collection and default workflow in English."""
-    from wagtail.models import Task, Workflow
+WAGTAIL_DEFAULT_GROUPS = ["Moderators", "Editors"]
+
+
+def _adopt_wagtail_defaults(root_collection: Collection) -> None:
+    """Wagtail's first migrations name the root collection and the default workflow in English and create
+    "Moderators" and "Editors" groups with rights over the whole tree. The portal's roles replace those
+    groups (removed while nobody is in them), and the department's administrators approve the default
+    moderation workflow that DON editors submit city pages to."""
+    from wagtail.models import GroupApprovalTask, Workflow
 
     if root_collection.name != ROOT_COLLECTION_NAME:
         root_collection.name = ROOT_COLLECTION_NAME
         root_collection.save(update_fields=["name"])
     Workflow.objects.filter(name="Moderators approval").update(name=DEFAULT_WORKFLOW_NAME)
-    Task.objects.filter(name="Moderators approval").update(name=DEFAULT_WORKFLOW_NAME)
+    GroupApprovalTask.objects.filter(name="Moderators approval").update(name=DEFAULT_WORKFLOW_NAME)
+    Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS, user__isnull=True).delete()
+    approvers = Group.objects.get(name=ROLE_GROUP_NAMES[Role.DON_ADMIN])
+    for task in GroupApprovalTask.objects.filter(name=DEFAULT_WORKFLOW_NAME):
+        task.groups.set([approvers])
 
 
 @transaction.atomic
@@ -150,7 +161,6 @@ def setup_roles() -> list[Group]:
     groups = []
     root_page = Page.get_first_root_node()
     root_collection = Collection.get_first_root_node()
-    _name_wagtail_defaults(root_collection)
     for role, name in ROLE_GROUP_NAMES.items():
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(_permissions(ROLE_PERMISSIONS[role]))
@@ -159,6 +169,7 @@ def setup_roles() -> list[Group]:
         if role in CITY_COLLECTION_ROLES:
             _grant_collection(group, root_collection, DOCUMENT_EDITING)
         groups.append(group)
+    _adopt_wagtail_defaults(root_collection)
     city = city_collection()
     for role in CITY_COLLECTION_ROLES:
         _grant_collection(Group.objects.get(name=ROLE_GROUP_NAMES[role]), city, DOCUMENT_EDITING)

@@ -239,15 +239,39 @@ def _district_section_paths() -> list[tuple[str, int]]:
     return list(DistrictSectionPage.objects.values_list("path", "district_id"))
 
 
+def _restricted_paths(scope: Scope) -> list[str]:
+    """Pages behind a Wagtail view restriction the user does not pass (a group it is not in, or a password,
+    which only Wagtail's own form can check), as Wagtail's API does."""
+    from wagtail.models import PageViewRestriction
+
+    restrictions = PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
+    paths = []
+    for restriction in restrictions.select_related("page").prefetch_related("groups"):
+        if restriction.restriction_type == PageViewRestriction.GROUPS:
+            group_ids = {group.pk for group in restriction.groups.all()}
+            if scope.user_id and group_ids & _group_ids(scope.user_id):
+                continue
+        paths.append(restriction.page.path)
+    return paths
+
+
+def _group_ids(user_id: int) -> set[int]:
+    from django.contrib.auth import get_user_model
+
+    return set(get_user_model().groups.through.objects.filter(user_id=user_id).values_list("group_id", flat=True))
+
+
 def pages_outside(user) -> Q | None:
-    """The condition matching pages outside the user's scope (other districts' sections), or None."""
+    """The condition matching pages outside the user's scope: other districts' sections, and pages behind
+    a view restriction the user does not pass. None when nothing is hidden."""
     scope = user if isinstance(user, Scope) else scope_of(user)
-    if scope.is_city:
-        return None
     hidden = Q()
-    for path, district_id in _district_section_paths():
-        if scope.is_site_admin or district_id != scope.district_id:
-            hidden |= Q(path__startswith=path)
+    if not scope.is_city:
+        for path, district_id in _district_section_paths():
+            if scope.is_site_admin or district_id != scope.district_id:
+                hidden |= Q(path__startswith=path)
+    for path in _restricted_paths(scope):
+        hidden |= Q(path__startswith=path)
     return hidden or None
 
 

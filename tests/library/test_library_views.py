@@ -123,3 +123,19 @@ def test_wagtail_api_documents_are_scoped(world, client_for):
         reverse("wagtailapi:documents:detail", args=[world.content.district_c_document.pk])
     )
     assert detail.status_code == 404
+
+
+def test_a_restricted_document_cannot_be_found_by_its_file_hash(world, client_for):
+    document = world.content.district_c_document
+    document._set_document_file_metadata()
+    document.save()
+    assert document.file_hash
+    client = client_for("school_a")
+    for url in (reverse("api:document_list"), reverse("wagtailapi:documents:listing")):
+        response = client.get(url, {"file_hash": document.file_hash})
+        assert response.status_code == 400 or document.title not in response.content.decode()
+    response = client.get(reverse("library:document_list"), {"q": document.file_hash})
+    assert document.title not in response.content.decode()
+    # the serving view sends no validators derived from the file hash for another scope's document
+    response = client.get(document.url, HTTP_IF_NONE_MATCH=document.file_hash)
+    assert response.status_code == 404

@@ -333,3 +333,48 @@ def test_owners_see_what_is_due_for_review(world, client_for):
 
 def test_every_page_gets_a_review_date(world):
     assert world.content.city_regulation.review_by is not None
+
+
+def test_group_view_restriction_hides_a_page_everywhere(world, client_for):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    from cms.accounts.roles import ROLE_GROUP_NAMES, Role
+
+    city = world.content.city_regulation
+    restriction = PageViewRestriction.objects.create(page=city, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.set([Group.objects.get(name=ROLE_GROUP_NAMES[Role.RUO_STAFF])])
+    school = client_for("school_a")
+    assert city.title not in school.get(city.get_parent().url).content.decode()
+    assert city.title not in school.get(reverse("api:regulation_list")).content.decode()
+    assert school.get(reverse("wagtailapi:pages:detail", args=[city.pk])).status_code == 404
+    assert school.get(city.url).status_code in (302, 403, 404)
+    ruo = client_for("own_ruo")
+    assert city.title in ruo.get(city.get_parent().url).content.decode()
+    assert ruo.get(city.url).status_code == 200
+
+
+def test_revision_comparison_of_another_districts_page_is_refused(world, client_for):
+    page = world.content.district_c_regulation
+    first = page.get_latest_revision()
+    page.title = "Розпорядження РУО Оболонського району (нова редакція)"
+    second = page.save_revision()
+    url = reverse("wagtailadmin_pages:revisions_compare", args=[page.pk, first.pk, second.pk])
+    response = client_for("own_ruo").get(url)
+    assert response.status_code in (302, 403, 404)
+    assert "нова редакція" not in response.content.decode()
+    assert client_for("other_ruo").get(url).status_code == 200
+
+
+def test_city_moderation_workflow_is_approved_by_department_administrators(world):
+    from wagtail.models import Page as WagtailPage
+
+    from cms.accounts.permissions import DEFAULT_WORKFLOW_NAME
+
+    workflow = WagtailPage.get_first_root_node().get_workflow()
+    assert workflow.name == DEFAULT_WORKFLOW_NAME
+    task = workflow.tasks.get().specific
+    assert set(task.groups.values_list("name", flat=True)) == {"ДОН: адміністратори"}
+    from django.contrib.auth.models import Group
+
+    assert not Group.objects.filter(name__in=["Moderators", "Editors"]).exists()

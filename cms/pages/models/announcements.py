@@ -6,6 +6,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from cms.org.scope import visible
+
 from .base import PortalPage, current_q
 
 
@@ -20,7 +22,8 @@ class AnnouncementIndexPage(PortalPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["announcements"] = AnnouncementPage.current().child_of(self).order_by("-pinned", "-first_published_at")
+        announcements = AnnouncementPage.current().child_of(self).order_by("-pinned", "-first_published_at")
+        context["announcements"] = visible(request.user, announcements)
         return context
 
 
@@ -42,6 +45,4 @@ class AnnouncementPage(PortalPage):
     @classmethod
     def current(cls):
         """Live, not expired, not archived."""
-        return (
-            cls.objects.live().filter(current_q()).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        )
+        return cls.objects.filter(current_q()).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))

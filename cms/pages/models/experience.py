@@ -5,6 +5,7 @@ from wagtail.search import index
 
 from cms.accounts.roles import has_capability
 from cms.org.models import District, School
+from cms.org.scope import visible
 
 from .base import PortalPage, current_q
 
@@ -23,8 +24,7 @@ class ExperienceIndexPage(PortalPage):
         context = super().get_context(request, *args, **kwargs)
         context["can_write_article"] = has_capability(request.user, "write_articles")
         context["articles"] = (
-            ExperienceArticlePage.objects.descendant_of(self)
-            .live()
+            visible(request.user, ExperienceArticlePage.objects.descendant_of(self))
             .filter(current_q())
             .select_related("author_school__district")
             .order_by("-first_published_at")
@@ -48,8 +48,7 @@ class ExperienceDistrictPage(PortalPage):
         context = super().get_context(request, *args, **kwargs)
         context["can_write_article"] = has_capability(request.user, "write_articles")
         context["articles"] = (
-            ExperienceArticlePage.objects.child_of(self)
-            .live()
+            visible(request.user, ExperienceArticlePage.objects.child_of(self))
             .filter(current_q())
             .select_related("author_school__district")
             .order_by("-first_published_at")

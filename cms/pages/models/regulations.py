@@ -6,6 +6,7 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 
 from cms.library.models import DocumentKind, LegalStatus
+from cms.org.scope import visible
 
 from .base import AttachmentBase, PortalPage, attachments_panel, current_q
 
@@ -27,7 +28,9 @@ class RegulationIndexPage(PortalPage):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(
-            regulation_listing(request, RegulationPage.objects.child_of(self).live().filter(current_q(RegulationPage)))
+            regulation_listing(
+                request, visible(request.user, RegulationPage.objects.child_of(self).filter(current_q(RegulationPage)))
+            )
         )
         return context
 

@@ -5,6 +5,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from cms.org.scope import visible
+
 from .base import AttachmentBase, PortalPage, attachments_panel, current_q
 
 
@@ -19,7 +21,9 @@ class ReportIndexPage(PortalPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        reports = ReportPage.objects.child_of(self).live().filter(current_q()).order_by("-year", "title")
+        reports = visible(request.user, ReportPage.objects.child_of(self).filter(current_q())).order_by(
+            "-year", "title"
+        )
         context["reports_by_year"] = _group_by_year(reports)
         return context
 
@@ -61,7 +65,7 @@ class StudyIndexPage(PortalPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        studies = StudyPage.objects.child_of(self).live().filter(current_q()).order_by("-year", "title")
+        studies = visible(request.user, StudyPage.objects.child_of(self).filter(current_q())).order_by("-year", "title")
         context["studies_by_year"] = _group_by_year(studies)
         return context
 
