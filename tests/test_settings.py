@@ -71,11 +71,52 @@ def test_no_external_assets_in_pages(client):
     assert "http://" not in html.replace('xmlns="http://www.w3.org', "") and "https://" not in html
 
 
-def test_admin_alone_may_run_inline_scripts(world, client_for):
-    """Wagtail's page editor runs inline scripts; the portal's pages never do."""
+def test_admin_allows_only_wagtails_known_inline_initialisers(world, client_for):
+    """No 'unsafe-inline' anywhere; the admin's response lists hashes of Wagtail's own initialisers only."""
+    import base64
+    import hashlib
+    import re
+
     client = client_for("don")
-    admin = client.get("/admin/")["Content-Security-Policy"]
+    index = world.content.city_regulation.get_parent()
+    response = client.get(f"/admin/pages/add/pages/regulationpage/{index.pk}/")
+    header = response["Content-Security-Policy"]
+    script_src = next(p for p in header.split(";") if "script-src" in p)
+    assert "'unsafe-inline'" not in script_src
+    html = response.content.decode()
+    bodies = [
+        body
+        for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+        if "src=" not in attrs and "application/json" not in attrs and body.strip()
+    ]
+    assert bodies, "the page editor renders inline initialisers"
+    for body in bodies:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in script_src, body[:80]
     portal = client.get("/cabinet/")["Content-Security-Policy"]
-    assert "'unsafe-inline'" in next(p for p in admin.split(";") if "script-src" in p)
-    assert "'unsafe-inline'" not in next(p for p in portal.split(";") if "script-src" in p)
-    assert "https:" not in admin and "http:" not in admin
+    assert "sha256-" not in portal and "'unsafe-inline'" not in portal.split("style-src")[0]
+
+
+def test_an_injected_inline_script_gets_no_hash():
+    from cms.accounts.csp import inline_script_hashes
+
+    html = (
+        '<script>initDateChooser("id_x", {"format": "Y-m-d"});</script>'
+        "<script>fetch('/steal?c=' + document.cookie)</script>"
+        '<script>initDateChooser("id_y", {"a": 1}); alert(1);</script>'
+        '<script>new DocumentChooser("id_d", {"modalUrl": "/admin/documents/chooser/"});</script>'
+    )
+    assert len(inline_script_hashes(html)) == 2
+
+
+def test_inline_panel_template_copies_are_hashed():
+    import base64
+    import hashlib
+
+    from cms.accounts.csp import TEMPLATE_COPIES_HASHED, inline_script_hashes
+
+    body = 'new DocumentChooser("id_attachments-__prefix__-document", {"modalUrl": "/admin/documents/chooser/"});'
+    hashes = inline_script_hashes(f"<template><script>{body}</script></template>")
+    copy = body.replace("__prefix__", "3")
+    assert f"'sha256-{base64.b64encode(hashlib.sha256(copy.encode()).digest()).decode()}'" in hashes
+    assert len(hashes) == TEMPLATE_COPIES_HASHED + 1
