@@ -73,30 +73,26 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
 
 TWO_FACTOR_OPTIONAL_ROLES = {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY}
 
+# Every role that belongs to a unit of the organisation, i.e. all but the site administrator.
+UNIT_ROLES = {
+    Role.DON_EDITOR,
+    Role.DON_ANALYST,
+    Role.DON_ADMIN,
+    Role.RUO_STAFF,
+    Role.SCHOOL_DIRECTOR,
+    Role.SCHOOL_DEPUTY,
+}
+
 # Portal tools per role (navigation and server-side access checks use the same map).
 CAPABILITIES: dict[str, set[str]] = {
     "schools_directory": {Role.DON_EDITOR, Role.DON_ANALYST, Role.DON_ADMIN, Role.RUO_STAFF, Role.SITE_ADMIN},
-    "communities": {
-        Role.DON_EDITOR,
-        Role.DON_ANALYST,
-        Role.DON_ADMIN,
-        Role.RUO_STAFF,
-        Role.SCHOOL_DIRECTOR,
-        Role.SCHOOL_DEPUTY,
-    },
+    "communities": UNIT_ROLES,
     "manage_communities": {Role.DON_EDITOR, Role.DON_ADMIN},
     "audit_log": {Role.DON_ADMIN, Role.SITE_ADMIN},
     "wagtail_admin": {Role.DON_EDITOR, Role.DON_ADMIN, Role.RUO_STAFF, Role.SITE_ADMIN},
     "manage_accounts": {Role.SITE_ADMIN},
     "school_profile": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
-    "library": {
-        Role.DON_EDITOR,
-        Role.DON_ANALYST,
-        Role.DON_ADMIN,
-        Role.RUO_STAFF,
-        Role.SCHOOL_DIRECTOR,
-        Role.SCHOOL_DEPUTY,
-    },
+    "library": UNIT_ROLES,
     "write_articles": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
     "review_list": {Role.DON_EDITOR, Role.DON_ADMIN, Role.RUO_STAFF},
 }

@@ -378,3 +378,21 @@ def test_city_moderation_workflow_is_approved_by_department_administrators(world
     from django.contrib.auth.models import Group
 
     assert not Group.objects.filter(name__in=["Moderators", "Editors"]).exists()
+
+
+def test_reports_and_studies_are_listed_by_year(world, client_for):
+    from cms.pages.models import ReportIndexPage, ReportPage, StudyIndexPage, StudyPage
+
+    home = HomePage.objects.get()
+    for index_model, child_model, title in (
+        (ReportIndexPage, ReportPage, "Звіт про мережу закладів"),
+        (StudyIndexPage, StudyPage, "Моніторинг якості читання"),
+    ):
+        index = index_model.objects.child_of(home).get()
+        for year in (2024, 2025):
+            page = child_model(title=f"{title} {year}", slug=f"{child_model.__name__.lower()}-{year}", year=year)
+            index.add_child(instance=page)
+            page.save_revision().publish()
+        html = client_for("school_c").get(index.url).content.decode()
+        assert html.index(f"{title} 2025") < html.index(f"{title} 2024")
+        assert '<h2 id="y2025">2025</h2>' in html
