@@ -71,8 +71,6 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
     Role.SITE_ADMIN: _("Configures the portal and manages accounts and roles. Holds no school or district role."),
 }
 
-TWO_FACTOR_OPTIONAL_ROLES = {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY}
-
 # Every role that belongs to a unit of the organisation, i.e. all but the site administrator.
 UNIT_ROLES = {
     Role.DON_EDITOR,
@@ -90,7 +88,6 @@ CAPABILITIES: dict[str, set[str]] = {
     "manage_communities": {Role.DON_EDITOR, Role.DON_ADMIN},
     "audit_log": {Role.DON_ADMIN, Role.SITE_ADMIN},
     "wagtail_admin": {Role.DON_EDITOR, Role.DON_ADMIN, Role.RUO_STAFF, Role.SITE_ADMIN},
-    "manage_accounts": {Role.SITE_ADMIN},
     "school_profile": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
     "library": UNIT_ROLES,
     "write_articles": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},

@@ -160,7 +160,6 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     # One process on the embedded default: a local-memory cache is shared by all its requests.
     SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
-RATELIMIT_VIEW = "cms.accounts.views.ratelimited_response"
 
 # Roles whose accounts must use a second factor (TOTP). Schools may enable it voluntarily.
 TWO_FACTOR_REQUIRED_ROLES = env.list(
@@ -256,7 +255,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-ECAB_ACCOUNTS_FILE_DIR = BASE_DIR / "var" / "accounts"
 
 # Content lifecycle: pages are due for review after this many days; they leave the current listings for
 # the archive after ECAB_ARCHIVE_AFTER_DAYS (or when an editor archives them).

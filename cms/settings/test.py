@@ -12,7 +12,6 @@ PASSWORD_HASHERS = [
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
-ECAB_ACCOUNTS_FILE_DIR = BASE_DIR / "var" / "test-accounts"
 DEMO_PASSWORD = "Kyiv-Demo-2026!"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
