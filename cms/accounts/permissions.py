@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
+from cms.groups.models import Community
 from cms.org.models import District
 
 from .roles import ROLE_GROUP_NAMES, Role, district_group_name
@@ -171,6 +172,8 @@ def setup_roles() -> list[Group]:
         groups.append(group)
     _adopt_wagtail_defaults(root_collection)
     city = city_collection()
+    for community in Community.objects.filter(kind=Community.Kind.THEMATIC):
+        community_collection(community)
     for role in CITY_COLLECTION_ROLES:
         _grant_collection(Group.objects.get(name=ROLE_GROUP_NAMES[role]), city, DOCUMENT_EDITING)
     for district in District.objects.all():

@@ -314,19 +314,22 @@ def readable_collection_paths(scope: Scope) -> list[str] | None:
     return list(CollectionAudience.objects.filter(audience).values_list("collection__path", flat=True))
 
 
-def _under_collections(paths: list[str]) -> Q:
+def _collection_ids_under(paths: list[str]) -> list[int]:
+    from wagtail.models import Collection
+
     condition = Q(pk__in=[])
     for path in paths:
-        condition |= Q(collection__path__startswith=path)
-    return condition
+        condition |= Q(path__startswith=path)
+    return list(Collection.objects.filter(condition).values_list("pk", flat=True))
 
 
 @read_rule("library.LibraryDocument")
 def documents_read(scope: Scope, qs: QuerySet) -> QuerySet:
     """Documents in collections whose audience includes the user (sub-collections inherit); a collection
-    without an audience belongs to the department."""
+    without an audience belongs to the department. Filtering on the collection id (an indexed filter
+    field) keeps the rule usable inside search queries on every backend."""
     paths = readable_collection_paths(scope)
-    return qs if paths is None else qs.filter(_under_collections(paths))
+    return qs if paths is None else qs.filter(collection_id__in=_collection_ids_under(paths))
 
 
 @write_rule("library.LibraryDocument")

@@ -72,7 +72,7 @@ def test_document_filters_and_sorting(world, client_for):
 def test_document_listing_query_count_is_bounded(world, client_for, django_assert_max_num_queries):
     client = client_for("school_c")
     client.get(reverse("library:document_list"))
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(15) as few:
         client.get(reverse("library:document_list"))
     for n in range(15):
         make_document(world.content.city_document.collection, f"Додатковий документ {n}")
@@ -139,3 +139,24 @@ def test_a_restricted_document_cannot_be_found_by_its_file_hash(world, client_fo
     # the serving view sends no validators derived from the file hash for another scope's document
     response = client.get(document.url, HTTP_IF_NONE_MATCH=document.file_hash)
     assert response.status_code == 404
+
+
+def test_wagtail_api_search_stays_in_scope(world, client_for):
+    client = client_for("school_a")
+    documents = client.get(reverse("wagtailapi:documents:listing"), {"search": "Лист"})
+    assert documents.status_code == 200
+    titles = {item["title"] for item in documents.json()["items"]}
+    assert world.content.district_a_document.title in titles
+    assert world.content.district_c_document.title not in titles
+    pages = client.get(reverse("wagtailapi:pages:listing"), {"search": "Розпорядження"}).json()
+    assert {item["title"] for item in pages["items"]} == {world.content.district_a_regulation.title}
+
+
+def test_every_thematic_community_has_its_collection(world):
+    from cms.accounts.permissions import setup_roles
+    from cms.library.models import CollectionAudience
+    from tests.factories import CommunityFactory
+
+    community = CommunityFactory(name="Інклюзивні класи")
+    setup_roles()
+    assert CollectionAudience.objects.get(community=community).collection.name == "Спільнота: Інклюзивні класи"

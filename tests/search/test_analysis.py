@@ -1,0 +1,384 @@
+"""Ukrainian text analysis for search (search/analysis.py): plain unit tests, no database."""
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search import analysis
+from search.analysis import (
+    ALLOWED_TERM_RE,
+    STOP_WORDS,
+    AnalysedQuery,
+    analyse_query,
+    lemmatize,
+    lemmatize_query,
+    tokenize,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def lemma(word: str) -> str:
+    """The one lemma of a single word."""
+    terms = lemmatize(word).split()
+    assert len(terms) == 1, (word, terms)
+    return terms[0]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Inflected forms meet at one lemma
+# ---------------------------------------------------------------------------------------------------------------
+
+# (inflected form, another form of the same word, expected lemma). Expected lemmas are what pymorphy3's
+# Ukrainian dictionary calls the normal form; for "батьків" it is the plurale tantum "батьки" (parents).
+EDUCATION_FORMS = [
+    ("наказу", "Наказ", "наказ"),
+    ("наказом", "наказ", "наказ"),
+    ("закладів", "заклад", "заклад"),
+    ("закладами", "закладу", "заклад"),
+    ("учнів", "учень", "учень"),
+    ("учнями", "учень", "учень"),
+    ("освіти", "освіта", "освіта"),
+    ("освітою", "освіта", "освіта"),
+    ("зарахування", "зарахуванням", "зарахування"),
+    ("школи", "школа", "школа"),
+    ("школам", "школа", "школа"),
+    ("вчителів", "вчитель", "вчитель"),
+    ("педагогічних", "педагогічний", "педагогічний"),
+    ("працівникам", "працівник", "працівник"),
+    ("закону", "закон", "закон"),
+    ("законом", "закон", "закон"),
+    ("постанови", "постанова", "постанова"),
+    ("розпорядженням", "розпорядження", "розпорядження"),
+    ("класу", "клас", "клас"),
+    ("класах", "клас", "клас"),
+    ("атестації", "атестація", "атестація"),
+    ("ліцею", "ліцей", "ліцей"),
+    ("гімназії", "гімназія", "гімназія"),
+    ("директора", "директор", "директор"),
+    ("батьків", "батьки", "батьки"),
+    ("батькам", "батьки", "батьки"),
+    ("дитини", "дитина", "дитина"),
+    ("дітей", "дитина", "дитина"),
+    ("діти", "дитина", "дитина"),
+    ("вихованців", "вихованець", "вихованець"),
+    ("здобувачів", "здобувач", "здобувач"),
+    ("педагогам", "педагог", "педагог"),
+    ("програми", "програма", "програма"),
+    ("уроків", "урок", "урок"),
+    ("громади", "громада", "громада"),
+    ("ради", "Рада", "рада"),
+    ("радою", "рада", "рада"),
+    ("року", "рік", "рік"),
+    ("років", "роки", "рік"),
+    ("роботи", "робота", "робота"),
+    ("влади", "влада", "влада"),
+    ("статтю", "стаття", "стаття"),
+    ("Міністерства", "міністерство", "міністерство"),
+    ("загальної", "загальний", "загальний"),
+    ("середньої", "середній", "середній"),
+    ("професійно-технічної", "професійно-технічний", "професійно-технічний"),
+    ("дітей-сиріт", "дитина-сирота", "дитина-сирота"),
+    ("державою-агресором", "держави-агресора", "держава-агресор"),
+    ("першого", "перший", "перший"),
+    ("центрального", "центральний", "центральний"),
+]
+
+
+def test_at_least_25_education_pairs():
+    assert len(EDUCATION_FORMS) >= 25
+
+
+@pytest.mark.parametrize(("form", "other", "expected"), EDUCATION_FORMS)
+def test_inflected_forms_share_a_lemma(form, other, expected):
+    assert lemma(form) == expected
+    assert lemma(other) == expected
+
+
+def test_query_and_document_share_lemmas():
+    query = lemmatize_query("наказу про зарахування")
+    document = lemmatize("Наказ № 12 від 01.09.2025 про зарахування учнів до 1-го класу")
+    assert query.split() == ["наказ", "зарахування"]
+    assert set(query.split()) <= set(document.split())
+
+
+def test_lemmatize_keeps_order_and_one_lemma_per_token():
+    assert lemmatize("Директори шкіл видають накази") == "директор школа видавати наказ"
+
+
+def test_known_ambiguity_is_offered_as_an_alternative():
+    # "рівні": pymorphy3 has no frequencies; the adjective "рівний" wins the tie, "рівень" is the alternative.
+    assert lemmatize("рівні") == "рівний"
+    assert lemmatize("рівні", with_alternatives=True) == "рівний рівень"
+    assert lemmatize("рівня") == "рівень"
+
+
+def test_alternatives_are_at_most_two_per_token():
+    text = "рівні батьків молоді права інших дані тому коли його"
+    plain = lemmatize(text).split()
+    expanded = lemmatize(text, with_alternatives=True).split()
+    assert len(plain) <= len(expanded) <= 2 * len(plain)
+
+
+def test_short_unknown_words_are_abbreviations_and_stay_intact():
+    assert lemmatize("ЗЗСО ЄКТС НУШ") == "ззсо єктс нуш"
+
+
+def test_unknown_words_are_guessed():
+    assert lemma("ковідних") == "ковідний"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Numbers and document numbers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_document_numbers_survive_tokenize_and_lemmatize():
+    text = "Закон України № 2145-VIII, постанова № 463-IX, лист МОН 1/9-100, наказ № 367 від 05.07.2023"
+    tokens = tokenize(text)
+    for number in ("2145-viii", "463-ix", "1/9-100", "367", "05.07.2023"):
+        assert number in tokens
+        assert number in lemmatize(text).split()
+
+
+def test_number_sign_is_a_separator():
+    assert tokenize("№367") == ["367"]
+    assert tokenize("№ 367") == ["367"]
+
+
+def test_roman_numerals_typed_in_cyrillic_become_latin():
+    assert tokenize("2145-VІІІ 463-ІХ") == ["2145-viii", "463-ix"]
+
+
+def test_dots_and_slashes_join_only_numbers():
+    assert tokenize("і/або ст.7 п.3") == ["і", "або", "ст", "7", "п", "3"]
+    assert tokenize("https://zakon.rada.gov.ua/laws/show/2145-19") == [
+        "https",
+        "zakon",
+        "rada",
+        "gov",
+        "ua",
+        "laws",
+        "show",
+        "2145-19",
+    ]
+
+
+def test_numbers_are_kept_as_is():
+    assert lemmatize("2023 року 15 учнів 3.5 бала") == "2023 рік 15 учень 3.5 бал"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["м’яч", "м'яч", "мʼяч", "м`яч", "М‘ЯЧ"])
+def test_apostrophes_normalise(variant):
+    assert tokenize(variant) == ["м'яч"]
+    assert lemmatize(variant) == "мяч"
+    assert lemmatize(variant + "ем") == "мяч"
+
+
+def test_apostrophe_words_from_the_dictionary():
+    assert lemma("обов’язку") == lemma("обов'язок") == "обовязок"
+    assert lemma("зв’язку") == lemma("зв'язок") == "звязок"
+
+
+def test_latin_words_pass_through_lowercased():
+    assert lemmatize("Wagtail CMS OpenSearch") == "wagtail cms opensearch"
+    assert lemmatize("café") == "cafe"
+
+
+def test_mixed_script_words_are_repaired():
+    # Latin "H", "A" and "a" typed inside Cyrillic words.
+    assert tokenize("HAKAЗ школa") == ["наказ", "школа"]
+
+
+def test_invisible_characters_and_stress_marks():
+    assert tokenize("зара\u00adхування за\u0301клад за\u200bклад") == ["зарахування", "заклад", "заклад"]
+
+
+def test_decomposed_letters_are_composed():
+    # "й" and "ї" as a base letter plus a combining mark.
+    assert tokenize("ліце\u0438\u0306 і\u0308жа") == ["ліцей", "їжа"]
+
+
+def test_hyphenated_words_are_kept():
+    assert tokenize("школа-інтернат науково-педагогічних") == ["школа-інтернат", "науково-педагогічних"]
+    assert lemmatize("шкіл-інтернатів") == "школа-інтернат"
+
+
+def test_dashes_between_words_separate():
+    assert tokenize("освіта — це право") == ["освіта", "це", "право"]
+    assert tokenize("освіта – це право") == ["освіта", "це", "право"]
+
+
+def test_very_long_runs_are_dropped():
+    assert tokenize("а" * 101) == []
+    assert tokenize("а" * 100) == ["а" * 100]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "...", "!?,;:—–-«»“”\"'()[]{}", "№", "\n\t", "- - -", "’ʼ'"])
+def test_empty_and_punctuation_only(text):
+    assert tokenize(text) == []
+    assert lemmatize(text) == ""
+    assert lemmatize_query(text) == ""
+    query = analyse_query(text)
+    assert query.is_empty
+    assert query.numbers == []
+
+
+def test_none_like_query():
+    assert analyse_query("").terms == []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stop words
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_stop_words_removed():
+    assert lemmatize("і та в у на з до про що як") == ""
+    assert lemmatize("про зарахування до закладу") == "зарахування заклад"
+
+
+def test_negation_is_not_a_stop_word():
+    assert "не" not in STOP_WORDS
+    assert lemmatize("не допускається") == "не допускатися"
+
+
+def test_stop_words_are_normalised_forms():
+    assert all(word == word.casefold() and word.isalpha() for word in STOP_WORDS)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Queries
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_analyse_query_phrases_terms_numbers():
+    query = analyse_query('наказ “про зарахування” «Про освіту» "учнів до школи" № 367 2145-VIII наказ')
+    assert isinstance(query, AnalysedQuery)
+    assert query.phrases == ["про зарахування", "про освіту", "учнів до школи"]
+    assert query.phrase_lemmas == ["зарахування", "освіта", "учень школа"]
+    assert query.terms == ["наказ", "зарахування", "освіта", "учень", "школа", "367", "2145-viii"]
+    assert query.numbers == ["367", "2145-viii"]
+    assert len(query.alternatives) == len(query.terms)
+    assert all(group[0] == term for group, term in zip(query.alternatives, query.terms, strict=True))
+    assert query.original.startswith("наказ “про")
+
+
+def test_analyse_query_low_high_quotes_and_unpaired_quote():
+    assert analyse_query("„Про повну загальну середню освіту“").phrases == ["про повну загальну середню освіту"]
+    query = analyse_query('"наказ про')
+    assert query.phrases == []
+    assert query.terms == ["наказ"]
+
+
+def test_lemmatize_query_is_the_terms():
+    assert lemmatize_query("Накази директорів шкіл") == "наказ директор школа"
+
+
+def test_query_alternatives_carry_the_second_lemma():
+    query = analyse_query("рівні")
+    assert query.alternatives == [("рівний", "рівень")]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scale, caching, laziness
+# ---------------------------------------------------------------------------------------------------------------
+
+
+LONG_SENTENCE = (
+    "Наказ про зарахування учнів до закладів загальної середньої освіти № 367 від 05.07.2023 "
+    "відповідно до Закону України «Про освіту» 2145-VIII вчителі, директори та батьки дітей"
+)
+
+
+def test_very_long_input():
+    words = LONG_SENTENCE.split()
+    assert 100_000 % len(words) == 0
+    repeats = 100_000 // len(words)
+    text = " ".join([LONG_SENTENCE] * repeats)
+    assert len(text.split()) == 100_000
+    result = lemmatize(text).split()
+    assert result == lemmatize(LONG_SENTENCE).split() * repeats
+    assert result[:4] == ["наказ", "зарахування", "учень", "заклад"]
+
+
+def test_word_caches_are_bounded():
+    for cached in (analysis._split_run, analysis._token_lemmas, analysis._analyse_word):
+        assert cached.cache_info().maxsize is not None
+
+
+def test_cache_clear_keeps_results():
+    before = lemmatize("наказу закладів")
+    analysis.cache_clear()
+    assert analysis._analyse_word.cache_info().currsize == 0
+    assert lemmatize("наказу закладів") == before
+
+
+def test_analyzer_is_created_once_across_threads():
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(analysis.get_analyzer())) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(a) for a in seen}) == 1
+
+
+def test_importing_the_module_does_not_load_pymorphy3():
+    code = "import sys, search.analysis; print('pymorphy3' in sys.modules)"
+    out = subprocess.run(  # noqa: S603 - the interpreter running the tests, fixed arguments
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def assert_clean(result: str) -> None:
+    assert isinstance(result, str)
+    if not result:
+        return
+    assert result == result.strip()
+    for term in result.split(" "):
+        assert term, result  # single spaces only
+        assert term == term.casefold()
+        assert ALLOWED_TERM_RE.fullmatch(term), term
+        assert len(term) <= analysis.MAX_TOKEN_LENGTH
+
+
+UKRAINIAN_ALPHABET = (
+    "абвгґдеєжзиіїйклмнопрстуфхцчшщьюяАБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЬЮЯ"
+    "abcxyzIVX0123456789 \n\t-–—'’ʼ`.,;:/№«»“”„\"()\u00ad\u0301\u0306\u0308"
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text())
+def test_lemmatize_never_raises_and_emits_allowed_terms(text):
+    assert_clean(lemmatize(text))
+    assert_clean(lemmatize(text, with_alternatives=True))
+    assert_clean(lemmatize_query(text))
+    for token in tokenize(text):
+        assert token and not any(c.isspace() for c in token)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=UKRAINIAN_ALPHABET, max_size=300))
+def test_lemmatize_ukrainian_like_text(text):
+    assert_clean(lemmatize(text))
+    query = analyse_query(text)
+    assert_clean(" ".join(query.terms))
+    assert all(ALLOWED_TERM_RE.fullmatch(n) for n in query.numbers)
