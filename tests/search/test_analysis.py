@@ -173,6 +173,13 @@ def test_numbers_are_kept_as_is():
     assert lemmatize("2023 року 15 учнів 3.5 бала") == "2023 рік 15 учень 3.5 бал"
 
 
+def test_number_parts():
+    assert analysis.number_parts("1/9-100") == ["1", "9", "100"]
+    assert analysis.number_parts("05.07.2023") == ["05", "07", "2023"]
+    assert analysis.number_parts("2145-viii") == ["2145", "viii"]
+    assert analysis.number_parts("367") == []
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Normalisation
 # ---------------------------------------------------------------------------------------------------------------
@@ -315,6 +322,15 @@ def test_very_long_input():
 def test_word_caches_are_bounded():
     for cached in (analysis._split_run, analysis._token_lemmas, analysis._analyse_word):
         assert cached.cache_info().maxsize is not None
+
+
+def test_long_runs_bypass_the_cache():
+    analysis.cache_clear()
+    text = "-".join(["школа"] * 30)  # one run of 179 characters: dropped as a token, not cached
+    assert tokenize(text) == []
+    assert analysis._split_run.cache_info().currsize == 0
+    assert tokenize("школа-інтернат") == ["школа-інтернат"]
+    assert analysis._split_run.cache_info().currsize == 1
 
 
 def test_cache_clear_keeps_results():

@@ -1,0 +1,630 @@
+"""Ukrainian text analysis for search: one module used at index time and at query time.
+
+Wagtail's database backends (SQLite FTS5, PostgreSQL full-text search with the ``simple`` configuration) and a
+stock OpenSearch analyser know nothing of Ukrainian inflection: "наказу" does not find "Наказ", "закладів"
+does not find "заклад". The search layer therefore feeds every backend *analysed* text: the text of a document
+is passed through :func:`lemmatize` before indexing and a user's query through :func:`analyse_query` (or
+:func:`lemmatize_query`) before searching. Both sides go through the same code, so a word form in a query and
+another form of the same word in a document meet at the same lemma on any backend.
+
+Why pymorphy3
+-------------
+``pymorphy3`` with ``pymorphy3-dicts-uk`` is a dictionary analyser built on the VESUM / LanguageTool
+Ukrainian dictionary (some 400k lemmas). Measured on the 104 Ukrainian education laws in ``shared/data/laws``
+(539k letter tokens, 18k distinct forms): 99.7 % of the occurrences are found in its dictionary; the rest are
+handled by its hyphen, prefix and suffix guessers, which give sensible lemmas for new words ("ковідних" ->
+"ковідний", "вебсайту" -> "вебсайт"). The analyser takes ~0.05 s and ~20 MB to load
+(``benchmarks/lemmatizer_speed.py``).
+
+``simplemma`` was measured as a fallback and tie-breaker and is not used: it adds ~75 MB of memory and ~1.2 s
+of start-up per process for Ukrainian, pymorphy3's guessers already cover the words its dictionary lacks, and
+where pymorphy3 is ambiguous simplemma is wrong about as often as it is right ("вчителів" -> "вчителів",
+"ради" -> "ради", "дні" -> "дно", "віком" -> "віко").
+
+How ambiguity is handled
+------------------------
+The Ukrainian dictionary carries no frequency data: every dictionary parse of a word has score 1.0 and the
+order of the parses is the dictionary's, not a likelihood. Taken as is, the first parse is often a rare
+homonym: "року" -> "рок" (rock music), "ради" -> "рад", "учень" -> "учення", "вчителів" -> "вчителів"
+(a possessive adjective). Each parse's score is therefore multiplied by penalties for readings that are rare
+in administrative and legal text (:data:`_GRAMMEME_PENALTIES`, :data:`_RARE_LEMMAS`, possessive adjectives,
+adjectives used as nouns); the lemma with the best penalised score wins, ties going to dictionary order. The
+choice is deterministic: the same word form always gets the same lemma, on both sides of the search.
+
+By default one lemma is emitted per token, so positions stay aligned with the text and phrase search over
+lemmas works. With ``with_alternatives=True`` a second lemma is emitted right after the first when the two
+best lemmas are *equally* likely after the penalties (e.g. "рівні" -> "рівний рівень"); that is meant for a
+recall-oriented field or for OR-ing alternatives in a query (:attr:`AnalysedQuery.alternatives`), and it
+breaks phrase adjacency for those words. Never more than two lemmas per token.
+
+Tokens
+------
+See :func:`tokenize`. In short: words of Ukrainian (and Russian) Cyrillic and Latin letters, with internal
+apostrophes and hyphens; document numbers and other tokens with a digit ("2145-VIII", "463-IX", "1/9-100",
+"05.07.2023", "COVID-19") are kept intact. Lemmas are emitted in lowercase, without apostrophes: SQLite's
+``unicode61`` tokenizer and PostgreSQL's parser split words at an apostrophe ("м'яч" -> "м", "яч"), so the
+index term is "мяч" on every backend. Hyphens, slashes and dots are kept in the emitted terms, and each backend
+splits them its own way, the same way on the document and on the query, so an exact number always finds
+itself. Parts differ: SQLite splits at every one ("1/9-100" -> "1", "9", "100"); PostgreSQL's parser splits
+"2145-viii" into "2145", "viii" and "дитина-сирота" into the whole and both parts, but keeps "1/9-100" and
+"05.07.2023" as single lexemes, so there "100" or "2023" alone does not find them. :func:`number_parts` gives
+the parts for a search layer that wants them in a field of their own.
+
+Stop words
+----------
+:data:`STOP_WORDS` is a short, conservative list of the commonest Ukrainian function words: prepositions,
+conjunctions, particles, and the personal, demonstrative and relative pronouns. It is matched against the
+normalised surface form before lemmatisation. The negations "не" and "ні" are deliberately *not* stop words:
+in regulations they flip the meaning ("не допускається") and the index cost of keeping them is small.
+Numbers and single letters that are not in the list are kept ("р" in "2023 р.", "п" in "п. 3").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pymorphy3
+
+__all__ = [
+    "ALLOWED_TERM_RE",
+    "STOP_WORDS",
+    "AnalysedQuery",
+    "analyse_query",
+    "cache_clear",
+    "get_analyzer",
+    "lemmatize",
+    "lemmatize_query",
+    "number_parts",
+    "tokenize",
+]
+
+# ---------------------------------------------------------------------------------------------------------------
+# Alphabet and normalisation
+# ---------------------------------------------------------------------------------------------------------------
+
+_UK_LETTERS = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+_RU_LETTERS = "ёъыэ"  # Russian-only letters: quoted Russian names should not fall apart into fragments
+_CYRILLIC = _UK_LETTERS + _RU_LETTERS
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+_DIGITS = "0123456789"
+_WORD_CHARS = _CYRILLIC + _LATIN + _DIGITS
+
+#: Every term that :func:`lemmatize` emits matches this: lowercase letters and digits, with "-", "/" or "."
+#: only between two of them.
+ALLOWED_TERM_RE = re.compile(rf"[{_WORD_CHARS}]+(?:[-/.][{_WORD_CHARS}]+)*")
+
+#: Tokens longer than this (in characters) are dropped: no word is that long; such runs are base64 blobs,
+#: glued URLs and the like, and PostgreSQL refuses to index very long words.
+MAX_TOKEN_LENGTH = 100
+#: Word parts longer than this are emitted lowercased but not analysed: pymorphy3's prefix guessers are
+#: quadratic in the word length and no Ukrainian word is that long.
+MAX_ANALYSED_LENGTH = 40
+#: Words of at most this many letters that the dictionary does not know are kept as they are (abbreviations).
+_SHORT_UNKNOWN_LENGTH = 4
+
+# Apostrophe look-alikes -> "'", dash look-alikes that join words -> "-", invisible characters removed.
+# The em dash (U+2014) stays a separator: it is a punctuation dash, never part of a word or a number.
+_PRE_MAP: dict[str, str] = {
+    "\u2019": "'",  # ’ right single quotation mark: the commonest Ukrainian apostrophe
+    "\u02bc": "'",  # ʼ modifier letter apostrophe: the "official" Ukrainian apostrophe
+    "\u2018": "'",  # ‘
+    "\u0060": "'",  # `
+    "\u00b4": "'",  # ´
+    "\u02b9": "'",  # ʹ
+    "\u2032": "'",  # ′ prime
+    "\uff07": "'",  # fullwidth apostrophe
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+    "\u2012": "-",  # figure dash
+    "\u2013": "-",  # en dash: "1/9–100", "2019–2020" (a spaced " – " is still a separator)
+    "\u2212": "-",  # minus sign
+    "\u2116": " ",  # № (NFKC would make it "No"): a separator, so "№367" gives "367"
+    "\u00ad": "",  # soft hyphen: "зара­хування" is one word
+    "\u200b": "",  # zero-width space
+    "\u200c": "",  # zero-width non-joiner
+    "\u200d": "",  # zero-width joiner
+    "\u2060": "",  # word joiner
+    "\ufeff": "",  # byte-order mark
+}
+_PRE_RE = re.compile("[" + "".join(_PRE_MAP) + "]")
+
+
+def _pre_replace(match: re.Match[str]) -> str:
+    return _PRE_MAP[match.group()]
+
+
+# Stress marks and other combining marks left after NFKC ("за́клад"). Stripped only after NFKC has composed
+# "й" and "ї" from their decomposed forms, so those letters survive.
+_COMBINING_RE = re.compile("[\u0300-\u036f]")
+
+# A run: word characters of any script joined by single apostrophes, hyphens, slashes or dots.
+_RUN_RE = re.compile(r"[^\W_]+(?:['\-./][^\W_]+)*")
+_ALLOWED_RUN_RE = re.compile(rf"[{_WORD_CHARS}'\-./]+")
+_SEGMENT_SPLIT_RE = re.compile(r"([\-./'])")
+_HAS_DIGIT_RE = re.compile(r"\d")
+_HAS_CYRILLIC_RE = re.compile(f"[{_CYRILLIC}]")
+_HAS_LATIN_RE = re.compile(f"[{_LATIN}]")
+_LATIN_ONLY_RE = re.compile(f"[{_LATIN}]+")
+
+# Latin letters that look like Cyrillic ones (after lowercasing): "НАКАЗ" typed with a Latin "H" and "A".
+# Applied only to a word part that mixes both scripts.
+_LATIN_TO_CYRILLIC = str.maketrans("abcehikmoptxy", "авсенікмортху")
+# Roman numerals in document numbers are often typed with Cyrillic "І", "Х", "С", "М": "2145-VІІІ", "463-ІХ".
+_ROMAN_SEGMENT_RE = re.compile("[ivxlcdmіхсм]+")
+_CYRILLIC_TO_ROMAN = str.maketrans("іхсм", "ixcm")
+
+
+def _normalise(text: str) -> str:
+    """Apostrophes and joining dashes unified, invisible characters dropped, NFKC, case folded."""
+    # re.sub touches only the (few) characters to replace; str.translate with a dict is ~30x slower on Cyrillic.
+    text = _PRE_RE.sub(_pre_replace, text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
+    if _COMBINING_RE.search(text):
+        text = _COMBINING_RE.sub("", text)
+    return text
+
+
+def _fold_char(ch: str) -> str:
+    """One character outside the alphabet -> its allowed base letter or digit, else a separator."""
+    digit = unicodedata.decimal(ch, None)
+    if digit is not None:
+        return str(digit)
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if c in _WORD_CHARS)
+    return base or " "
+
+
+def _fold_run(run: str) -> list[str]:
+    """A run with characters outside the alphabet ("café", Greek, CJK): fold them, re-split the run."""
+    folded = "".join(c if c in _WORD_CHARS or c in "'-./" else _fold_char(c) for c in run)
+    return _RUN_RE.findall(folded)
+
+
+def _fix_roman(segment: str) -> str:
+    if _ROMAN_SEGMENT_RE.fullmatch(segment) and ("і" in segment or "х" in segment or _HAS_LATIN_RE.search(segment)):
+        return segment.translate(_CYRILLIC_TO_ROMAN)
+    return segment
+
+
+def _finish_token(token: str) -> str | None:
+    """Normalise one token; ``None`` drops it."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return None
+    if _HAS_DIGIT_RE.search(token):
+        # A number or a document number: kept intact, apostrophes dropped, Cyrillic Roman numerals made Latin.
+        token = token.replace("'", "")
+        if not token:
+            return None
+        return "".join(_fix_roman(s) for s in _SEGMENT_SPLIT_RE.split(token))
+    parts = token.split("-")
+    for i, part in enumerate(parts):
+        if _HAS_CYRILLIC_RE.search(part) and _HAS_LATIN_RE.search(part):
+            parts[i] = part.translate(_LATIN_TO_CYRILLIC)
+    return "-".join(parts)
+
+
+def _split_run_uncached(run: str) -> tuple[str, ...]:
+    """A run found by :data:`_RUN_RE` in normalised text -> its tokens (``_split_run`` is the cached version).
+
+    Letters are joined by hyphens and apostrophes only ("школа-інтернат", "м'яч"); "." and "/" join two
+    segments only when both contain a digit ("1/9-100", "05.07.2023", but "і/або" -> "і", "або" and
+    "ст.7" -> "ст", "7"). A hyphen keeps digits and letters together ("2145-viii", "covid-19", "5-й").
+    """
+    if not _ALLOWED_RUN_RE.fullmatch(run):
+        return tuple(t for sub in _fold_run(run) for t in _split_run_uncached(sub))
+    pieces = _SEGMENT_SPLIT_RE.split(run)  # [segment, sep, segment, sep, segment ...]
+    tokens: list[str] = []
+    current = pieces[0]
+    previous = pieces[0]
+    for i in range(1, len(pieces), 2):
+        sep, segment = pieces[i], pieces[i + 1]
+        if sep in "./" and not (_HAS_DIGIT_RE.search(previous) and _HAS_DIGIT_RE.search(segment)):
+            tokens.append(current)
+            current = segment
+        else:
+            current += sep + segment
+        previous = segment
+    tokens.append(current)
+    return tuple(t for t in map(_finish_token, tokens) if t)
+
+
+#: Runs longer than this are split without the cache, so that long junk cannot fill it with big keys.
+_CACHED_RUN_LENGTH = 64
+_split_run = functools.lru_cache(maxsize=100_000)(_split_run_uncached)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into normalised word and number tokens, in order; stop words are kept.
+
+    - Case-folded; NFKC-normalised; stress marks, soft hyphens and zero-width characters removed.
+    - Apostrophes ``’ ʼ ' ` ‘`` become ``'`` inside words ("м’яч", "мʼяч", "м'яч" -> "м'яч").
+    - Words: Ukrainian/Russian Cyrillic and Latin letters; internal hyphens are kept ("школа-інтернат",
+      "науково-педагогічних"), so is an internal apostrophe. Letters of other scripts are folded to a base
+      letter where one exists ("café" -> "cafe") and are separators otherwise.
+    - A part mixing Cyrillic and Latin letters has its Latin look-alikes made Cyrillic ("HAKAЗ" -> "наказ").
+    - Tokens with a digit are kept intact, with their joiners: "2145-viii", "463-ix", "1/9-100",
+      "05.07.2023", "covid-19". Roman numerals typed in Cyrillic ("ІХ") become Latin ("ix"). The "№" sign
+      is a separator: "№ 367" and "№367" both give "367".
+    - Tokens longer than :data:`MAX_TOKEN_LENGTH` characters are dropped.
+    """
+    if not text:
+        return []
+    out: list[str] = []
+    for run in _RUN_RE.findall(_normalise(text)):
+        out.extend(_split_run(run) if len(run) <= _CACHED_RUN_LENGTH else _split_run_uncached(run))
+    return out
+
+
+def number_parts(token: str) -> list[str]:
+    """The parts of a number token between its "-", "/" and "." ("1/9-100" -> ["1", "9", "100"]).
+
+    [] for a token without a joiner (nothing to add beyond the token itself).
+    """
+    parts = [part for part in re.split(r"[-/.]", token) if part]
+    return parts if len(parts) > 1 else []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Stop words
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _word_set(*chunks: str) -> frozenset[str]:
+    return frozenset(word for chunk in chunks for word in chunk.split())
+
+
+#: Conservative Ukrainian stop list, matched on the normalised surface form (apostrophe as "'"). "не" and "ні"
+#: are kept on purpose (see the module docstring), and so are adverbs such as "відповідно" and "згідно". Words
+#: that are also common content words are left out: "мов" (also "of languages"), "коло" (also "circle",
+#: "коло осіб"), "так", "є" (-> "бути").
+STOP_WORDS: frozenset[str] = _word_set(
+    # conjunctions and particles
+    "і й та а але або чи що щоб як якщо коли бо тобто також ж же б би ще вже лише лиш тільки навіть ось",
+    "от хай нехай адже проте однак зате ніби наче немов",
+    # prepositions
+    "в у на з із зі зо до від од для по про при за під піді над наді без через між поміж перед переді",
+    "біля крізь понад попри щодо серед поза",
+    # personal pronouns
+    "я мене мені мною ми нас нам нами ти тебе тобі тобою ви вас вам вами",
+    "він його йому ним нього ньому вона її їй нею неї ній воно вони їх їм ними них",
+    # demonstratives
+    "це цей ця ці цього цієї цих цьому цій цим цими цю цією той те ті того тієї тих тому тій тим тими ту тією",
+    # relative / interrogative
+    "який яка яке які якого якої яких якому якій яким якими яку якою",
+    "котрий котра котре котрі",
+    # forms of "свій"
+    "свій своя своє свої свого своєї своїх своєму своїй своїм своїми свою своєю",
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# The morphological analyser
+# ---------------------------------------------------------------------------------------------------------------
+
+_analyzer: pymorphy3.MorphAnalyzer | None = None
+_analyzer_lock = threading.Lock()
+
+
+def get_analyzer() -> pymorphy3.MorphAnalyzer:
+    """The process's one ``pymorphy3.MorphAnalyzer(lang="uk")``, created on first use.
+
+    pymorphy3 is imported here, not at module import, so importing this module stays cheap (no dictionary
+    load) for code paths that never analyse text. Creation is guarded by a lock; the analyser itself is
+    read-only after loading and safe to share between threads.
+    """
+    global _analyzer
+    if _analyzer is None:
+        with _analyzer_lock:
+            if _analyzer is None:
+                import pymorphy3
+
+                _analyzer = pymorphy3.MorphAnalyzer(lang="uk")
+    return _analyzer
+
+
+#: Multipliers for parses that carry these grammemes; several multiply. Proper names (a lowercased "рада" is
+#: far more often the council than the name Рада), "ґ" spelling variants, the vocative, the imperative and the
+#: 1st/2nd person (rare in regulations, and the source of "освіти" -> "освітити", "закладу" -> "закласти",
+#: "його" -> "йога"), slang and archaic words.
+_GRAMMEME_PENALTIES: dict[str, float] = {
+    "Name": 0.1,
+    "Surn": 0.1,
+    "Patr": 0.1,
+    "alt": 0.5,
+    "voct": 0.5,
+    "impr": 0.2,
+    "1per": 0.2,
+    "2per": 0.2,
+    "Slng": 0.3,
+    "Arch": 0.3,
+}
+
+#: Lemmas that the dictionary lists first for a common word form but that are rare in regulations, found by
+#: reading the most frequent ambiguous forms of the 104 education laws. The penalty only reorders: a word
+#: whose *only* reading is one of these still gets it ("рок" stays "рок").
+_RARE_LEMMAS: frozenset[str] = frozenset(
+    {
+        "рок",  # року -> рік
+        "рад",  # ради, рада, рад -> рада
+        "учення",  # учень
+        "вон",  # вона
+        "йога",  # його
+        "маяти",  # має, мають -> мати
+        "мая",  # має
+        "вищати",  # вищу -> вищий
+        "бута",  # бути
+        "булий",  # була -> бути
+        "робот",  # роботи, роботу -> робота
+        "політик",  # політики, політику -> політика
+        "практик",  # практику -> практика
+        "посад",  # посади, посаду -> посада
+        "галуза",  # галузі -> галузь
+        "рівня",  # рівня, рівні -> рівень
+        "плат",  # плати -> плата
+        "мата",  # мати
+        "мат",  # мати
+        "дно",  # дні -> день
+        "віка",  # віку -> вік
+        "віко",  # віку, віком -> вік
+        "стать",  # статтю, статей -> стаття
+        "збора",  # збору -> збір
+        "банка",  # банку -> банк
+        "рол",  # ролі -> роль
+        "роля",  # ролі -> роль
+        "воло",  # волі -> воля
+        "віл",  # волі -> воля
+        "влад",  # влади -> влада
+        "том",  # тому
+        "тома",  # тому
+        "тога",  # того
+        "сема",  # семи -> сім
+        "бока",  # боку -> бік
+        "різня",  # різні -> різний
+        "повня",  # повне -> повний
+        "відом",  # відома -> відомий
+        "майн",  # майнові -> майновий
+        "місько",  # міська -> міський
+        "українськ",  # українська -> український
+        "понада",  # понад
+        "січня",  # січня -> січень
+        "вересня",  # вересня -> вересень
+        "видіти",  # видів -> вид
+        "прати",  # прав -> право
+        "станути",  # стану, стали -> стати
+        "терти",  # три
+        "перти",  # при
+        "діти",  # the verb "to put": діти -> дитина
+        "вплисти",  # вплив
+        "впливти",  # вплив
+        "колоти",  # коли
+        "кіл",  # коли
+        "кола",  # коли
+        "голови",  # голови -> голова
+        "гол",  # голів -> голова
+        "голіти",  # голів -> голова
+        "строки",  # строки, строків -> строк
+        "строків",  # строків -> строк
+        "суми",  # суми -> сума
+        "палати",  # палати -> палата
+        "округа",  # округу -> округ
+        "просторий",  # простору -> простір
+        "ріка",  # рік
+        "ректи",  # рік
+        "даль",  # далі
+        "даля",  # далі
+        "дан",  # дані -> даний
+        "даня",  # дані
+        "дань",  # дані
+        "радий",  # рада, радою, раду -> рада
+        "батьків",  # батькові -> батько (the possessive adjective and a place name)
+        "правити",  # правила, правило -> правило
+        "кий",  # києві -> київ
+        "судома",  # судом -> суд
+        "ринка",  # ринку -> ринок
+        "запитий",  # запиту -> запит
+        "запитів",  # запитів -> запит
+        "зборів",  # зборів -> збори
+        "виконанний",  # виконанні -> виконання
+        "міжнародній",  # міжнародні -> міжнародний
+        "труд",  # трудові -> трудовий (regulations say "праця")
+        "п'ята",  # п'яти, п'яту -> п'ять, п'ятий
+        "зв'язка",  # зв'язку, зв'язки -> зв'язок ("у зв'язку з")
+    }
+)
+_RARE_PENALTY = 0.1
+# Possessive adjectives ("батьків", "вчителів", "директорів", "мамин") share their form with the genitive
+# plural of the noun, which is what regulations mean.
+_POSSESSIVE_ENDINGS = ("ів", "їв", "ин", "їн")
+_POSSESSIVE_PENALTY = 0.2
+# A noun that is an adjective used as a noun ("центральне", "громадська", "дані", "складова") loses to the
+# adjective reading of the same form, so "центрального", "центральне" and "центральний" all meet at
+# "центральний".
+# Only nouns ending like an adjective's feminine, neuter or plural ("молодь" does not lose to "молодий"), and
+# stems of 3+ letters ("перше" -> "перший", "нова" -> "новий"); "рада" is kept from "радий" by _RARE_LEMMAS.
+_SUBSTANTIVE_PENALTY = 0.5
+_SUBSTANTIVE_ENDINGS = frozenset("аеі")
+_SUBSTANTIVE_MIN_STEM = 3
+
+
+def _rank_lemmas(parses: list) -> list[tuple[str, float]]:
+    """Distinct normal forms of ``parses`` with their best penalised score, best first.
+
+    Ties go to the lemma whose best-scoring parse comes first in the dictionary's order.
+    """
+    adjective_stems = {
+        p.normal_form[:-2] for p in parses if "ADJF" in p.tag and len(p.normal_form) - 2 >= _SUBSTANTIVE_MIN_STEM
+    }
+    best: dict[str, tuple[float, int]] = {}
+    for index, p in enumerate(parses):
+        lemma = p.normal_form
+        score = p.score
+        tag = p.tag
+        for grammeme, penalty in _GRAMMEME_PENALTIES.items():
+            if grammeme in tag:
+                score *= penalty
+        if lemma in _RARE_LEMMAS:
+            score *= _RARE_PENALTY
+        if "ADJF" in tag and lemma.endswith(_POSSESSIVE_ENDINGS):
+            score *= _POSSESSIVE_PENALTY
+        elif "NOUN" in tag and lemma[-1:] in _SUBSTANTIVE_ENDINGS and lemma[:-1] in adjective_stems:
+            score *= _SUBSTANTIVE_PENALTY
+        if lemma not in best or score > best[lemma][0]:
+            best[lemma] = (score, index)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[1][1]))
+    return [(lemma, score) for lemma, (score, _) in ranked]
+
+
+def _clean(lemma: str, fallback: str) -> str:
+    lemma = lemma.casefold().replace("'", "")
+    return lemma if ALLOWED_TERM_RE.fullmatch(lemma) else fallback
+
+
+@functools.lru_cache(maxsize=200_000)
+def _analyse_word(word: str) -> tuple[str, ...]:
+    """Lemmas of one letters-only token (maybe hyphenated, with "'"): the best, and an equally likely second."""
+    plain = word.replace("'", "")
+    if not plain or _LATIN_ONLY_RE.fullmatch(plain):
+        return (plain,) if plain else ()
+    parts = word.split("-")
+    if any(len(part) > MAX_ANALYSED_LENGTH for part in parts):
+        return (plain,)
+    analyzer = get_analyzer()
+    if len(plain) <= _SHORT_UNKNOWN_LENGTH and not analyzer.word_is_known(word):
+        # A short word the dictionary lacks is almost always an abbreviation ("ЗЗСО", "ЄКТС"); the suffix
+        # guessers would "inflect" it ("ззсо" -> "ззса").
+        return (plain,)
+    if len(parts) > 1 and not analyzer.word_is_known(word):
+        # An unknown compound: lemmatise each part. pymorphy3's own guess often leaves the first part
+        # inflected ("державою-агресором" -> "державою-агресор"); part by part it is "держава-агресор".
+        return ("-".join(_analyse_word(part)[0] if part else part for part in parts),)
+    ranked = _rank_lemmas(analyzer.parse(word))
+    if not ranked:
+        return (plain,)
+    first = _clean(ranked[0][0], plain)
+    if len(ranked) > 1 and ranked[1][1] >= ranked[0][1]:
+        second = _clean(ranked[1][0], plain)
+        if second != first:
+            return (first, second)
+    return (first,)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _token_lemmas(token: str) -> tuple[str, ...]:
+    """Lemmas of one token from :func:`tokenize`: () for a stop word, the token itself for a number."""
+    if token in STOP_WORDS:
+        return ()
+    if _HAS_DIGIT_RE.search(token):
+        return (token,)
+    return _analyse_word(token)
+
+
+def _lemma_groups(text: str) -> list[tuple[str, ...]]:
+    """One tuple of lemmas (best first, at most two) for every token of ``text`` that is not a stop word."""
+    if not text:
+        return []
+    groups: list[tuple[str, ...]] = []
+    append = groups.append
+    for run in _RUN_RE.findall(_normalise(text)):
+        for token in _split_run(run) if len(run) <= _CACHED_RUN_LENGTH else _split_run_uncached(run):
+            lemmas = _token_lemmas(token)
+            if lemmas:
+                append(lemmas)
+    return groups
+
+
+def lemmatize(text: str, *, with_alternatives: bool = False) -> str:
+    """Lowercase lemmas of ``text`` joined by single spaces, in text order, stop words removed.
+
+    One lemma per token (the best after the penalties described in the module docstring); numbers and
+    document numbers are kept as tokenised ("2145-viii", "367"); Latin words pass through lowercased; the
+    apostrophe is dropped from lemmas ("м'ячем" -> "мяч"). Every emitted term matches
+    :data:`ALLOWED_TERM_RE`.
+
+    With ``with_alternatives=True`` a token whose two best lemmas are equally likely gets both, the better
+    first ("рівні" -> "рівний рівень"); see the module docstring for what that costs.
+    """
+    if with_alternatives:
+        return " ".join(lemma for group in _lemma_groups(text) for lemma in group)
+    return " ".join(group[0] for group in _lemma_groups(text))
+
+
+def cache_clear() -> None:
+    """Empty the word caches (the analyser stays loaded). For benchmarks and tests."""
+    _split_run.cache_clear()
+    _token_lemmas.cache_clear()
+    _analyse_word.cache_clear()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Queries
+# ---------------------------------------------------------------------------------------------------------------
+
+# Quoted phrases: «...», “...”, „...“ / „...”, ”...”, "...". An unpaired quote is just a separator.
+_PHRASE_RE = re.compile(r'«([^«»]*)»|“([^“”]*)”|„([^„“”]*)[“”]|”([^”]*)”|"([^"]*)"')
+
+
+@dataclass(frozen=True)
+class AnalysedQuery:
+    """A user's query, analysed the same way as indexed text.
+
+    - ``terms``: the best lemma of every query word (quoted ones included), stop words removed, duplicates
+      removed, in query order. Numbers are among them as tokenised.
+    - ``alternatives``: parallel to ``terms``; the lemmas to OR for that term (the term first, then an equally
+      likely second lemma if there is one). A search layer that ANDs terms should OR within each tuple.
+    - ``phrases``: each quoted phrase as normalised surface tokens joined by spaces ("про зарахування"), for an
+      exact match against the unlemmatised text.
+    - ``phrase_lemmas``: the same phrases lemmatised (stop words removed, as in the index), for a phrase match
+      against a lemmatised field.
+    - ``numbers``: tokens with a digit, intact ("2145-viii", "367", "1/9-100"), duplicates removed.
+    - ``original``: the query as given.
+    """
+
+    terms: list[str]
+    phrases: list[str]
+    numbers: list[str]
+    original: str
+    alternatives: list[tuple[str, ...]] = field(default_factory=list)
+    phrase_lemmas: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms and not self.phrases
+
+
+def analyse_query(text: str) -> AnalysedQuery:
+    """Analyse a search query: lemmatised terms, quoted phrases and numbers (see :class:`AnalysedQuery`)."""
+    text = text or ""
+    phrases: list[str] = []
+    phrase_lemmas: list[str] = []
+    for match in _PHRASE_RE.finditer(text):
+        inner = next(g for g in match.groups() if g is not None)
+        surface = " ".join(tokenize(inner))
+        if surface and surface not in phrases:
+            phrases.append(surface)
+            phrase_lemmas.append(lemmatize(inner))
+    terms: list[str] = []
+    alternatives: list[tuple[str, ...]] = []
+    for group in _lemma_groups(text):
+        if group[0] not in terms:
+            terms.append(group[0])
+            alternatives.append(group)
+    numbers = list(dict.fromkeys(t for t in tokenize(text) if _HAS_DIGIT_RE.search(t)))
+    return AnalysedQuery(
+        terms=terms,
+        phrases=phrases,
+        numbers=numbers,
+        original=text,
+        alternatives=alternatives,
+        phrase_lemmas=phrase_lemmas,
+    )
+
+
+def lemmatize_query(text: str) -> str:
+    """The query's terms (see :func:`analyse_query`) joined by spaces: what to hand a backend as plain text."""
+    return " ".join(analyse_query(text).terms)
