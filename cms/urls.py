@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit/", include("cms.audit.urls")),
     path("library/", include("cms.library.urls")),
     path("experience/", include("cms.pages.urls")),
+    path("search/", include("search.urls")),
     path("api/v2/", wagtail_api.urls),
     path("api/", include("cms.api.urls")),
     path("admin/", include(wagtailadmin_urls)),

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from cms.groups import api as groups_api
 from cms.library import api as library_api
 from cms.org import api as org_api
+from search.api import SearchAPI
 
 app_name = "api"
 
@@ -17,5 +18,6 @@ urlpatterns = [
     path("communities/<int:pk>/", groups_api.CommunityDetail.as_view(), name="community_detail"),
     path("library/documents/", library_api.DocumentList.as_view(), name="document_list"),
     path("library/regulations/", library_api.RegulationList.as_view(), name="regulation_list"),
+    path("search/", SearchAPI.as_view(), name="search"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
 ]

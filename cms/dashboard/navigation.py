@@ -42,6 +42,7 @@ def _my_district(user) -> str | None:
 NAV_ITEMS = [
     NavItem(_("Dashboard"), "home", None, _named("dashboard:home")),
     NavItem(_("My school"), "my_school", "school_profile", _named("org:my_school")),
+    NavItem(_("Search"), "search", "library", _named("search:results")),
     NavItem(_("Normative base"), "regulations", "library", _page("normatyvna-baza")),
     NavItem(_("Announcements"), "announcements", "library", _page("oholoshennia")),
     NavItem(_("My district"), "district", "library", _my_district),
@@ -53,6 +54,7 @@ NAV_ITEMS = [
     NavItem(_("Schools"), "schools", "schools_directory", _named("org:school_list")),
     NavItem(_("Communities"), "communities", "communities", _named("communities:list")),
     NavItem(_("Due for review"), "review", "review_list", _named("library:review_due")),
+    NavItem(_("What people search"), "search_log", "review_list", _named("search:query_log")),
     NavItem(_("Audit log"), "audit", "audit_log", _named("audit:log")),
     NavItem(_("Administration"), "admin", "wagtail_admin", _named("wagtailadmin_home")),
 ]

@@ -8,6 +8,7 @@ from wagtail.search import index
 
 from cms.groups.models import Community
 from cms.org.models import District
+from search.indexing import LEMMA_SEARCH_FIELDS, LemmatisedMixin
 
 
 class DocumentKind(models.TextChoices):
@@ -37,7 +38,10 @@ class ExtractionStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("no text to extract")
 
 
-class LibraryDocument(AbstractDocument):
+class LibraryDocument(LemmatisedMixin, AbstractDocument):
+    lemma_title_fields = ("title", "number")
+    lemma_body_fields = ("issuer", "extracted_text")
+
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
     number = models.CharField(_("number"), max_length=64, blank=True, db_index=True)
     document_date = models.DateField(_("date"), null=True, blank=True)
@@ -62,7 +66,9 @@ class LibraryDocument(AbstractDocument):
         *AbstractDocument.search_fields,
         index.SearchField("number", boost=5),
         index.SearchField("issuer"),
+        index.FilterField("issuer"),
         index.SearchField("extracted_text"),
+        *LEMMA_SEARCH_FIELDS,
         index.FilterField("kind"),
         index.FilterField("status"),
         index.FilterField("document_date"),

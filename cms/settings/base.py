@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "cms.audit",
     "cms.pages",
     "cms.library",
+    "search",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -193,7 +194,24 @@ WAGTAILDOCS_DOCUMENT_MODEL = "library.LibraryDocument"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv", "png", "jpg", "jpeg"]
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.library.forms.LibraryDocumentForm"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search: the database backend on the embedded default and PostgreSQL ('simple' text search configuration:
+# the text is already lemmatised by search.analysis); OpenSearch when OPENSEARCH_URL is set, with the
+# database kept as the fallback that answers while the engine is unreachable.
+DATABASE_SEARCH = {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
+if OPENSEARCH_URL:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.opensearch3",
+            "URLS": [OPENSEARCH_URL],
+            "INDEX_PREFIX": env.str("OPENSEARCH_INDEX_PREFIX", default="ecab-"),
+            "TIMEOUT": env.int("OPENSEARCH_TIMEOUT", default=5),
+            "ATOMIC_REBUILD": True,
+        },
+        "fallback": DATABASE_SEARCH,
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH}
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # No avatars from Gravatar: the site loads nothing from other hosts (CSP, closed network).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

@@ -25,8 +25,19 @@ from cms.org.models import School
 # after each test, and serialized_rollback restores what the migrations created (see the conftest).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CONTENT_NAV = {"regulations", "announcements", "library", "reports", "studies", "experience", "archive"}
-ALL_NAV = {"home", "my_school", "district", "schools", "communities", "review", "audit", "admin", *CONTENT_NAV}
+CONTENT_NAV = {"search", "regulations", "announcements", "library", "reports", "studies", "experience", "archive"}
+ALL_NAV = {
+    "home",
+    "my_school",
+    "district",
+    "schools",
+    "communities",
+    "review",
+    "search_log",
+    "audit",
+    "admin",
+    *CONTENT_NAV,
+}
 # A followed skip link leaves "#main" on the URL, and a redirect keeps it.
 DASHBOARD_URL = re.compile(r"/cabinet/(#main)?$")
 TWO_FACTOR_URL = re.compile(r"/two-factor/(#main)?$")
@@ -49,12 +60,15 @@ class RoleCase:
 
 ROLES = [
     RoleCase(
-        "demo-don", "city", frozenset({"home", "schools", "communities", "review", "admin", *CONTENT_NAV}), "verify"
+        "demo-don",
+        "city",
+        frozenset({"home", "schools", "communities", "review", "search_log", "admin", *CONTENT_NAV}),
+        "verify",
     ),
     RoleCase(
         "demo-ruo",
         "district",
-        frozenset({"home", "district", "schools", "communities", "review", "admin", *CONTENT_NAV}),
+        frozenset({"home", "district", "schools", "communities", "review", "search_log", "admin", *CONTENT_NAV}),
         "verify",
     ),
     RoleCase("demo-school", "school", frozenset({"home", "my_school", "district", "communities", *CONTENT_NAV}), ""),

@@ -1,11 +1,11 @@
 import pytest
 from django.urls import reverse
 
-CONTENT = {"regulations", "announcements", "library", "reports", "studies", "experience", "archive"}
+CONTENT = {"search", "regulations", "announcements", "library", "reports", "studies", "experience", "archive"}
 NAV = {
     "school_a": {"home", "my_school", "district", "communities", *CONTENT},
-    "own_ruo": {"home", "district", "schools", "communities", "review", "admin", *CONTENT},
-    "don": {"home", "schools", "communities", "review", "admin", *CONTENT},
+    "own_ruo": {"home", "district", "schools", "communities", "review", "search_log", "admin", *CONTENT},
+    "don": {"home", "schools", "communities", "review", "search_log", "admin", *CONTENT},
     "site_admin": {"home", "schools", "audit", "admin"},
 }
 DASHBOARD = {"school_a": "school", "own_ruo": "district", "don": "city", "site_admin": "site_admin"}

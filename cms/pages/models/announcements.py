@@ -28,6 +28,7 @@ class AnnouncementIndexPage(PortalPage):
 
 
 class AnnouncementPage(PortalPage):
+    lemma_body_fields = ("body",)
     body = RichTextField(_("text"), features=["bold", "italic", "link", "ul", "ol", "h3"])
     pinned = models.BooleanField(_("pinned"), default=False, help_text=_("Shown above the others until it expires."))
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)

@@ -11,6 +11,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from search.indexing import LEMMA_SEARCH_FIELDS, LemmatisedMixin
+
 
 class FreshnessMixin(models.Model):
     """Every page has an owner who keeps it current, and a date by which it must be reviewed."""
@@ -76,11 +78,11 @@ def archived_q(model=None) -> models.Q:
     return ~current_q(model)
 
 
-class PortalPage(FreshnessMixin, ArchivableMixin, Page):
-    """Base of every content page: freshness and archiving. Serving is scoped for every page by the
-    ``before_serve_page`` hook in ``cms/pages/wagtail_hooks.py``."""
+class PortalPage(LemmatisedMixin, FreshnessMixin, ArchivableMixin, Page):
+    """Base of every content page: freshness, archiving and Ukrainian search lemmas. Serving is scoped for
+    every page by the ``before_serve_page`` hook in ``cms/pages/wagtail_hooks.py``."""
 
-    search_fields = [*Page.search_fields, index.FilterField("archived_at")]
+    search_fields = [*Page.search_fields, *LEMMA_SEARCH_FIELDS, index.FilterField("archived_at")]
 
     class Meta:
         abstract = True

@@ -59,6 +59,8 @@ class ExperienceDistrictPage(PortalPage):
 class ExperienceArticlePage(PortalPage):
     """An article written by school staff in the portal; its HTML is sanitised before it is stored."""
 
+    lemma_body_fields = ("body",)
+
     author_school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("text"))
 

@@ -39,6 +39,8 @@ class RegulationPage(PortalPage):
     """One act of the normative base: its metadata, its text and its attached files."""
 
     ages_into_archive = False
+    lemma_title_fields = ("title", "number")
+    lemma_body_fields = ("subjects", "issuer", "summary", "text")
 
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.ORDER)
     number = models.CharField(_("number"), max_length=64, blank=True, db_index=True)
@@ -89,6 +91,7 @@ class RegulationPage(PortalPage):
         index.SearchField("number", boost=5),
         index.AutocompleteField("number"),
         index.SearchField("issuer"),
+        index.FilterField("issuer"),
         index.SearchField("subjects", boost=2),
         index.SearchField("summary"),
         index.SearchField("text"),

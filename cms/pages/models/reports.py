@@ -16,6 +16,7 @@ class YearPage(PortalPage):
     year = models.PositiveSmallIntegerField(_("year"), db_index=True)
     body = RichTextField(_("text"), blank=True)
 
+    lemma_body_fields = ("body",)
     content_panels = [*PortalPage.content_panels, FieldPanel("year"), FieldPanel("body"), attachments_panel()]
     settings_panels = [*PortalPage.settings_panels, *PortalPage.freshness_panels]
     subpage_types = []

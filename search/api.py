@@ -1,0 +1,85 @@
+from django.contrib.auth.decorators import login_not_required
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .forms import SearchForm
+from .services import SearchUnavailable, run_search
+
+
+class SearchResultSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    number = serializers.CharField(allow_blank=True)
+    date = serializers.DateField(allow_null=True)
+    issuer = serializers.CharField(allow_blank=True)
+    snippet = serializers.CharField()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    fallback = serializers.BooleanField(help_text="True when the engine was unreachable and the database answered.")
+    results = SearchResultSerializer(many=True)
+
+
+class ServiceUnavailable(APIException):
+    status_code = 503
+    default_code = "search_unavailable"
+    default_detail = "Search is unavailable right now."
+
+
+class SearchAPI(APIView):
+    """GET /api/search/?q=...&kind=&year=&issuer=&district=&status=&order=relevance|date&page=N"""
+
+    permission_classes = [IsAuthenticated]
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return login_not_required(super().as_view(**initkwargs))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="What to search for (Ukrainian word forms match)."),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("year", int),
+            OpenApiParameter("issuer", str),
+            OpenApiParameter("district", int),
+            OpenApiParameter("status", str),
+            OpenApiParameter("order", str, enum=["relevance", "date"]),
+            OpenApiParameter("page", int),
+        ],
+        responses=SearchResponseSerializer,
+    )
+    def get(self, request):
+        form = SearchForm(request.GET, user=request.user)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        text = (form.cleaned_data["q"] or "").strip()
+        if not text:
+            raise ValidationError({"q": ["Enter what to search for."]})
+        try:
+            outcome = run_search(
+                request.user,
+                text,
+                filters=form.filters(),
+                order=form.cleaned_data.get("order") or "relevance",
+                page=form.cleaned_data.get("page") or 1,
+            )
+        except SearchUnavailable as error:
+            raise ServiceUnavailable from error
+        return Response(
+            {
+                "count": outcome.total,
+                "page": outcome.page,
+                "num_pages": outcome.num_pages,
+                "fallback": outcome.fallback,
+                "results": SearchResultSerializer(outcome.hits, many=True).data,
+            }
+        )

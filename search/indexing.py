@@ -1,0 +1,48 @@
+"""What the search index holds besides the raw fields: the Ukrainian lemmas of a title and of a body.
+
+Every backend (SQLite FTS5, PostgreSQL full text, OpenSearch) indexes these two extra fields as plain text,
+so each matches word forms the same way: a query is lemmatised by the same analysis (``search.analysis``)
+and searched against them.
+"""
+
+from django.utils.html import strip_tags
+from wagtail.search import index
+
+from .analysis import lemmatize
+
+# The largest amount of body text analysed per object: the whole of a long law fits; a pathological upload
+# does not stall indexing.
+MAX_BODY_CHARS = 1_500_000
+
+
+class LemmatisedMixin:
+    """Adds ``title_lemmas`` and ``body_lemmas`` to a model's search fields.
+
+    ``lemma_title_fields`` and ``lemma_body_fields`` name the attributes whose text is analysed; HTML is
+    stripped first.
+    """
+
+    lemma_title_fields: tuple[str, ...] = ("title",)
+    lemma_body_fields: tuple[str, ...] = ()
+
+    def _lemma_source(self, fields: tuple[str, ...]) -> str:
+        parts = []
+        for name in fields:
+            value = getattr(self, name, "")
+            if callable(value):
+                value = value()
+            if value:
+                parts.append(strip_tags(str(value)))
+        return "\n".join(parts)[:MAX_BODY_CHARS]
+
+    def title_lemmas(self) -> str:
+        return lemmatize(self._lemma_source(self.lemma_title_fields), with_alternatives=True)
+
+    def body_lemmas(self) -> str:
+        return lemmatize(self._lemma_source(self.lemma_body_fields), with_alternatives=True)
+
+
+LEMMA_SEARCH_FIELDS = [
+    index.SearchField("title_lemmas", boost=3),
+    index.SearchField("body_lemmas"),
+]

@@ -1,0 +1,206 @@
+"""The search capability, as one conformance suite run against every configured backend: the database
+(SQLite here, PostgreSQL in CI) and, when OPENSEARCH_URL is set (CI starts a real node), OpenSearch."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from wagtail.search.backends import get_search_backend
+
+from search.models import QueryLogEntry
+from search.services import SEARCHED_MODELS, SearchFilters, SearchUnavailable, run_search
+from tests.conftest import make_document, publish_regulation
+
+BACKENDS = list(settings.WAGTAILSEARCH_BACKENDS)
+
+LAW_TEXT = (
+    "Наказ про зарахування учнів до закладів загальної середньої освіти. Заклад освіти зараховує дітей "
+    "на підставі заяви батьків. Директор закладу видає наказ про зарахування."
+)
+
+
+@pytest.fixture
+def corpus(world):
+    index = world.content.city_regulation.get_parent().specific
+    laws = {
+        "enrolment": publish_regulation(
+            index,
+            "Порядок зарахування до закладів освіти",
+            kind="order",
+            number="367",
+            text=LAW_TEXT,
+            issuer="Міністерство освіти і науки",
+            document_date="2018-04-16",
+        ),
+        "education": publish_regulation(
+            index,
+            "Про освіту",
+            kind="law",
+            number="2145-VIII",
+            text="Цей Закон регулює суспільні відносини у сфері освіти.",
+            issuer="Верховна Рада України",
+            document_date="2017-09-05",
+        ),
+        "attestation": publish_regulation(
+            index,
+            "Положення про атестацію педагогічних працівників",
+            kind="regulation",
+            number="805",
+            text="Атестація педагогічних працівників проводиться раз на п’ять років.",
+            status="amended",
+            issuer="Міністерство освіти і науки",
+            document_date="2022-12-09",
+        ),
+    }
+    district_c = world.content.district_c_regulation
+    district_c.text = "Розпорядження про зарахування учнів Оболонського району."
+    district_c.save_revision().publish()
+    secret = make_document(
+        world.content.district_c_document.collection,
+        "Лист про зарахування (Оболонь)",
+        kind="letter",
+        number="77",
+    )
+    type(secret).objects.filter(pk=secret.pk).update(extracted_text="Зарахування учнів до ліцеїв Оболоні.")
+    return laws
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request, corpus, settings):
+    """Each configured backend in turn, as the default, with a fresh index of everything in the database."""
+    name = request.param
+    backend = get_search_backend(name)
+    backend.reset_indexes()
+    for model in SEARCHED_MODELS:
+        index = backend.get_index_for_model(model)
+        index.add_model(model)
+        index.add_items(model, list(model._default_manager.all()))
+        index.refresh()
+    config = dict(settings.WAGTAILSEARCH_BACKENDS)
+    settings.WAGTAILSEARCH_BACKENDS = {"default": config[name]}
+    return name
+
+
+def _titles(outcome) -> list[str]:
+    return [hit.title for hit in outcome.hits]
+
+
+def test_inflected_query_finds_the_base_form(world, backend_name, corpus):
+    outcome = run_search(world.users["school_a"], "наказу про зарахування")
+    assert "Порядок зарахування до закладів освіти" in _titles(outcome)
+
+
+def test_word_forms_match_both_ways(world, backend_name):
+    for query in ("заклад", "закладів", "закладами", "учень", "учнями"):
+        assert "Порядок зарахування до закладів освіти" in _titles(run_search(world.users["don"], query)), query
+
+
+def test_title_match_ranks_first(world, backend_name):
+    assert _titles(run_search(world.users["school_a"], "про освіту"))[0] == "Про освіту"
+
+
+def test_exact_document_number_ranks_first(world, backend_name):
+    assert _titles(run_search(world.users["school_a"], "2145-VIII"))[0] == "Про освіту"
+    assert (
+        _titles(run_search(world.users["school_a"], "№ 805"))[0] == "Положення про атестацію педагогічних працівників"
+    )
+
+
+def test_quoted_phrase_must_appear(world, backend_name):
+    titles = _titles(run_search(world.users["don"], "«педагогічних працівників»"))
+    assert titles == ["Положення про атестацію педагогічних працівників"]
+
+
+def test_results_never_leave_the_scope(world, backend_name):
+    outcome = run_search(world.users["school_a"], "зарахування")
+    titles = _titles(outcome)
+    assert "Розпорядження РУО Оболонського району" not in titles
+    assert "Лист про зарахування (Оболонь)" not in titles
+    assert outcome.total == len(titles)  # the count betrays nothing either
+    other = _titles(run_search(world.users["school_c"], "зарахування"))
+    assert "Розпорядження РУО Оболонського району" in other and "Лист про зарахування (Оболонь)" in other
+
+
+def test_filters_and_date_sort(world, backend_name):
+    user = world.users["don"]
+    assert _titles(run_search(user, "освіти", filters=SearchFilters(kind="law"))) == ["Про освіту"]
+    assert _titles(run_search(user, "освіти", filters=SearchFilters(year=2018))) == [
+        "Порядок зарахування до закладів освіти"
+    ]
+    amended = run_search(user, "атестація", filters=SearchFilters(status="amended"))
+    assert _titles(amended) == ["Положення про атестацію педагогічних працівників"]
+    by_issuer = run_search(user, "освіти", filters=SearchFilters(issuer="Верховна Рада України"))
+    assert _titles(by_issuer) == ["Про освіту"]
+    in_district = _titles(run_search(user, "зарахування", filters=SearchFilters(district_id=world.other_district.pk)))
+    assert set(in_district) == {"Розпорядження РУО Оболонського району", "Лист про зарахування (Оболонь)"}
+    dated = run_search(user, "освіти", order="date")
+    dates = [hit.date for hit in dated.hits if hit.date]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_snippet_highlights_the_matching_words(world, backend_name):
+    hit = next(
+        h for h in run_search(world.users["school_a"], "зарахування учнів").hits if h.title.startswith("Порядок")
+    )
+    assert "<mark>зарахування</mark>" in hit.snippet and "<mark>учнів</mark>" in hit.snippet
+    assert "<script" not in hit.snippet
+
+
+def test_pagination(world, backend_name):
+    first = run_search(world.users["don"], "освіти", per_page=1, page=1)
+    second = run_search(world.users["don"], "освіти", per_page=1, page=2)
+    assert first.total >= 2 and first.num_pages == first.total
+    assert _titles(first) != _titles(second)
+
+
+def test_nothing_found(world, backend_name):
+    assert run_search(world.users["don"], "квантова хромодинаміка").total == 0
+
+
+def test_engine_unreachable_falls_back_to_the_database(world, corpus, settings):
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "wagtail.search.backends.opensearch3", "URLS": ["http://127.0.0.1:9"], "TIMEOUT": 1},
+        "fallback": {"BACKEND": "wagtail.search.backends.database"},
+    }
+    outcome = run_search(world.users["school_a"], "наказу про зарахування")
+    assert outcome.fallback and "Порядок зарахування до закладів освіти" in _titles(outcome)
+
+
+def test_no_backend_at_all_is_reported(world, corpus, settings):
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "wagtail.search.backends.opensearch3", "URLS": ["http://127.0.0.1:9"], "TIMEOUT": 1},
+    }
+    with pytest.raises(SearchUnavailable):
+        run_search(world.users["school_a"], "освіта")
+
+
+def test_results_page_and_api(world, corpus, client_for):
+    client = client_for("school_a")
+    html = client.get(reverse("search:results"), {"q": "наказу про зарахування", "kind": "order"}).content.decode()
+    assert "Порядок зарахування до закладів освіти" in html and "<mark>" in html
+    data = client.get(reverse("api:search"), {"q": "наказу про зарахування"}).json()
+    assert {"title", "url", "kind", "number", "date", "snippet"} <= set(data["results"][0])
+    assert data["count"] == len(data["results"])
+    assert all("Оболон" not in row["title"] for row in data["results"])
+    bad = client.get(reverse("api:search"), {"q": "освіта", "year": "abc"})
+    assert bad.status_code == 400 and "year" in bad.json()["detail"]
+    empty = client.get(reverse("api:search"))
+    assert empty.status_code == 400 and "q" in empty.json()["detail"]
+    nothing = client.get(reverse("search:results"), {"q": "квантова хромодинаміка"}).content.decode()
+    assert "Нічого не знайдено" in nothing
+
+
+def test_query_log_counts_queries_without_users(world, corpus, client_for):
+    client = client_for("school_a")
+    client.get(reverse("search:results"), {"q": "Наказу про зарахування"})
+    client.get(reverse("search:results"), {"q": "наказу  про зарахування"})
+    client.get(reverse("search:results"), {"q": "квантова хромодинаміка"})
+    entry = QueryLogEntry.objects.get(query="наказу про зарахування")
+    assert entry.searches == 2 and entry.results > 0
+    assert {f.name for f in QueryLogEntry._meta.get_fields()} == {"id", "query", "day", "searches", "results"}
+    html = client_for("don").get(reverse("search:query_log")).content.decode()
+    assert "квантова хромодинаміка" in html
+
+
+def test_autocomplete_titles_in_scope(world, corpus, client_for):
+    data = client_for("school_a").get(reverse("search:autocomplete"), {"q": "Поряд"}).json()
+    assert [row["title"] for row in data["results"]] == ["Порядок зарахування до закладів освіти"]
