@@ -5,6 +5,7 @@ so each matches word forms the same way: a query is lemmatised by the same analy
 and searched against them.
 """
 
+from django.db import models
 from django.utils.html import strip_tags
 from wagtail.search import index
 
@@ -15,12 +16,16 @@ from .analysis import lemmatize
 MAX_BODY_CHARS = 1_500_000
 
 
-class LemmatisedMixin:
+class LemmatisedMixin(models.Model):
     """Adds ``title_lemmas`` and ``body_lemmas`` to a model's search fields.
 
     ``lemma_title_fields`` and ``lemma_body_fields`` name the attributes whose text is analysed; HTML is
-    stripped first.
+    stripped first. An abstract model (with no fields) rather than a plain mixin, because the search
+    backends read ``_meta`` of every class in a model's ancestry.
     """
+
+    class Meta:
+        abstract = True
 
     lemma_title_fields: tuple[str, ...] = ("title",)
     lemma_body_fields: tuple[str, ...] = ()
