@@ -94,3 +94,20 @@ def test_editor_publishes_a_regulation_and_a_director_finds_and_downloads_it(
     assert re.search(r"\.docx$", download.suggested_filename)
     with open(download.path(), "rb") as handle:
         assert handle.read(2) == b"PK"
+
+
+def test_director_searches_with_a_filter_and_opens_a_result(browser_page: Page, demo: str, screenshots_dir):
+    page = browser_page
+    sign_in(page, "demo-school", demo)
+    expect(page).to_have_url(DASHBOARD_URL)
+    page.click("nav.main-nav [data-nav=search]")
+    page.fill("input[name=q]", "закладів загальної середньої освіти")
+    page.select_option("select[name=kind]", value="law")
+    page.get_by_role("button", name="Знайти").click()
+    results = page.locator("main [data-result]")
+    expect(results.first).to_be_visible()
+    expect(page.locator("main [data-result] mark").first).to_be_visible()
+    page.screenshot(path=str(screenshots_dir / "search-results.png"), full_page=True)
+    result = page.locator("main [data-result] h2 a", has_text="Про повну загальну середню освіту").first
+    result.click()
+    expect(page.locator("main h1")).to_have_text("Про повну загальну середню освіту")

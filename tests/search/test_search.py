@@ -2,66 +2,13 @@
 (SQLite here, PostgreSQL in CI) and, when OPENSEARCH_URL is set (CI starts a real node), OpenSearch."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 
 from search.models import QueryLogEntry
 from search.services import SEARCHED_MODELS, SearchFilters, SearchUnavailable, run_search
-from tests.conftest import make_document, publish_regulation
 
-BACKENDS = list(settings.WAGTAILSEARCH_BACKENDS)
-
-LAW_TEXT = (
-    "Наказ про зарахування учнів до закладів загальної середньої освіти. Заклад освіти зараховує дітей "
-    "на підставі заяви батьків. Директор закладу видає наказ про зарахування."
-)
-
-
-@pytest.fixture
-def corpus(world):
-    index = world.content.city_regulation.get_parent().specific
-    laws = {
-        "enrolment": publish_regulation(
-            index,
-            "Порядок зарахування до закладів освіти",
-            kind="order",
-            number="367",
-            text=LAW_TEXT,
-            issuer="Міністерство освіти і науки",
-            document_date="2018-04-16",
-        ),
-        "education": publish_regulation(
-            index,
-            "Про освіту",
-            kind="law",
-            number="2145-VIII",
-            text="Цей Закон регулює суспільні відносини у сфері освіти.",
-            issuer="Верховна Рада України",
-            document_date="2017-09-05",
-        ),
-        "attestation": publish_regulation(
-            index,
-            "Положення про атестацію педагогічних працівників",
-            kind="regulation",
-            number="805",
-            text="Атестація педагогічних працівників проводиться раз на п’ять років.",
-            status="amended",
-            issuer="Міністерство освіти і науки",
-            document_date="2022-12-09",
-        ),
-    }
-    district_c = world.content.district_c_regulation
-    district_c.text = "Розпорядження про зарахування учнів Оболонського району."
-    district_c.save_revision().publish()
-    secret = make_document(
-        world.content.district_c_document.collection,
-        "Лист про зарахування (Оболонь)",
-        kind="letter",
-        number="77",
-    )
-    type(secret).objects.filter(pk=secret.pk).update(extracted_text="Зарахування учнів до ліцеїв Оболоні.")
-    return laws
+from .conftest import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,0 +1,60 @@
+"""Shared fixtures of the search suite: the backends under test and a small Ukrainian corpus."""
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import make_document, publish_regulation
+
+# Every configured backend is under test: the database here; OpenSearch and its database fallback in CI.
+BACKENDS = list(settings.WAGTAILSEARCH_BACKENDS)
+
+LAW_TEXT = (
+    "Наказ про зарахування учнів до закладів загальної середньої освіти. Заклад освіти зараховує дітей "
+    "на підставі заяви батьків. Директор закладу видає наказ про зарахування."
+)
+
+
+@pytest.fixture
+def corpus(world):
+    index = world.content.city_regulation.get_parent().specific
+    laws = {
+        "enrolment": publish_regulation(
+            index,
+            "Порядок зарахування до закладів освіти",
+            kind="order",
+            number="367",
+            text=LAW_TEXT,
+            issuer="Міністерство освіти і науки",
+            document_date="2018-04-16",
+        ),
+        "education": publish_regulation(
+            index,
+            "Про освіту",
+            kind="law",
+            number="2145-VIII",
+            text="Цей Закон регулює суспільні відносини у сфері освіти.",
+            issuer="Верховна Рада України",
+            document_date="2017-09-05",
+        ),
+        "attestation": publish_regulation(
+            index,
+            "Положення про атестацію педагогічних працівників",
+            kind="regulation",
+            number="805",
+            text="Атестація педагогічних працівників проводиться раз на п’ять років.",
+            status="amended",
+            issuer="Міністерство освіти і науки",
+            document_date="2022-12-09",
+        ),
+    }
+    district_c = world.content.district_c_regulation
+    district_c.text = "Розпорядження про зарахування учнів Оболонського району."
+    district_c.save_revision().publish()
+    secret = make_document(
+        world.content.district_c_document.collection,
+        "Лист про зарахування (Оболонь)",
+        kind="letter",
+        number="77",
+    )
+    type(secret).objects.filter(pk=secret.pk).update(extracted_text="Зарахування учнів до ліцеїв Оболоні.")
+    return laws
