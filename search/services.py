@@ -248,21 +248,25 @@ def _search_all(backend, user, analysed, filters, *, by_date: bool, limit: int):
         if total or len(analysed.terms) < 2:
             break  # relax a multi-word query to any of its words only when all of them found nothing
     if by_date:
-        merged = list(merge(*[sorted(s, key=_sort_date, reverse=True) for s in streams], key=_sort_date, reverse=True))
+
+        def newest(obj):
+            return _sort_date(obj), type(obj).__name__, obj.pk
+
+        merged = list(merge(*[sorted(s, key=newest, reverse=True) for s in streams], key=newest, reverse=True))
         return total, merged[:limit]
     wanted = set(analysed.terms)
     ranked = sorted((obj for stream in streams for obj in stream), key=lambda obj: _rank(obj, wanted), reverse=True)
     return total, ranked[:limit]
 
 
-def _rank(obj, wanted: set[str]) -> tuple[int, int, float]:
+def _rank(obj, wanted: set[str]) -> tuple[int, int, float, str, int]:
     """Backend scores are not comparable across types and fields, so a title naming every query word ranks
     first (a title that is just those words, before all), an act in force before a repealed one, then the
-    backend's own score."""
+    backend's own score; ties are broken by type and id, so pages of results are stable."""
     title = set(lemmatize(obj.title).split())
     title_rank = 2 if wanted and title == wanted else 1 if wanted and wanted <= title else 0
     in_force = 0 if getattr(obj, "status", "") == "repealed" else 1
-    return title_rank, in_force, float(getattr(obj, "_score", 0) or 0)
+    return title_rank, in_force, round(float(getattr(obj, "_score", 0) or 0), 6), type(obj).__name__, obj.pk
 
 
 def _sort_date(obj) -> date:
