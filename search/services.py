@@ -13,7 +13,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.search.backends import get_search_backend
-from wagtail.search.query import And, Phrase, PlainText
+from wagtail.search.query import And, Fuzzy, Phrase, PlainText
 
 from cms.library.models import DocumentKind, LibraryDocument
 from cms.org.scope import visible
@@ -166,6 +166,11 @@ def _exact_number_hits(user, analysed: AnalysedQuery, filters: SearchFilters) ->
     return found
 
 
+def supports_fuzzy(backend) -> bool:
+    """OpenSearch and Elasticsearch backends run fuzzy queries; the database backends do not."""
+    return hasattr(backend, "es")
+
+
 def _not_found_by_backend(backend, analysed: AnalysedQuery, objects: list) -> int:
     """How many of ``objects`` the backend's own query did not match (so the total counts them once)."""
     missing = 0
@@ -234,19 +239,20 @@ CANDIDATES_PER_TYPE = 50
 def _search_all(backend, user, analysed, filters, *, by_date: bool, limit: int):
     total = 0
     streams = []
-    for operator in ("and", "or"):
-        query = build_query(analysed, operator=operator) if (analysed.terms or analysed.phrase_lemmas) else None
+    attempts = [build_query(analysed, operator="and"), build_query(analysed, operator="or")]
+    if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
+        # Typo tolerance where the engine offers it: the last resort when the exact lemmas found nothing.
+        attempts.append(Fuzzy(" ".join(analysed.terms), operator="and"))
+    for query in attempts if (analysed.terms or analysed.phrase_lemmas) else []:
         total, streams = 0, []
-        if query is None:
-            break
         for model in _models_for(filters):
             count, objects = _backend_search(
                 backend, _filtered(user, model, filters), query, by_date=by_date, limit=limit
             )
             total += count
             streams.append(objects)
-        if total or len(analysed.terms) < 2:
-            break  # relax a multi-word query to any of its words only when all of them found nothing
+        if total:
+            break  # relax to any of the words, then to near spellings, only when the stricter query found nothing
     if by_date:
 
         def newest(obj):
