@@ -240,6 +240,7 @@ LIBRARY_ROWS = [
     Row("api:search", expect(200, anonymous=401), query="?q=зарахування"),
     # The editors' regulation listing in the admin.
     Row("regulations:index", expect(302, own_ruo=200, other_ruo=200, don=200)),
+    Row("library_documents:index", expect(302, own_ruo=200, other_ruo=200, don=200)),
 ]
 
 # URL patterns outside the matrix, each with the reason.

@@ -160,3 +160,27 @@ def test_every_thematic_community_has_its_collection(world):
     community = CommunityFactory(name="Інклюзивні класи")
     setup_roles()
     assert CollectionAudience.objects.get(community=community).collection.name == "Спільнота: Інклюзивні класи"
+
+
+def test_admin_document_listing_filters_and_permissions(world, client_for):
+    from cms.library.models import LibraryDocument
+
+    LibraryDocument.objects.filter(pk=world.content.city_document.pk).update(kind="order", status="repealed")
+    don = client_for("don")
+    html = don.get(reverse("library_documents:index"), {"kind": "order"}).content.decode()
+    assert world.content.city_document.title in html and world.content.district_a_document.title not in html
+    html = don.get(reverse("library_documents:index"), {"status": "repealed"}).content.decode()
+    assert world.content.city_document.title in html
+    # a district office lists only the documents it may edit: its own district's
+    html = client_for("own_ruo").get(reverse("library_documents:index")).content.decode()
+    assert world.content.district_a_document.title in html
+    assert world.content.district_c_document.title not in html and world.content.city_document.title not in html
+    assert client_for("school_a").get(reverse("library_documents:index")).status_code == 302
+
+
+def test_page_locking_is_available_to_department_editors(world):
+    page = world.content.city_regulation
+    assert page.permissions_for_user(world.users["don"]).can_lock()
+    assert not page.permissions_for_user(world.users["own_ruo"]).can_lock()
+    regulation_a = world.content.district_a_regulation
+    assert regulation_a.permissions_for_user(world.users["own_ruo"]).can_lock()
