@@ -246,8 +246,10 @@ def _search_all(backend, user, analysed, filters, *, by_date: bool, limit: int):
     for query in attempts if (analysed.terms or analysed.phrase_lemmas) else []:
         total, streams = 0, []
         for model in _models_for(filters):
+            # Enough candidates per type for the re-ranking below to see the best titles, not only the page.
+            fetch = limit if by_date else max(limit, CANDIDATES_PER_TYPE)
             count, objects = _backend_search(
-                backend, _filtered(user, model, filters), query, by_date=by_date, limit=limit
+                backend, _filtered(user, model, filters), query, by_date=by_date, limit=fetch
             )
             total += count
             streams.append(objects)
@@ -258,10 +260,12 @@ def _search_all(backend, user, analysed, filters, *, by_date: bool, limit: int):
         def newest(obj):
             return _sort_date(obj), type(obj).__name__, obj.pk
 
-        merged = list(merge(*[sorted(s, key=newest, reverse=True) for s in streams], key=newest, reverse=True))
-        return total, merged[:limit]
+        merged = merge(*[sorted(s, key=newest, reverse=True) for s in streams], key=newest, reverse=True)
+        unique = list({(type(obj), obj.pk): obj for obj in merged}.values())  # dicts keep the merged order
+        return total, unique[:limit]
     wanted = set(analysed.terms)
-    ranked = sorted((obj for stream in streams for obj in stream), key=lambda obj: _rank(obj, wanted), reverse=True)
+    unique = {(type(obj), obj.pk): obj for stream in streams for obj in stream}  # a backend may repeat a row
+    ranked = sorted(unique.values(), key=lambda obj: _rank(obj, wanted), reverse=True)
     return total, ranked[:limit]
 
 

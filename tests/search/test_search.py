@@ -6,27 +6,7 @@ from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 
 from search.models import QueryLogEntry
-from search.services import SEARCHED_MODELS, SearchFilters, SearchUnavailable, run_search
-
-from .conftest import BACKENDS
-
-
-@pytest.fixture(params=BACKENDS)
-def backend_name(request, corpus, settings):
-    """Each configured backend in turn, as the default, with a fresh index of everything in the database."""
-    name = request.param
-    backend = get_search_backend(name)
-    if hasattr(backend, "es"):  # drop every index of the prefix, aliases from a rebuild included
-        backend.es.indices.delete(index=f"{backend.index_prefix}*", params={"expand_wildcards": "all"})
-    backend.reset_indexes()
-    for model in SEARCHED_MODELS:
-        index = backend.get_index_for_model(model)
-        index.add_model(model)
-        index.add_items(model, list(model._default_manager.all()))
-        index.refresh()
-    config = dict(settings.WAGTAILSEARCH_BACKENDS)
-    settings.WAGTAILSEARCH_BACKENDS = {"default": config[name]}
-    return name
+from search.services import SearchFilters, SearchUnavailable, run_search
 
 
 def _titles(outcome) -> list[str]:
