@@ -155,15 +155,30 @@ def _backend_search(backend, qs: QuerySet, query, *, by_date: bool, limit: int):
     return results.count(), list(results[:limit])
 
 
+def number_forms(number: str) -> set[str]:
+    """A number as typed and, for a law numbered by convocation («2145-VIII»), the form stored («2145-19»)."""
+    from cms.pages.regulations_import import rada_number
+
+    plain = number.replace("№", "").strip()
+    return {plain, rada_number(plain.upper())}
+
+
 def _exact_number_hits(user, analysed: AnalysedQuery, filters: SearchFilters) -> list:
     """Acts and documents whose number is exactly one the query names: they rank first."""
     if not analysed.numbers:
         return []
     found = []
+    forms = {form.lower() for number in analysed.numbers for form in number_forms(number)}
     for model in [m for m in _models_for(filters) if m in HAS_LEGAL_METADATA]:
-        for number in analysed.numbers:
-            found.extend(_filtered(user, model, filters).filter(number__iexact=number.replace("№", "").strip()))
+        for obj in _filtered(user, model, filters).filter(number__in=_case_variants(forms)):
+            if obj not in found:
+                found.append(obj)
     return found
+
+
+def _case_variants(forms: set[str]) -> list[str]:
+    """Numbers are stored as published (upper-case letters); match the lower- and upper-case forms."""
+    return sorted({variant for form in forms for variant in (form, form.upper())})
 
 
 def supports_fuzzy(backend) -> bool:
@@ -189,6 +204,10 @@ def _backends():
         yield "fallback", get_search_backend("fallback")
 
 
+# Letters a Ukrainian typist gets on a Russian layout: ы for і, ъ for ї, э for є, ё for е.
+KEYBOARD_SLIPS = str.maketrans({"ы": "і", "Ы": "І", "ъ": "ї", "Ъ": "Ї", "э": "є", "Э": "Є", "ё": "е", "Ё": "Е"})
+
+
 def run_search(
     user,
     text: str,
@@ -200,7 +219,7 @@ def run_search(
     log: bool = True,
 ) -> SearchOutcome:
     filters = filters or SearchFilters()
-    analysed = analyse_query(text)
+    analysed = analyse_query((text or "").translate(KEYBOARD_SLIPS))
     if analysed.is_empty and not analysed.numbers:
         return SearchOutcome(query=analysed, hits=[], total=0, page=1, num_pages=1)
     page = max(1, page)
@@ -239,10 +258,11 @@ CANDIDATES_PER_TYPE = 50
 def _search_all(backend, user, analysed, filters, *, by_date: bool, limit: int):
     total = 0
     streams = []
-    attempts = [build_query(analysed, operator="and"), build_query(analysed, operator="or")]
+    attempts = [build_query(analysed, operator="and")]
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
-        # Typo tolerance where the engine offers it: the last resort when the exact lemmas found nothing.
+        # Typo tolerance where the engine offers it, before relaxing to any of the words.
         attempts.append(Fuzzy(" ".join(analysed.terms), operator="and"))
+    attempts.append(build_query(analysed, operator="or"))
     for query in attempts if (analysed.terms or analysed.phrase_lemmas) else []:
         total, streams = 0, []
         for model in _models_for(filters):
@@ -264,19 +284,31 @@ def _search_all(backend, user, analysed, filters, *, by_date: bool, limit: int):
         unique = list({(type(obj), obj.pk): obj for obj in merged}.values())  # dicts keep the merged order
         return total, unique[:limit]
     wanted = set(analysed.terms)
-    unique = {(type(obj), obj.pk): obj for stream in streams for obj in stream}  # a backend may repeat a row
-    ranked = sorted(unique.values(), key=lambda obj: _rank(obj, wanted), reverse=True)
-    return total, ranked[:limit]
+    positions: dict[tuple, tuple[int, object]] = {}
+    for stream in streams:
+        for position, obj in enumerate(stream):
+            positions.setdefault((type(obj), obj.pk), (position, obj))  # a backend may repeat a row
+    ranked = sorted(positions.values(), key=lambda item: _rank(item[1], wanted, item[0]), reverse=True)
+    return total, [obj for _position, obj in ranked[:limit]]
 
 
-def _rank(obj, wanted: set[str]) -> tuple[int, int, float, str, int]:
-    """Backend scores are not comparable across types and fields, so a title naming every query word ranks
-    first (a title that is just those words, before all), an act in force before a repealed one, then the
-    backend's own score; ties are broken by type and id, so pages of results are stable."""
+def _rank(obj, wanted: set[str], position: int) -> tuple:
+    """Ranking across content types. Engines' scores are not comparable across types (and SQLite's bm25 is
+    negative, lower being better), so within a type the engine's own order counts, as the position.
+    Before it: a title that is just the query's words, then a title made only of query words, then a title
+    naming every query word; an act in force before a repealed one. Ties break by type and id, so pages of
+    results are stable."""
     title = set(lemmatize(obj.title).split())
-    title_rank = 2 if wanted and title == wanted else 1 if wanted and wanted <= title else 0
+    if wanted and title == wanted:
+        title_rank = 3
+    elif title and title <= wanted:
+        title_rank = 2
+    elif wanted and wanted <= title:
+        title_rank = 1
+    else:
+        title_rank = 0
     in_force = 0 if getattr(obj, "status", "") == "repealed" else 1
-    return title_rank, in_force, round(float(getattr(obj, "_score", 0) or 0), 6), type(obj).__name__, obj.pk
+    return title_rank, in_force, -position, type(obj).__name__, obj.pk
 
 
 def _sort_date(obj) -> date:

@@ -7,6 +7,7 @@ from wagtail.search.backends import get_search_backend
 
 from search.models import QueryLogEntry
 from search.services import SearchFilters, SearchUnavailable, run_search
+from tests.conftest import publish_regulation
 
 
 def _titles(outcome) -> list[str]:
@@ -138,8 +139,28 @@ def test_autocomplete_titles_in_scope(world, corpus, client_for):
 def test_misspelled_words_are_tolerated_where_the_engine_can(world, backend_name):
     from search.services import supports_fuzzy
 
-    outcome = run_search(world.users["don"], "атистація педагогычних")
+    outcome = run_search(world.users["don"], "атистація")
     if supports_fuzzy(get_search_backend("default")):  # the fixture made the backend under test the default
         assert "Положення про атестацію педагогічних працівників" in _titles(outcome)
     else:
         assert outcome.total == 0  # the database backends match exact lemmas only
+
+
+def test_russian_layout_letters_are_read_as_ukrainian(world, backend_name):
+    titles = _titles(run_search(world.users["don"], "педагогычних працывників"))
+    assert titles[0] == "Положення про атестацію педагогічних працівників"
+
+
+def test_a_law_is_found_by_its_official_number(world, backend_name):
+    from search.services import number_forms
+
+    assert number_forms("2145-VIII") == {"2145-VIII", "2145-19"}
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Про повну загальну середню освіту", kind="law", number="463-20")
+    assert _titles(run_search(world.users["don"], "463-IX"))[0] == "Про повну загальну середню освіту"
+
+
+def test_a_title_made_of_the_query_words_ranks_before_amending_acts(world, backend_name):
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Про внесення змін до Закону України «Про освіту»", kind="law", number="1000-20")
+    assert _titles(run_search(world.users["don"], "закон україни про освіту"))[0] == "Про освіту"
