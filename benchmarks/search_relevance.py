@@ -432,7 +432,7 @@ def main() -> int:
         )
         print(f"ours  = search.services.run_search({SEARCH_USER}, query, per_page={K}, log=False)")
         print(
-            f"plain = RegulationPage.objects.live().search(query)[:{K}] (Wagtail on the raw query; raw fields only on OpenSearch)"
+            f"plain = RegulationPage.objects.live().search(query)[:{K}] (raw query; raw fields on OpenSearch)"
         )
         print("=" * WIDTH)
         print_per_query(queries, ours, plain)
