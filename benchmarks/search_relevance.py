@@ -431,9 +431,7 @@ def main() -> int:
             f" {sum(timings.values()):.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())})"
         )
         print(f"ours  = search.services.run_search({SEARCH_USER}, query, per_page={K}, log=False)")
-        print(
-            f"plain = RegulationPage.objects.live().search(query)[:{K}] (raw query; raw fields on OpenSearch)"
-        )
+        print(f"plain = RegulationPage.objects.live().search(query)[:{K}] (raw query; raw fields on OpenSearch)")
         print("=" * WIDTH)
         print_per_query(queries, ours, plain)
         print_summary(table)
