@@ -25,7 +25,6 @@ creating the ``MorphAnalyzer`` and after the passes, with the peak (VmHWM).
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import os
 import platform
 import statistics
@@ -77,14 +76,9 @@ def timed_passes(fn: Callable[[], object], repeat: int, before: Callable[[], Non
     return times
 
 
-def version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def main() -> int:
+    from benchmarks.common import package_version
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--laws-dir", type=Path, default=Path(os.environ.get("LAWS_DIR", DEFAULT_LAWS_DIR)))
     parser.add_argument("--repeat", type=int, default=5, help="passes per row (best and median are shown)")
@@ -155,8 +149,8 @@ def main() -> int:
     python = f"{platform.python_implementation()} {platform.python_version()}"
     print(f"Ukrainian lemmatizer benchmark ({python}, {os.cpu_count()} cores)")
     print(
-        f"pymorphy3 {version('pymorphy3')}, pymorphy3-dicts-uk {version('pymorphy3-dicts-uk')}, "
-        f"DAWG2-Python {version('DAWG2-Python')}"
+        f"pymorphy3 {package_version('pymorphy3')}, pymorphy3-dicts-uk {package_version('pymorphy3-dicts-uk')}, "
+        f"DAWG2-Python {package_version('DAWG2-Python')}"
     )
     print(
         f"Corpus: {len(files)} files in {args.laws_dir}, {n_bytes / 1e6:.1f} MB, {n_words:,} words "

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.metadata
 import json
 import logging
 import os
@@ -355,17 +354,12 @@ def print_misses(queries: list[Judged], ours: list[Run], plain: list[Run], title
         print(f"      plain: {shown(p, judged.relevant, K)}")
 
 
-def version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
 # ---------------------------------------------------------------------------------------------------------------
 
 
 def main() -> int:
+    from benchmarks.common import package_version
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--backend", choices=("database", "opensearch"), default="database", help="the search backend to measure"
@@ -426,8 +420,8 @@ def main() -> int:
             + f"); {laws} live RegulationPages, {in_index} in the index; {len(queries)} judged queries"
         )
         print(
-            f"Python {platform.python_version()}, Django {version('django')}, Wagtail {version('wagtail')},"
-            f" pymorphy3 {version('pymorphy3')}; site built in"
+            f"Python {platform.python_version()}, Django {package_version('django')},"
+            f" Wagtail {package_version('wagtail')}, pymorphy3 {package_version('pymorphy3')}; site built in"
             f" {sum(timings.values()):.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())})"
         )
         print(f"ours  = search.services.run_search({SEARCH_USER}, query, per_page={K}, log=False)")
