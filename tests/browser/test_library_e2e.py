@@ -74,6 +74,7 @@ def test_editor_publishes_a_regulation_and_a_director_finds_and_downloads_it(
     regulation = RegulationPage.objects.get(title=TITLE)
     assert regulation.live and regulation.attachments.get().document.title == DOCUMENT_TITLE
     page.screenshot(path=str(screenshots_dir / "library-admin-published.png"), full_page=True)
+    page.wait_for_load_state("networkidle")  # the admin's scripts finish loading before the editor leaves
     page.goto("/cabinet/")
     page.click("form[action='/logout/'] button[type=submit]")
 
@@ -101,13 +102,14 @@ def test_director_searches_with_a_filter_and_opens_a_result(browser_page: Page, 
     sign_in(page, "demo-school", demo)
     expect(page).to_have_url(DASHBOARD_URL)
     page.click("nav.main-nav [data-nav=search]")
-    page.fill("input[name=q]", "закладів загальної середньої освіти")
+    page.fill("input[name=q]", "повної загальної середньої освіти")  # inflected: the title is in the accusative
     page.select_option("select[name=kind]", value="law")
     page.get_by_role("button", name="Знайти").click()
     results = page.locator("main [data-result]")
     expect(results.first).to_be_visible()
     expect(page.locator("main [data-result] mark").first).to_be_visible()
     page.screenshot(path=str(screenshots_dir / "search-results.png"), full_page=True)
-    result = page.locator("main [data-result] h2 a", has_text="Про повну загальну середню освіту").first
-    result.click()
+    page.locator("main [data-result] h2").get_by_role(
+        "link", name="Про повну загальну середню освіту", exact=True
+    ).click()
     expect(page.locator("main h1")).to_have_text("Про повну загальну середню освіту")
