@@ -229,7 +229,7 @@ def run_search(
     for name, backend in _backends():
         try:
             total, candidates = _search_all(backend, user, analysed, filters, by_date=by_date, limit=limit)
-        except Exception as error:
+        except ENGINE_ERRORS as error:
             logger.warning("search backend %s failed: %s", name, error)
             last_error = error
             continue
