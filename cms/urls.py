@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from cms.attendance import stream as attendance_stream
 from cms.library import views as library_views
 from cms.library.api import wagtail_api
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("library/", include("cms.library.urls")),
     path("experience/", include("cms.pages.urls")),
     path("search/", include("search.urls")),
+    path("attendance/", include("cms.attendance.urls")),
+    # Served by the ASGI process (uvicorn cms.asgi); see README, Deployment.
+    path("live/attendance/", attendance_stream.attendance_events, name="live_attendance"),
     path("api/v2/", wagtail_api.urls),
     path("api/", include("cms.api.urls")),
     path("admin/", include(wagtailadmin_urls)),

@@ -12,6 +12,7 @@ from wagtail.models import Collection
 from cms.accounts.models import User
 from cms.accounts.permissions import city_collection, community_collection, district_collection, setup_roles
 from cms.accounts.roles import Role
+from cms.attendance.models import SchoolClass
 from cms.groups.models import Community
 from cms.groups.services import sync_district_communities
 from cms.library.models import LibraryDocument
@@ -109,6 +110,12 @@ def build_world() -> World:
     sync_district_communities()
     ensure_page_tree()
     setup_roles()
+    for school, classes in (
+        (school_a, [("1-А", 1, 25), ("5-А", 5, 28), ("5-Б", 5, 27)]),
+        (school_b, [("1-А", 1, 30)]),
+        (school_c, [("5-А", 5, 26)]),
+    ):
+        SchoolClass.objects.bulk_create(SchoolClass(school=school, name=n, grade=g, enrolled=e) for n, g, e in classes)
     users = {
         "school_a": make_user(Role.SCHOOL_DIRECTOR, school=school_a, username="dir-a"),
         "school_b": make_user(Role.SCHOOL_DIRECTOR, school=school_b, username="dir-b"),

@@ -4,11 +4,13 @@ A URL pattern that the matrix does not cover fails ``test_every_url_pattern_is_c
 endpoint or export adds its rows here.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.conftest import ACTORS
 
@@ -23,6 +25,7 @@ class Row:
     data: Callable = field(default=lambda w: {})
     query: str = ""
     label: str = ""
+    content_type: str | None = None
 
     @property
     def id(self) -> str:
@@ -243,6 +246,37 @@ LIBRARY_ROWS = [
     Row("library_documents:index", expect(302, own_ruo=200, other_ruo=200, don=200)),
 ]
 
+SCHOOLS = {"school_a": 200, "school_b": 200, "school_c": 200}
+
+
+def _attendance_of_school_a(world) -> dict:
+    return {
+        "date": timezone.localdate().isoformat(),
+        "school": world.school_a.edebo_code,
+        "classes": [{"class_name": "5-А", "enrolled": 28, "present": 27, "absent_illness": 1}],
+    }
+
+
+ATTENDANCE_ROWS = [
+    # A school's own attendance tools: its director and deputy only.
+    Row("attendance:submit", expect(403, anonymous=LOGIN, **SCHOOLS)),
+    Row("attendance:upload", expect(403, anonymous=LOGIN, **SCHOOLS)),
+    Row("attendance:upload_template", expect(403, anonymous=LOGIN, **SCHOOLS)),
+    Row("attendance:api_key", expect(403, anonymous=LOGIN, **SCHOOLS)),
+    Row("attendance:api_key_rotate", expect(403, anonymous=LOGIN, **SCHOOLS), method="post"),
+    # The API writes only the token's own school: school A's body from school B or C is another school's.
+    Row(
+        "api:attendance_submit",
+        expect(403, anonymous=401, school_a=201, school_b=404, school_c=404),
+        method="post",
+        data=_attendance_of_school_a,
+        content_type="application/json",
+    ),
+    Row("api:attendance_days", expect(200, anonymous=401, site_admin=403)),
+    Row("live_attendance", expect(200, anonymous=LOGIN, site_admin=403)),
+]
+ROWS += ATTENDANCE_ROWS
+
 # URL patterns outside the matrix, each with the reason.
 NOT_IN_MATRIX = {
     "wagtailcore_login": "shadowed by frontend_login_redirect, which sends everyone to the portal's sign-in",
@@ -289,7 +323,11 @@ def test_permission_matrix(row: Row, actor: str, world, client_for):
     args = row.args(world) if callable(row.args) else row.args
     query = row.query + (str(world.content.district_c_document.pk) if row.query.endswith("?id=") else "")
     url = reverse(row.name, args=args, kwargs=row.kwargs(world)) + query
-    response = getattr(client, row.method)(url, row.data(world))
+    data = row.data(world)
+    if row.content_type == "application/json":
+        response = getattr(client, row.method)(url, json.dumps(data, default=str), content_type=row.content_type)
+    else:
+        response = getattr(client, row.method)(url, data)
     assert response.status_code == row.expected[actor], (
         f"{row.method.upper()} {url} as {actor}: {response.status_code}, expected {row.expected[actor]}"
     )

@@ -92,6 +92,9 @@ CAPABILITIES: dict[str, set[str]] = {
     "library": UNIT_ROLES,
     "write_articles": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
     "review_list": {Role.DON_EDITOR, Role.DON_ADMIN, Role.RUO_STAFF},
+    "attendance": UNIT_ROLES,
+    "submit_attendance": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
+    "attendance_alert_mail": {Role.DON_ADMIN, Role.DON_ANALYST, Role.RUO_STAFF},
 }
 
 

@@ -9,6 +9,7 @@ from cms.accounts.models import User
 from cms.accounts.permissions import setup_roles
 from cms.accounts.roles import Role
 from cms.accounts.services import assign_role
+from cms.attendance.classes import import_classes
 from cms.groups.models import Community
 from cms.groups.services import add_members, sync_district_communities
 from cms.pages.regulations_import import import_regulations
@@ -19,6 +20,7 @@ from .models import District, School
 
 SCHOOLS_FILE = "schools/kyiv_schools_edebo_2023-08-02.csv"
 DISTRICTS_FILE = "districts/kyiv_districts_slim.geojson"
+CLASSES_FILE = "schools/kyiv_schools_mof_zzso_2020.csv"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def load_demo(password: str) -> dict[str, int]:
     import_districts(data / DISTRICTS_FILE)
     report = import_schools(data / SCHOOLS_FILE)
     sync_district_communities()
+    import_classes(data / CLASSES_FILE)
     ensure_page_tree()
     setup_roles()
     import_regulations(data / "laws")

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "cms.audit",
     "cms.pages",
     "cms.library",
+    "cms.attendance",
     "search",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
@@ -110,6 +111,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://ecab")}
+# Live attendance events go through Redis pub/sub when it is configured, otherwise stay in the process.
+LIVE_REDIS_URL = env.str("REDIS_URL", default="")
+# Where browsers open the live stream: the ASGI process behind the same host (see README, Deployment).
+LIVE_EVENTS_URL = env.str("LIVE_EVENTS_URL", default="/live/attendance/")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

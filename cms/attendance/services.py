@@ -1,0 +1,287 @@
+"""The one way attendance gets in: ``submit_attendance``, called by the school's form, the file upload and
+the API alike.
+
+A submission is one school, one day and any of its classes. It is checked whole (a bad row refuses the
+submission and saves nothing), then written in one transaction that also brings the school's and district's
+daily totals up to date, raises alerts and writes the audit log. Resubmitting a class and day updates its
+row; the school-day row is locked first, so concurrent submissions of one school queue instead of racing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from cms.org.models import School
+
+from . import alerts, live
+from .models import AttendanceSettings, ClassDay, Counts, DistrictDay, LearningMode, SchoolClass, SchoolDay
+
+REPORT_FIELDS = ("enrolled", "present", "absent_illness", "absent_valid", "absent_unexcused")
+MAX_CLASS_SIZE = 60
+
+
+@dataclass
+class ClassReport:
+    """One class's numbers as typed, before they are checked. ``in_shelter`` None: the class did not go
+    to a shelter that day; ``remote`` None: derived from the mode (all present pupils in a remote class)."""
+
+    class_name: str
+    enrolled: int | None
+    present: int | None
+    absent_illness: int | None = 0
+    absent_valid: int | None = 0
+    absent_unexcused: int | None = 0
+    mode: str = LearningMode.IN_PERSON
+    remote: int | None = None
+    in_shelter: int | None = None
+
+
+@dataclass
+class Problem:
+    """Why a row (``row`` is its index in the submission, None for the whole submission) was refused."""
+
+    message: str
+    row: int | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+class AttendanceRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Submission:
+    school_day: SchoolDay
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    alerts: list = field(default_factory=list)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def last_editable_day(date: dt.date, config: AttendanceSettings) -> dt.date:
+    return date + dt.timedelta(days=config.edit_days)
+
+
+def check_date(date: dt.date, config: AttendanceSettings, *, now: dt.date | None = None) -> list[Problem]:
+    now = now or today()
+    if date > now:
+        return [Problem(_("Attendance cannot be reported for a future date."), field="date")]
+    if now > last_editable_day(date, config):
+        return [
+            Problem(
+                _("Attendance for %(date)s can no longer be changed: the cut-off was the end of %(cutoff)s.")
+                % {"date": date.strftime("%d.%m.%Y"), "cutoff": last_editable_day(date, config).strftime("%d.%m.%Y")},
+                field="date",
+            )
+        ]
+    return []
+
+
+def check_row(report: ClassReport, index: int | None, classes: dict[str, SchoolClass]) -> list[Problem]:
+    """Everything wrong with one class's row (an empty list when it is right)."""
+    problems = []
+    name = (report.class_name or "").strip()
+    if name not in classes:
+        problems.append(Problem(_("Unknown class “%(name)s”.") % {"name": name}, index, "class"))
+    for name_ in (*REPORT_FIELDS, "remote", "in_shelter"):
+        value = getattr(report, name_)
+        if value is None and name_ in ("enrolled", "present"):
+            problems.append(Problem(_("This number is required."), index, name_))
+        elif value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            problems.append(Problem(_("Enter a whole number."), index, name_))
+        elif value is not None and value < 0:
+            problems.append(Problem(_("A number cannot be negative."), index, name_))
+        elif value is not None and value > MAX_CLASS_SIZE * 2:
+            problems.append(Problem(_("The number is too large for a class."), index, name_))
+    if report.mode not in LearningMode.values:
+        problems.append(Problem(_("Unknown learning mode."), index, "mode"))
+    if problems:
+        return problems
+    absent = (report.absent_illness or 0) + (report.absent_valid or 0) + (report.absent_unexcused or 0)
+    if report.present + absent != report.enrolled:
+        problems.append(
+            Problem(
+                _("Present (%(present)d) and absent (%(absent)d) must add up to enrolled (%(enrolled)d).")
+                % {"present": report.present, "absent": absent, "enrolled": report.enrolled},
+                index,
+                "present",
+            )
+        )
+    if report.mode == LearningMode.MIXED and report.remote is None:
+        problems.append(Problem(_("Say how many pupils of a mixed class learn remotely."), index, "remote"))
+    if report.remote is not None and report.remote > report.present:
+        problems.append(Problem(_("More pupils learning remotely than present."), index, "remote"))
+    if report.in_shelter is not None and report.in_shelter > report.present:
+        problems.append(Problem(_("More pupils in the shelter than present."), index, "in_shelter"))
+    return problems
+
+
+def active_classes(school: School) -> dict[str, SchoolClass]:
+    return {c.name: c for c in SchoolClass.objects.filter(school=school, is_active=True)}
+
+
+def check_submission(
+    school: School, date: dt.date, reports: list[ClassReport], *, classes=None, config=None, now=None
+) -> list[Problem]:
+    config = config or AttendanceSettings.load()
+    classes = active_classes(school) if classes is None else classes
+    problems = check_date(date, config, now=now)
+    if not reports:
+        problems.append(Problem(_("The submission has no classes.")))
+    seen = set()
+    for index, report in enumerate(reports):
+        problems += check_row(report, index, classes)
+        name = (report.class_name or "").strip()
+        if name in seen:
+            problems.append(Problem(_("Class “%(name)s” is given twice.") % {"name": name}, index, "class"))
+        seen.add(name)
+    return problems
+
+
+def _remote(report: ClassReport) -> int:
+    if report.mode == LearningMode.REMOTE:
+        return report.present
+    if report.mode == LearningMode.IN_PERSON:
+        return 0
+    return report.remote
+
+
+def _values(report: ClassReport) -> dict:
+    return {
+        "enrolled": report.enrolled,
+        "present": report.present,
+        "absent_illness": report.absent_illness or 0,
+        "absent_valid": report.absent_valid or 0,
+        "absent_unexcused": report.absent_unexcused or 0,
+        "remote": _remote(report),
+        "in_shelter": report.in_shelter or 0,
+        "sheltered": report.in_shelter is not None,
+        "mode": report.mode,
+    }
+
+
+def submit_attendance(
+    *, school: School, date: dt.date, reports: list[ClassReport], user, source: str, now: dt.date | None = None
+) -> Submission:
+    """Check and save one school's attendance for one day; raises ``AttendanceRefused`` and saves nothing
+    when anything is wrong."""
+    config = AttendanceSettings.load()
+    classes = active_classes(school)
+    problems = check_submission(school, date, reports, classes=classes, config=config, now=now)
+    if problems:
+        raise AttendanceRefused(problems)
+    with transaction.atomic():
+        school_day = _lock_school_day(school, date)
+        before = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
+        reported_before = school_day.classes_reported
+        submission = _write_class_days(school_day, classes, reports, user, source)
+        _recount_school_day(school_day)
+        _apply_to_district(school_day, before, reported_before)
+        changed = submission.created + submission.updated
+        if changed:
+            log(
+                instance=school_day,
+                action="attendance.submit",
+                user=user,
+                data={
+                    "school": school.pk,
+                    "date": date.isoformat(),
+                    "source": source,
+                    "created": submission.created,
+                    "updated": submission.updated,
+                },
+            )
+            submission.alerts = alerts.evaluate(school_day, [classes[r.class_name.strip()] for r in reports], config)
+            transaction.on_commit(lambda: live.publish_school_day(school_day.pk))
+    return submission
+
+
+def _lock_school_day(school: School, date: dt.date) -> SchoolDay:
+    """The school's row for the day, created if need be and locked until the end of the transaction."""
+    try:
+        with transaction.atomic():
+            SchoolDay.objects.get_or_create(school=school, date=date, defaults={"district_id": school.district_id})
+    except IntegrityError:  # created by a concurrent submission
+        pass
+    return SchoolDay.objects.select_for_update().get(school=school, date=date)
+
+
+def _write_class_days(school_day, classes, reports, user, source) -> Submission:
+    submission = Submission(school_day=school_day)
+    wanted = {classes[r.class_name.strip()].pk: _values(r) for r in reports}
+    existing = {d.school_class_id: d for d in ClassDay.objects.filter(school_class_id__in=wanted, date=school_day.date)}
+    to_create, to_update = [], []
+    for class_id, values in wanted.items():
+        day = existing.get(class_id)
+        if day is None:
+            to_create.append(
+                ClassDay(
+                    school_class_id=class_id,
+                    school_id=school_day.school_id,
+                    date=school_day.date,
+                    source=source,
+                    submitted_by=user,
+                    **values,
+                )
+            )
+        elif any(getattr(day, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(day, k, v)
+            day.source, day.submitted_by = source, user
+            to_update.append(day)
+    ClassDay.objects.bulk_create(to_create)
+    ClassDay.objects.bulk_update(
+        to_update, [*values.keys(), "source", "submitted_by", "updated_at"] if to_update else ["source"]
+    )
+    submission.created, submission.updated = len(to_create), len(to_update)
+    submission.unchanged = len(wanted) - len(to_create) - len(to_update)
+    if school_day.date >= today() - dt.timedelta(days=1):
+        for class_id, values in wanted.items():
+            school_class = next(c for c in classes.values() if c.pk == class_id)
+            if school_class.enrolled != values["enrolled"]:
+                SchoolClass.objects.filter(pk=class_id).update(enrolled=values["enrolled"])
+    return submission
+
+
+def _recount_school_day(school_day: SchoolDay) -> None:
+    totals = ClassDay.objects.filter(school_id=school_day.school_id, date=school_day.date).aggregate(
+        classes=Count("pk"),
+        sheltered_classes=Count("pk", filter=Q(sheltered=True)),
+        **{n: Sum(n) for n in Counts.COUNT_FIELDS},
+    )
+    for name in Counts.COUNT_FIELDS:
+        setattr(school_day, name, totals[name] or 0)
+    school_day.classes_reported = totals["classes"]
+    school_day.sheltered = totals["sheltered_classes"] > 0
+    school_day.save()
+
+
+def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int) -> None:
+    """Add the change of the school's totals to its district's day (rows updated in place with F(), so
+    concurrent submissions of different schools of one district add up)."""
+    DistrictDay.objects.bulk_create(
+        [DistrictDay(district_id=school_day.district_id, date=school_day.date)], ignore_conflicts=True
+    )
+    changes = {
+        name: F(name) + (getattr(school_day, name) - before[name])
+        for name in Counts.COUNT_FIELDS
+        if getattr(school_day, name) != before[name]
+    }
+    if reported_before == 0 and school_day.classes_reported:
+        changes["schools_reported"] = F("schools_reported") + 1
+    if changes:
+        DistrictDay.objects.filter(district_id=school_day.district_id, date=school_day.date).update(**changes)
