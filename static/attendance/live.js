@@ -1,0 +1,91 @@
+/* Live attendance: applies server-sent events to the dashboard without a reload.
+ *
+ * The page marks what can change (see templates/attendance/_live.html and the dashboards):
+ *   [data-live-date="YYYY-MM-DD"]          the day the page shows; events of other days are ignored
+ *   [data-live="city:<metric>"]            a number or share of the city
+ *   [data-live="district:<id>:<metric>"]   ... of a district
+ *   [data-live="school:<id>:<metric>"]     ... of a school
+ *   [data-live-fill="district:<id>"]       a map area, coloured share-0 … share-4 by share absent
+ *   [data-not-reported="<school id>"]      a school still to report: removed when it reports
+ * Shares are computed as in cms/attendance/metrics.py.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var url = script && script.getAttribute("data-live-url");
+  var root = document.querySelector("[data-live-date]");
+  if (!url || !root || !window.EventSource) { return; }
+  var day = root.getAttribute("data-live-date");
+  var status = document.querySelector("[data-live-status]");
+  var BUCKETS = [5, 10, 15, 20];
+  var number = new Intl.NumberFormat("uk-UA");
+  var percent = new Intl.NumberFormat("uk-UA", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+  function share(part, whole) {
+    return whole ? Math.round((part * 1000) / whole) / 10 : null;
+  }
+
+  function metrics(t) {
+    var absent = (t.absent_illness || 0) + (t.absent_valid || 0) + (t.absent_unexcused || 0);
+    var m = {};
+    Object.keys(t).forEach(function (k) { m[k] = t[k]; });
+    m.absent = absent;
+    m.present_share = share(t.present || 0, t.enrolled || 0);
+    m.absent_share = share(absent, t.enrolled || 0);
+    m.illness_share = share(t.absent_illness || 0, t.enrolled || 0);
+    m.unexcused_share = share(t.absent_unexcused || 0, t.enrolled || 0);
+    m.remote_share = share(t.remote || 0, t.enrolled || 0);
+    m.shelter_share = share(t.in_shelter || 0, t.present || 0);
+    return m;
+  }
+
+  function show(key, m) {
+    document.querySelectorAll('[data-live^="' + key + ':"]').forEach(function (el) {
+      var metric = el.getAttribute("data-live").slice(key.length + 1);
+      if (!(metric in m) || m[metric] === undefined) { return; }
+      var value = m[metric];
+      var text = value === null ? "—" : /_share$/.test(metric) ? percent.format(value) + "%" : number.format(value);
+      if (el.textContent !== text) {
+        el.textContent = text;
+        el.classList.remove("live-changed");
+        void el.offsetWidth;
+        el.classList.add("live-changed");
+      }
+    });
+  }
+
+  function fill(key, m) {
+    document.querySelectorAll('[data-live-fill="' + key + '"]').forEach(function (el) {
+      var bucket = m.absent_share === null ? null : BUCKETS.filter(function (b) { return m.absent_share >= b; }).length;
+      for (var i = 0; i <= BUCKETS.length; i++) { el.classList.remove("share-" + i); }
+      if (bucket !== null) { el.classList.add("share-" + bucket); }
+    });
+  }
+
+  function apply(event) {
+    if (event.date !== day) { return; }
+    if (event.city) { show("city", metrics(event.city)); }
+    if (event.district && event.district.id !== null) {
+      var d = metrics(event.district);
+      show("district:" + event.district.id, d);
+      fill("district:" + event.district.id, d);
+    }
+    if (event.school) {
+      show("school:" + event.school.id, metrics(event.school));
+      document.querySelectorAll('[data-not-reported="' + event.school.id + '"]').forEach(function (el) { el.remove(); });
+    }
+    if (status) {
+      status.textContent = status.getAttribute("data-label-updated") + " " + new Date().toLocaleTimeString("uk-UA");
+    }
+  }
+
+  var source = new EventSource(url, { withCredentials: true });
+  source.addEventListener("attendance", function (message) {
+    try { apply(JSON.parse(message.data)); } catch (e) { /* a malformed event changes nothing */ }
+  });
+  source.addEventListener("open", function () { root.setAttribute("data-live-connected", "true"); });
+  source.addEventListener("error", function () {
+    root.setAttribute("data-live-connected", "false");
+    if (status) { status.textContent = status.getAttribute("data-label-offline"); }
+  });
+}());
