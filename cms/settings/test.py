@@ -20,3 +20,10 @@ STORAGES = {
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGIN_IP_RATE = env.str("LOGIN_IP_RATE", default="30/10m")
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# A file, not SQLite's shared in-memory database: concurrent tests (several threads writing at once) need
+# SQLite's real locking and busy timeout, as the embedded default runs.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
+    # A throwaway database: no need to wait for the disk.
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"  # noqa: F405
