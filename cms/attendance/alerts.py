@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -90,7 +91,7 @@ def describe(alert: Alert) -> str:
     values = {
         "school": alert.school.short_name or alert.school.name,
         "class": alert.school_class.name,
-        "share": alert.share,
+        "share": number_format(alert.share, decimal_pos=1, use_l10n=True),
         "days": alert.days,
         "date": alert.date.strftime("%d.%m.%Y"),
     }
