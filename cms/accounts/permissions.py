@@ -52,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "communities.change_community",
         "communities.add_membership",
         "communities.delete_membership",
+        # Attendance thresholds and cut-off (Wagtail admin: Settings → Attendance).
+        "attendance.change_attendancesettings",
     ],
     Role.RUO_STAFF: [ADMIN_ACCESS],
     Role.SCHOOL_DIRECTOR: [],
