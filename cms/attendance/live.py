@@ -3,8 +3,8 @@
 ``publish_school_day`` runs after the submission's transaction commits (in the web process). Events reach
 ``subscribe`` (the server-sent-events view, in the ASGI process) through a broker:
 
-- in-process (the embedded default, one process serves pages and events): subscribers' queues are filled
-  from the publishing thread with ``call_soon_threadsafe``;
+- in-process (the embedded default, one process serves pages and events): the publishing thread wakes the
+  event loop once per event (``call_soon_threadsafe``), which fills every open stream's ``Subscription``;
 - Redis pub/sub (``REDIS_URL`` set; several web processes and a separate ASGI process): one subscription
   per ASGI process, fanned out to that process's open connections.
 
@@ -13,9 +13,11 @@ what the watching user may see before it is sent.
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.db.models import Sum
@@ -68,11 +70,40 @@ def for_scope(event: dict, scope: Scope) -> dict | None:
     return None
 
 
+class Subscription:
+    """The mailbox of one open stream: the latest event of each school and day, oldest first.
+
+    An event carries whole totals (the school's, its district's, the city's), so a newer event of a school
+    replaces an older one still waiting: a slow client never holds more than one event per school and day,
+    and what it finally shows is the same as a fast client's. Filled and read in its event loop only.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self._events: OrderedDict[tuple, dict] = OrderedDict()
+        self._waiting = asyncio.Event()
+
+    def put(self, event: dict) -> None:
+        key = (event.get("date"), (event.get("school") or {}).get("id"))
+        self._events.pop(key, None)
+        self._events[key] = event
+        self._waiting.set()
+
+    async def get(self) -> dict:
+        while not self._events:
+            self._waiting.clear()
+            await self._waiting.wait()
+        return self._events.popitem(last=False)[1]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+
 class LocalBroker:
-    """Fan-out to the subscribers of this process."""
+    """Fan-out to the subscriptions of this process (any thread may publish; each loop is woken once)."""
 
     def __init__(self):
-        self._subscribers: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = set()
+        self._subscriptions: dict[asyncio.AbstractEventLoop, set[Subscription]] = {}
         self._lock = threading.Lock()
 
     def publish(self, event: dict) -> None:
@@ -80,74 +111,137 @@ class LocalBroker:
 
     def deliver(self, event: dict) -> None:
         with self._lock:
-            subscribers = list(self._subscribers)
-        for loop, queue in subscribers:
+            loops = list(self._subscriptions)
+        for loop in loops:
             try:
-                loop.call_soon_threadsafe(queue.put_nowait, event)
-            except RuntimeError:  # the loop has closed; its subscriber is gone
-                self.remove(loop, queue)
+                loop.call_soon_threadsafe(self._deliver_in_loop, loop, event)
+            except RuntimeError:  # the loop has closed; its subscriptions are gone
+                with self._lock:
+                    self._subscriptions.pop(loop, None)
 
-    def add(self) -> asyncio.Queue:
-        queue = asyncio.Queue(maxsize=1000)
+    def _deliver_in_loop(self, loop: asyncio.AbstractEventLoop, event: dict) -> None:
         with self._lock:
-            self._subscribers.add((asyncio.get_running_loop(), queue))
-        return queue
+            subscriptions = list(self._subscriptions.get(loop, ()))
+        for subscription in subscriptions:
+            subscription.put(event)
 
-    def remove(self, loop, queue) -> None:
+    async def subscribe(self) -> Subscription:
+        return self._add()
+
+    def _add(self) -> Subscription:
+        subscription = Subscription(asyncio.get_running_loop())
         with self._lock:
-            self._subscribers.discard((loop, queue))
+            self._subscriptions.setdefault(subscription.loop, set()).add(subscription)
+        return subscription
 
-    async def subscribe(self) -> asyncio.Queue:
-        return self.add()
-
-    async def unsubscribe(self, queue: asyncio.Queue) -> None:
-        self.remove(asyncio.get_running_loop(), queue)
+    async def unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            subscriptions = self._subscriptions.get(subscription.loop)
+            if subscriptions is not None:
+                subscriptions.discard(subscription)
+                if not subscriptions:
+                    del self._subscriptions[subscription.loop]
 
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscribers)
+        with self._lock:
+            return sum(len(s) for s in self._subscriptions.values())
+
+    async def aclose(self) -> None:
+        """Stop background work (the Redis listener); subscriptions are left to their streams."""
 
 
 class RedisBroker(LocalBroker):
-    """Publishes to a Redis channel; one listener task per ASGI process delivers to its local subscribers."""
+    """Publishes to a Redis channel; one listener task per ASGI process delivers to its local subscriptions.
+
+    The listener reconnects (with a growing pause, at most ``RECONNECT_MAX_SECONDS``) when Redis goes away;
+    events published meanwhile are lost, the open streams stay open. Publishing gives up after
+    ``TIMEOUT_SECONDS`` so an unreachable Redis cannot hold a submission's response.
+    """
+
+    TIMEOUT_SECONDS = 2
+    RECONNECT_MIN_SECONDS = 0.2
+    RECONNECT_MAX_SECONDS = 5
 
     def __init__(self, url: str):
         super().__init__()
         self.url = url
         self._client = None
+        self._client_lock = threading.Lock()
         self._listener: asyncio.Task | None = None
+        self._connected: asyncio.Event | None = None
 
     def publish(self, event: dict) -> None:
         import redis
 
-        if self._client is None:
-            self._client = redis.Redis.from_url(self.url)
+        with self._client_lock:
+            if self._client is None:
+                self._client = redis.Redis.from_url(
+                    self.url, socket_connect_timeout=self.TIMEOUT_SECONDS, socket_timeout=self.TIMEOUT_SECONDS
+                )
         self._client.publish(CHANNEL, json.dumps(event))
 
-    async def subscribe(self) -> asyncio.Queue:
-        if self._listener is None or self._listener.done():
-            ready = asyncio.Event()
-            self._listener = asyncio.create_task(self._listen(ready))
-            await ready.wait()
-        return self.add()
+    async def subscribe(self) -> Subscription:
+        loop = asyncio.get_running_loop()
+        if self._listener is None or self._listener.done() or self._listener.get_loop() is not loop:
+            self._connected = asyncio.Event()
+            self._listener = loop.create_task(self._listen(self._connected), name="attendance-redis-listener")
+        try:
+            await asyncio.wait_for(self._connected.wait(), self.TIMEOUT_SECONDS)
+        except TimeoutError:
+            logger.warning("Redis is not reachable yet; the attendance stream opens and waits for it")
+        return self._add()
 
-    async def _listen(self, ready: asyncio.Event) -> None:
+    @property
+    def connected(self) -> bool:
+        return self._connected is not None and self._connected.is_set()
+
+    async def _listen(self, connected: asyncio.Event) -> None:
         import redis.asyncio as aioredis
 
-        client = aioredis.Redis.from_url(self.url)
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        pause = self.RECONNECT_MIN_SECONDS
+        while True:
+            client = aioredis.Redis.from_url(
+                self.url, socket_connect_timeout=self.TIMEOUT_SECONDS, socket_keepalive=True
+            )
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(CHANNEL)
+                connected.set()
+                pause = self.RECONNECT_MIN_SECONDS
+                async for message in pubsub.listen():
+                    self._deliver_message(message)
+            except Exception:
+                logger.warning("Lost the attendance channel on Redis; reconnecting", exc_info=True)
+            finally:
+                connected.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, self.RECONNECT_MAX_SECONDS)
+
+    def _deliver_message(self, message: dict) -> None:
         try:
-            await pubsub.subscribe(CHANNEL)
-            ready.set()
-            async for message in pubsub.listen():
-                try:
-                    self.deliver(json.loads(message["data"]))
-                except (ValueError, TypeError):
-                    logger.warning("Ignored a malformed attendance event")
-        finally:
-            ready.set()
-            await pubsub.aclose()
-            await client.aclose()
+            event = json.loads(message["data"])
+        except (ValueError, TypeError, KeyError):
+            logger.warning("Ignored a malformed attendance event")
+            return
+        if isinstance(event, dict):
+            self._deliver_in_loop(asyncio.get_running_loop(), event)
+
+    async def aclose(self) -> None:
+        listener, self._listener = self._listener, None
+        # A listener of another (closed) loop was cancelled with it.
+        if listener is not None and not listener.done() and listener.get_loop() is asyncio.get_running_loop():
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+        with self._client_lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 _broker: LocalBroker | None = None
