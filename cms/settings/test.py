@@ -20,3 +20,5 @@ STORAGES = {
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGIN_IP_RATE = env.str("LOGIN_IP_RATE", default="30/10m")
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Live attendance uses the in-process broker; the Redis suite (tests/attendance/test_live_redis.py) switches.
+LIVE_REDIS_URL = ""
