@@ -8,8 +8,8 @@
 - Redis pub/sub (``REDIS_URL`` set; several web processes and a separate ASGI process): one subscription
   per ASGI process, fanned out to that process's open connections.
 
-An event carries the day's totals of the school, its district and the city; ``for_scope`` cuts it down to
-what the watching user may see before it is sent.
+An event carries the day's totals of the school, its district and the city; ``visible_part`` decides what
+of it the watching user may see, and each part is serialized once per process (``LiveEvent``).
 """
 
 import asyncio
@@ -59,15 +59,61 @@ def event_for(school_day: SchoolDay) -> dict:
     }
 
 
+PARTS = {
+    "city": ("date", "school", "district", "city"),
+    "district": ("date", "school", "district"),
+    "school": ("date", "school"),
+}
+
+
+def visible_part(event: dict, scope: Scope) -> str | None:
+    """Which part of ``event`` the scope may see (a key of PARTS); None when it sees nothing of it."""
+    if scope.is_city:
+        return "city"
+    if scope.is_district and event["school"]["district_id"] == scope.district_id:
+        return "district"
+    if scope.is_school and event["school"]["id"] == scope.school_id:
+        return "school"
+    return None
+
+
 def for_scope(event: dict, scope: Scope) -> dict | None:
     """The part of ``event`` the scope may see; None when it sees nothing of it."""
-    if scope.is_city:
-        return event
-    if scope.is_district and event["school"]["district_id"] == scope.district_id:
-        return {"date": event["date"], "school": event["school"], "district": event["district"]}
-    if scope.is_school and event["school"]["id"] == scope.school_id:
-        return {"date": event["date"], "school": event["school"]}
-    return None
+    part = visible_part(event, scope)
+    return None if part is None else {key: event[key] for key in PARTS[part] if key in event}
+
+
+def well_formed(event) -> bool:
+    """Whether an event from outside the process (Redis) has what ``visible_part`` reads."""
+    try:
+        return isinstance(event["date"], str) and {"id", "district_id"} <= event["school"].keys()
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+class LiveEvent:
+    """One event as the streams of a process share it: each part is serialized once, for all streams that
+    see that part (every DON dashboard sends the same bytes)."""
+
+    __slots__ = ("_encoded", "data")
+
+    def __init__(self, data: dict):
+        self.data = data
+        self._encoded: dict[str, bytes] = {}
+
+    @property
+    def key(self) -> tuple:
+        return self.data["date"], self.data["school"]["id"]
+
+    def encoded_for(self, scope: Scope) -> bytes | None:
+        """The server-sent-event block of the part ``scope`` sees; None when it sees nothing."""
+        part = visible_part(self.data, scope)
+        if part is None:
+            return None
+        if part not in self._encoded:
+            visible = {key: self.data[key] for key in PARTS[part] if key in self.data}
+            self._encoded[part] = f"event: attendance\ndata: {json.dumps(visible, ensure_ascii=False)}\n\n".encode()
+        return self._encoded[part]
 
 
 class Subscription:
@@ -80,20 +126,22 @@ class Subscription:
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
-        self._events: OrderedDict[tuple, dict] = OrderedDict()
+        self._events: OrderedDict[tuple, LiveEvent] = OrderedDict()
         self._waiting = asyncio.Event()
 
-    def put(self, event: dict) -> None:
-        key = (event.get("date"), (event.get("school") or {}).get("id"))
-        self._events.pop(key, None)
-        self._events[key] = event
+    def put(self, event: LiveEvent) -> None:
+        self._events.pop(event.key, None)
+        self._events[event.key] = event
         self._waiting.set()
 
-    async def get(self) -> dict:
+    async def take(self) -> list[LiveEvent]:
+        """All events waiting, oldest first (waits for one): a stream that fell behind catches up in one write."""
         while not self._events:
             self._waiting.clear()
             await self._waiting.wait()
-        return self._events.popitem(last=False)[1]
+        events = list(self._events.values())
+        self._events.clear()
+        return events
 
     def __len__(self) -> int:
         return len(self._events)
@@ -122,8 +170,9 @@ class LocalBroker:
     def _deliver_in_loop(self, loop: asyncio.AbstractEventLoop, event: dict) -> None:
         with self._lock:
             subscriptions = list(self._subscriptions.get(loop, ()))
+        shared = LiveEvent(event)
         for subscription in subscriptions:
-            subscription.put(event)
+            subscription.put(shared)
 
     async def subscribe(self) -> Subscription:
         return self._add()
@@ -228,8 +277,10 @@ class RedisBroker(LocalBroker):
         except (ValueError, TypeError, KeyError):
             logger.warning("Ignored a malformed attendance event")
             return
-        if isinstance(event, dict):
+        if well_formed(event):
             self._deliver_in_loop(asyncio.get_running_loop(), event)
+        else:
+            logger.warning("Ignored an attendance event without a date and school")
 
     async def aclose(self) -> None:
         listener, self._listener = self._listener, None

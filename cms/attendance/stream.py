@@ -1,7 +1,7 @@
 """The server-sent-events stream of live attendance, served by the ASGI process (``/live/attendance/``).
 
 One open connection per watching dashboard. The user and its scope are read once when the stream opens;
-each event is cut down to the scope (``live.for_scope``) before it is written. A comment line every
+each event is cut down to the scope (``live.visible_part``) before it is written. A comment line every
 ``HEARTBEAT_SECONDS`` keeps proxies from closing an idle stream and lets the server notice a gone client
 (the ASGI server then cancels the stream, which unsubscribes it).
 
@@ -11,7 +11,6 @@ at the session's absolute lifetime; the browser's reconnection then meets the si
 """
 
 import asyncio
-import json
 import time
 
 from asgiref.sync import sync_to_async
@@ -29,6 +28,7 @@ from . import live
 HEARTBEAT_SECONDS = 15
 SESSION_CHECK_SECONDS = 60
 RETRY_MILLISECONDS = 2000
+HEARTBEAT = b": heartbeat\n\n"
 
 
 def _scope_if_allowed(user):
@@ -58,10 +58,6 @@ class SessionWatch:
         return data.get(SESSION_KEY) == self.user_pk
 
 
-def event_text(event: dict) -> str:
-    return f"event: attendance\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
-
-
 async def attendance_events(request):
     user = await request.auser()
     scope = await sync_to_async(_scope_if_allowed)(user)
@@ -73,16 +69,16 @@ async def attendance_events(request):
         # left first) never runs its generator, and so could never unsubscribe.
         subscription = await broker.subscribe()
         try:
-            yield f"retry: {RETRY_MILLISECONDS}\n: connected\n\n"
+            yield f"retry: {RETRY_MILLISECONDS}\n: connected\n\n".encode()
             while await watch.still_valid():
                 try:
-                    event = await asyncio.wait_for(subscription.get(), HEARTBEAT_SECONDS)
+                    events = await asyncio.wait_for(subscription.take(), HEARTBEAT_SECONDS)
                 except TimeoutError:
-                    yield ": heartbeat\n\n"
+                    yield HEARTBEAT
                     continue
-                visible = live.for_scope(event, scope)
-                if visible is not None:
-                    yield event_text(visible)
+                blocks = [block for event in events if (block := event.encoded_for(scope)) is not None]
+                if blocks:
+                    yield b"".join(blocks)
         finally:
             await broker.unsubscribe(subscription)
 

@@ -8,6 +8,8 @@ application runs as under uvicorn: its sync parts in threads of their own, hence
 
 import asyncio
 import logging
+import socket
+import threading
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -125,19 +127,18 @@ def test_a_slow_client_keeps_the_latest_event_of_each_school():
     """Events wait in a subscription while its client is slow; a school's newer event replaces its older one
     (every event carries whole totals), so nothing is lost and memory stays bounded by the schools."""
 
-    def event(school_id: int, present: int) -> dict:
-        return {"date": "2026-11-27", "school": {"id": school_id, "present": present}}
+    def event(school_id: int, present: int) -> live.LiveEvent:
+        return live.LiveEvent({"date": "2026-11-27", "school": {"id": school_id, "present": present}})
 
     async def scenario():
         subscription = live.Subscription(asyncio.get_running_loop())
         for n in range(1000):
             subscription.put(event(n % 3, n))
-        size = len(subscription)
-        return size, [await subscription.get() for _ in range(size)]
+        return len(subscription), await subscription.take()
 
     size, events = asyncio.run(scenario())
     assert size == 3
-    assert [(e["school"]["id"], e["school"]["present"]) for e in events] == [(1, 997), (2, 998), (0, 999)]
+    assert [(e.data["school"]["id"], e.data["school"]["present"]) for e in events] == [(1, 997), (2, 998), (0, 999)]
 
 
 @transactional
@@ -154,3 +155,32 @@ def test_publishing_reads_three_queries_however_many_schools_reported(
     school_day = SchoolDay.objects.get(school=world.school_a)
     with django_assert_num_queries(3):
         live.publish_school_day(school_day.pk)
+
+
+@transactional
+def test_open_streams_hold_no_thread_each(cookies, local_broker):
+    """Django keeps a request's thread until its response ends; a stream must not (cms/asgi.py)."""
+    from cms.asgi import application
+    from tests.asgi_server import ThreadedUvicorn
+
+    def open_stream(port: int) -> socket.socket:
+        connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+        connection.sendall(
+            f"GET /live/attendance/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookies['don']}\r\n\r\n".encode()
+        )
+        received = b""
+        while b": connected" not in received:
+            received += connection.recv(4096)
+        assert received.startswith(b"HTTP/1.1 200"), received
+        return connection
+
+    with ThreadedUvicorn(application) as server:
+        streams = [open_stream(server.port)]
+        threads_with_one = threading.active_count()
+        streams += [open_stream(server.port) for _ in range(20)]
+        threads_with_many = threading.active_count()
+        subscribed = local_broker.subscriber_count
+        for connection in streams:
+            connection.close()
+    assert subscribed == 21
+    assert threads_with_many - threads_with_one <= 1
