@@ -77,12 +77,6 @@ def visible_part(event: dict, scope: Scope) -> str | None:
     return None
 
 
-def for_scope(event: dict, scope: Scope) -> dict | None:
-    """The part of ``event`` the scope may see; None when it sees nothing of it."""
-    part = visible_part(event, scope)
-    return None if part is None else {key: event[key] for key in PARTS[part] if key in event}
-
-
 def well_formed(event) -> bool:
     """Whether an event from outside the process (Redis) has what ``visible_part`` reads."""
     try:

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
 
+from tests.asgi_server import ThreadedUvicorn
+
 # Django reads this when an ORM call is made, so setting it before the tests run is enough.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -84,6 +86,25 @@ def browser_page(chromium: Browser, live_server, page_problems: PageProblems) ->
     context.close()
     assert not problems.server_errors, f"server errors: {problems.server_errors}"
     assert not problems.console_errors, f"browser console errors: {problems.console_errors}"
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db) -> Iterator[ThreadedUvicorn]:
+    """The ASGI application as `make run` serves it (pages, static files and the live event stream in one
+    process, so events reach the stream through the in-process broker), on uvicorn in a background thread at
+    a free 127.0.0.1 port (``.url``), against the test database; stopped at the end of the test.
+
+    Like ``live_server`` it answers from another thread, so the test commits (transactional_db).
+    """
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from cms.asgi import PortalASGIHandler
+    from cms.attendance import live
+
+    live.reset_broker()
+    with ThreadedUvicorn(ASGIStaticFilesHandler(PortalASGIHandler())) as server:
+        yield server
+    live.reset_broker()
 
 
 @pytest.fixture
