@@ -29,6 +29,8 @@ from .models import Counts, DistrictDay, SchoolDay
 logger = logging.getLogger(__name__)
 
 CHANNEL = "ecab:attendance"
+# A comment line this often keeps proxies from closing an idle stream and lets the server notice a gone client.
+HEARTBEAT_SECONDS = 15
 
 
 def totals(obj) -> dict:
@@ -121,6 +123,7 @@ class Subscription:
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self._events: OrderedDict[tuple, LiveEvent] = OrderedDict()
+        self._beat = False
         self._waiting = asyncio.Event()
 
     def put(self, event: LiveEvent) -> None:
@@ -128,13 +131,20 @@ class Subscription:
         self._events[event.key] = event
         self._waiting.set()
 
+    def beat(self) -> None:
+        """The heartbeat is due: ``take`` returns, with an empty list if no event is waiting."""
+        self._beat = True
+        self._waiting.set()
+
     async def take(self) -> list[LiveEvent]:
-        """All events waiting, oldest first (waits for one): a stream that fell behind catches up in one write."""
-        while not self._events:
+        """All events waiting, oldest first, once there is one or the heartbeat is due (then maybe none):
+        a stream that fell behind catches up in one write."""
+        while not self._events and not self._beat:
             self._waiting.clear()
             await self._waiting.wait()
         events = list(self._events.values())
         self._events.clear()
+        self._beat = False
         return events
 
     def __len__(self) -> int:
@@ -142,10 +152,15 @@ class Subscription:
 
 
 class LocalBroker:
-    """Fan-out to the subscriptions of this process (any thread may publish; each loop is woken once)."""
+    """Fan-out to the subscriptions of this process (any thread may publish; each loop is woken once).
+
+    One heartbeat task per event loop wakes all its subscriptions every ``HEARTBEAT_SECONDS`` (one timer
+    for thousands of streams instead of a timeout per stream and event).
+    """
 
     def __init__(self):
         self._subscriptions: dict[asyncio.AbstractEventLoop, set[Subscription]] = {}
+        self._heartbeats: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
         self._lock = threading.Lock()
 
     def publish(self, event: dict) -> None:
@@ -172,10 +187,25 @@ class LocalBroker:
         return self._add()
 
     def _add(self) -> Subscription:
-        subscription = Subscription(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        subscription = Subscription(loop)
         with self._lock:
-            self._subscriptions.setdefault(subscription.loop, set()).add(subscription)
+            self._subscriptions.setdefault(loop, set()).add(subscription)
+        heartbeat = self._heartbeats.get(loop)
+        if heartbeat is None or heartbeat.done():
+            self._heartbeats[loop] = loop.create_task(self._beat(loop), name="attendance-heartbeat")
         return subscription
+
+    async def _beat(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            with self._lock:
+                subscriptions = list(self._subscriptions.get(loop, ()))
+            if not subscriptions:
+                self._heartbeats.pop(loop, None)
+                return
+            for subscription in subscriptions:
+                subscription.beat()
 
     async def unsubscribe(self, subscription: Subscription) -> None:
         with self._lock:
@@ -191,7 +221,11 @@ class LocalBroker:
             return sum(len(s) for s in self._subscriptions.values())
 
     async def aclose(self) -> None:
-        """Stop background work (the Redis listener); subscriptions are left to their streams."""
+        """Stop background work (heartbeats, the Redis listener); subscriptions are left to their streams."""
+        loop = asyncio.get_running_loop()
+        for task in [task for task in self._heartbeats.values() if task.get_loop() is loop]:
+            task.cancel()
+        self._heartbeats = {key: task for key, task in self._heartbeats.items() if key is not loop}
 
 
 class RedisBroker(LocalBroker):
@@ -277,6 +311,7 @@ class RedisBroker(LocalBroker):
             logger.warning("Ignored an attendance event without a date and school")
 
     async def aclose(self) -> None:
+        await super().aclose()
         listener, self._listener = self._listener, None
         # A listener of another (closed) loop was cancelled with it.
         if listener is not None and not listener.done() and listener.get_loop() is asyncio.get_running_loop():

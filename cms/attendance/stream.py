@@ -2,7 +2,7 @@
 
 One open connection per watching dashboard. The user and its scope are read once when the stream opens;
 each event is cut down to the scope (``live.visible_part``) before it is written. A comment line every
-``HEARTBEAT_SECONDS`` keeps proxies from closing an idle stream and lets the server notice a gone client
+``live.HEARTBEAT_SECONDS`` keeps proxies from closing an idle stream and lets the server notice a gone client
 (the ASGI server then cancels the stream, which unsubscribes it).
 
 A stream outlives the request that opened it, so it checks every ``SESSION_CHECK_SECONDS`` that its session
@@ -10,7 +10,6 @@ still exists (signed out, expired by the idle timeout, or deleted when the accou
 at the session's absolute lifetime; the browser's reconnection then meets the sign-in like any request.
 """
 
-import asyncio
 import time
 
 from asgiref.sync import sync_to_async
@@ -25,7 +24,6 @@ from cms.org.scope import scope_of
 
 from . import live
 
-HEARTBEAT_SECONDS = 15
 SESSION_CHECK_SECONDS = 60
 RETRY_MILLISECONDS = 2000
 HEARTBEAT = b": heartbeat\n\n"
@@ -71,14 +69,12 @@ async def attendance_events(request):
         try:
             yield f"retry: {RETRY_MILLISECONDS}\n: connected\n\n".encode()
             while await watch.still_valid():
-                try:
-                    events = await asyncio.wait_for(subscription.take(), HEARTBEAT_SECONDS)
-                except TimeoutError:
-                    yield HEARTBEAT
-                    continue
+                events = await subscription.take()
                 blocks = [block for event in events if (block := event.encoded_for(scope)) is not None]
                 if blocks:
                     yield b"".join(blocks)
+                elif not events:  # the heartbeat
+                    yield HEARTBEAT
         finally:
             await broker.unsubscribe(subscription)
 

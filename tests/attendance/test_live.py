@@ -33,7 +33,7 @@ def test_each_watcher_receives_only_its_part(asgi_app, live_world, cookies, loca
 
 @transactional
 def test_stream_headers_and_heartbeat(asgi_app, cookies, local_broker, monkeypatch):
-    monkeypatch.setattr(stream, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(live, "HEARTBEAT_SECONDS", 0.05)
 
     async def scenario():
         watcher = await Stream(asgi_app, cookies["don"]).open()
@@ -94,7 +94,7 @@ def test_a_user_still_owing_the_second_factor_is_sent_to_it(asgi_app, live_world
 
 @transactional
 def test_the_stream_ends_when_its_session_ends(asgi_app, cookies, local_broker, monkeypatch):
-    monkeypatch.setattr(stream, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(live, "HEARTBEAT_SECONDS", 0.05)
     monkeypatch.setattr(stream, "SESSION_CHECK_SECONDS", 0)
 
     async def scenario():
