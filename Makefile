@@ -24,9 +24,12 @@ run: $(STAMP)  ## Serve the portal with demo data on SQLite at http://127.0.0.1:
 	mkdir -p var media
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@# The background worker (text extraction, search indexing) runs beside the web server and stops with it.
+	@# One ASGI process serves the pages, the API, the static files and the live attendance stream, so live
+	@# events need no Redis; the background worker (text extraction, search indexing) runs beside it and
+	@# stops with it. Open event streams are cut after 3 s when the server stops.
 	$(BIN)/python manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-		$(BIN)/python manage.py runserver 127.0.0.1:8000
+		DJANGO_SETTINGS_MODULE=cms.settings.dev $(BIN)/uvicorn cms.asgi:application \
+			--host 127.0.0.1 --port 8000 --timeout-graceful-shutdown 3
 
 test: $(STAMP)  ## Run the test suite (SQLite)
 	$(BIN)/python -m pytest

@@ -3,19 +3,21 @@
 ``publish_school_day`` runs after the submission's transaction commits (in the web process). Events reach
 ``subscribe`` (the server-sent-events view, in the ASGI process) through a broker:
 
-- in-process (the embedded default, one process serves pages and events): subscribers' queues are filled
-  from the publishing thread with ``call_soon_threadsafe``;
+- in-process (the embedded default, one process serves pages and events): the publishing thread wakes the
+  event loop once per event (``call_soon_threadsafe``), which fills every open stream's ``Subscription``;
 - Redis pub/sub (``REDIS_URL`` set; several web processes and a separate ASGI process): one subscription
   per ASGI process, fanned out to that process's open connections.
 
-An event carries the day's totals of the school, its district and the city; ``for_scope`` cuts it down to
-what the watching user may see before it is sent.
+An event carries the day's totals of the school, its district and the city; ``visible_part`` decides what
+of it the watching user may see, and each part is serialized once per process (``LiveEvent``).
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
+from collections import OrderedDict
 
 from django.conf import settings
 from django.db.models import Sum
@@ -27,6 +29,8 @@ from .models import Counts, DistrictDay, SchoolDay
 logger = logging.getLogger(__name__)
 
 CHANNEL = "ecab:attendance"
+# A comment line this often keeps proxies from closing an idle stream and lets the server notice a gone client.
+HEARTBEAT_SECONDS = 15
 
 
 def totals(obj) -> dict:
@@ -57,22 +61,106 @@ def event_for(school_day: SchoolDay) -> dict:
     }
 
 
-def for_scope(event: dict, scope: Scope) -> dict | None:
-    """The part of ``event`` the scope may see; None when it sees nothing of it."""
+PARTS = {
+    "city": ("date", "school", "district", "city"),
+    "district": ("date", "school", "district"),
+    "school": ("date", "school"),
+}
+
+
+def visible_part(event: dict, scope: Scope) -> str | None:
+    """Which part of ``event`` the scope may see (a key of PARTS); None when it sees nothing of it."""
     if scope.is_city:
-        return event
+        return "city"
     if scope.is_district and event["school"]["district_id"] == scope.district_id:
-        return {"date": event["date"], "school": event["school"], "district": event["district"]}
+        return "district"
     if scope.is_school and event["school"]["id"] == scope.school_id:
-        return {"date": event["date"], "school": event["school"]}
+        return "school"
     return None
 
 
+def well_formed(event) -> bool:
+    """Whether an event from outside the process (Redis) has what ``visible_part`` reads."""
+    try:
+        return isinstance(event["date"], str) and {"id", "district_id"} <= event["school"].keys()
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+class LiveEvent:
+    """One event as the streams of a process share it: each part is serialized once, for all streams that
+    see that part (every DON dashboard sends the same bytes)."""
+
+    __slots__ = ("_encoded", "data")
+
+    def __init__(self, data: dict):
+        self.data = data
+        self._encoded: dict[str, bytes] = {}
+
+    @property
+    def key(self) -> tuple:
+        return self.data["date"], self.data["school"]["id"]
+
+    def encoded_for(self, scope: Scope) -> bytes | None:
+        """The server-sent-event block of the part ``scope`` sees; None when it sees nothing."""
+        part = visible_part(self.data, scope)
+        if part is None:
+            return None
+        if part not in self._encoded:
+            visible = {key: self.data[key] for key in PARTS[part] if key in self.data}
+            self._encoded[part] = f"event: attendance\ndata: {json.dumps(visible, ensure_ascii=False)}\n\n".encode()
+        return self._encoded[part]
+
+
+class Subscription:
+    """The mailbox of one open stream: the latest event of each school and day, oldest first.
+
+    An event carries whole totals (the school's, its district's, the city's), so a newer event of a school
+    replaces an older one still waiting: a slow client never holds more than one event per school and day,
+    and what it finally shows is the same as a fast client's. Filled and read in its event loop only.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self._events: OrderedDict[tuple, LiveEvent] = OrderedDict()
+        self._beat = False
+        self._waiting = asyncio.Event()
+
+    def put(self, event: LiveEvent) -> None:
+        self._events.pop(event.key, None)
+        self._events[event.key] = event
+        self._waiting.set()
+
+    def beat(self) -> None:
+        """The heartbeat is due: ``take`` returns, with an empty list if no event is waiting."""
+        self._beat = True
+        self._waiting.set()
+
+    async def take(self) -> list[LiveEvent]:
+        """All events waiting, oldest first, once there is one or the heartbeat is due (then maybe none):
+        a stream that fell behind catches up in one write."""
+        while not self._events and not self._beat:
+            self._waiting.clear()
+            await self._waiting.wait()
+        events = list(self._events.values())
+        self._events.clear()
+        self._beat = False
+        return events
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+
 class LocalBroker:
-    """Fan-out to the subscribers of this process."""
+    """Fan-out to the subscriptions of this process (any thread may publish; each loop is woken once).
+
+    One heartbeat task per event loop wakes all its subscriptions every ``HEARTBEAT_SECONDS`` (one timer
+    for thousands of streams instead of a timeout per stream and event).
+    """
 
     def __init__(self):
-        self._subscribers: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = set()
+        self._subscriptions: dict[asyncio.AbstractEventLoop, set[Subscription]] = {}
+        self._heartbeats: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
         self._lock = threading.Lock()
 
     def publish(self, event: dict) -> None:
@@ -80,74 +168,160 @@ class LocalBroker:
 
     def deliver(self, event: dict) -> None:
         with self._lock:
-            subscribers = list(self._subscribers)
-        for loop, queue in subscribers:
+            loops = list(self._subscriptions)
+        for loop in loops:
             try:
-                loop.call_soon_threadsafe(queue.put_nowait, event)
-            except RuntimeError:  # the loop has closed; its subscriber is gone
-                self.remove(loop, queue)
+                loop.call_soon_threadsafe(self._deliver_in_loop, loop, event)
+            except RuntimeError:  # the loop has closed; its subscriptions are gone
+                with self._lock:
+                    self._subscriptions.pop(loop, None)
 
-    def add(self) -> asyncio.Queue:
-        queue = asyncio.Queue(maxsize=1000)
+    def _deliver_in_loop(self, loop: asyncio.AbstractEventLoop, event: dict) -> None:
         with self._lock:
-            self._subscribers.add((asyncio.get_running_loop(), queue))
-        return queue
+            subscriptions = list(self._subscriptions.get(loop, ()))
+        shared = LiveEvent(event)
+        for subscription in subscriptions:
+            subscription.put(shared)
 
-    def remove(self, loop, queue) -> None:
+    async def subscribe(self) -> Subscription:
+        return self._add()
+
+    def _add(self) -> Subscription:
+        loop = asyncio.get_running_loop()
+        subscription = Subscription(loop)
         with self._lock:
-            self._subscribers.discard((loop, queue))
+            self._subscriptions.setdefault(loop, set()).add(subscription)
+        heartbeat = self._heartbeats.get(loop)
+        if heartbeat is None or heartbeat.done():
+            self._heartbeats[loop] = loop.create_task(self._beat(loop), name="attendance-heartbeat")
+        return subscription
 
-    async def subscribe(self) -> asyncio.Queue:
-        return self.add()
+    async def _beat(self, loop: asyncio.AbstractEventLoop) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            with self._lock:
+                subscriptions = list(self._subscriptions.get(loop, ()))
+            if not subscriptions:
+                self._heartbeats.pop(loop, None)
+                return
+            for subscription in subscriptions:
+                subscription.beat()
 
-    async def unsubscribe(self, queue: asyncio.Queue) -> None:
-        self.remove(asyncio.get_running_loop(), queue)
+    async def unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            subscriptions = self._subscriptions.get(subscription.loop)
+            if subscriptions is not None:
+                subscriptions.discard(subscription)
+                if not subscriptions:
+                    del self._subscriptions[subscription.loop]
 
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscribers)
+        with self._lock:
+            return sum(len(s) for s in self._subscriptions.values())
+
+    async def aclose(self) -> None:
+        """Stop background work (heartbeats, the Redis listener); subscriptions are left to their streams."""
+        loop = asyncio.get_running_loop()
+        for task in [task for task in self._heartbeats.values() if task.get_loop() is loop]:
+            task.cancel()
+        self._heartbeats = {key: task for key, task in self._heartbeats.items() if key is not loop}
 
 
 class RedisBroker(LocalBroker):
-    """Publishes to a Redis channel; one listener task per ASGI process delivers to its local subscribers."""
+    """Publishes to a Redis channel; one listener task per ASGI process delivers to its local subscriptions.
+
+    The listener reconnects (with a growing pause, at most ``RECONNECT_MAX_SECONDS``) when Redis goes away;
+    events published meanwhile are lost, the open streams stay open. Publishing gives up after
+    ``TIMEOUT_SECONDS`` so an unreachable Redis cannot hold a submission's response.
+    """
+
+    TIMEOUT_SECONDS = 2
+    RECONNECT_MIN_SECONDS = 0.2
+    RECONNECT_MAX_SECONDS = 5
 
     def __init__(self, url: str):
         super().__init__()
         self.url = url
         self._client = None
+        self._client_lock = threading.Lock()
         self._listener: asyncio.Task | None = None
+        self._connected: asyncio.Event | None = None
 
     def publish(self, event: dict) -> None:
         import redis
 
-        if self._client is None:
-            self._client = redis.Redis.from_url(self.url)
+        with self._client_lock:
+            if self._client is None:
+                self._client = redis.Redis.from_url(
+                    self.url, socket_connect_timeout=self.TIMEOUT_SECONDS, socket_timeout=self.TIMEOUT_SECONDS
+                )
         self._client.publish(CHANNEL, json.dumps(event))
 
-    async def subscribe(self) -> asyncio.Queue:
-        if self._listener is None or self._listener.done():
-            ready = asyncio.Event()
-            self._listener = asyncio.create_task(self._listen(ready))
-            await ready.wait()
-        return self.add()
+    async def subscribe(self) -> Subscription:
+        loop = asyncio.get_running_loop()
+        if self._listener is None or self._listener.done() or self._listener.get_loop() is not loop:
+            self._connected = asyncio.Event()
+            self._listener = loop.create_task(self._listen(self._connected), name="attendance-redis-listener")
+        try:
+            await asyncio.wait_for(self._connected.wait(), self.TIMEOUT_SECONDS)
+        except TimeoutError:
+            logger.warning("Redis is not reachable yet; the attendance stream opens and waits for it")
+        return self._add()
 
-    async def _listen(self, ready: asyncio.Event) -> None:
+    @property
+    def connected(self) -> bool:
+        return self._connected is not None and self._connected.is_set()
+
+    async def _listen(self, connected: asyncio.Event) -> None:
         import redis.asyncio as aioredis
 
-        client = aioredis.Redis.from_url(self.url)
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        pause = self.RECONNECT_MIN_SECONDS
+        while True:
+            client = aioredis.Redis.from_url(
+                self.url, socket_connect_timeout=self.TIMEOUT_SECONDS, socket_keepalive=True
+            )
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(CHANNEL)
+                connected.set()
+                pause = self.RECONNECT_MIN_SECONDS
+                async for message in pubsub.listen():
+                    self._deliver_message(message)
+            except Exception:
+                logger.warning("Lost the attendance channel on Redis; reconnecting", exc_info=True)
+            finally:
+                connected.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, self.RECONNECT_MAX_SECONDS)
+
+    def _deliver_message(self, message: dict) -> None:
         try:
-            await pubsub.subscribe(CHANNEL)
-            ready.set()
-            async for message in pubsub.listen():
-                try:
-                    self.deliver(json.loads(message["data"]))
-                except (ValueError, TypeError):
-                    logger.warning("Ignored a malformed attendance event")
-        finally:
-            ready.set()
-            await pubsub.aclose()
-            await client.aclose()
+            event = json.loads(message["data"])
+        except (ValueError, TypeError, KeyError):
+            logger.warning("Ignored a malformed attendance event")
+            return
+        if well_formed(event):
+            self._deliver_in_loop(asyncio.get_running_loop(), event)
+        else:
+            logger.warning("Ignored an attendance event without a date and school")
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        listener, self._listener = self._listener, None
+        # A listener of another (closed) loop was cancelled with it.
+        if listener is not None and not listener.done() and listener.get_loop() is asyncio.get_running_loop():
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+        with self._client_lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 _broker: LocalBroker | None = None

@@ -1,24 +1,32 @@
 """The server-sent-events stream of live attendance, served by the ASGI process (``/live/attendance/``).
 
 One open connection per watching dashboard. The user and its scope are read once when the stream opens;
-each event is cut down to the scope (``live.for_scope``) before it is written. A comment line every
-``HEARTBEAT_SECONDS`` keeps proxies from closing an idle stream and notices a gone client.
+each event is cut down to the scope (``live.visible_part``) before it is written. A comment line every
+``live.HEARTBEAT_SECONDS`` keeps proxies from closing an idle stream and lets the server notice a gone client
+(the ASGI server then cancels the stream, which unsubscribes it).
+
+A stream outlives the request that opened it, so it checks every ``SESSION_CHECK_SECONDS`` that its session
+still exists (signed out, expired by the idle timeout, or deleted when the account was disabled) and ends
+at the session's absolute lifetime; the browser's reconnection then meets the sign-in like any request.
 """
 
-import asyncio
-import json
+import time
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 
+from cms.accounts.middleware import SESSION_STARTED_KEY
 from cms.accounts.roles import has_capability
 from cms.org.scope import scope_of
 
 from . import live
 
-HEARTBEAT_SECONDS = 15
+SESSION_CHECK_SECONDS = 60
 RETRY_MILLISECONDS = 2000
+HEARTBEAT = b": heartbeat\n\n"
 
 
 def _scope_if_allowed(user):
@@ -27,26 +35,48 @@ def _scope_if_allowed(user):
     return scope_of(user)
 
 
+class SessionWatch:
+    """Whether the session that opened the stream still signs in its user."""
+
+    def __init__(self, request, user):
+        self.session_key = request.session.session_key
+        self.user_pk = str(user.pk)
+        self.store_class = type(request.session)
+        started = request.session.get(SESSION_STARTED_KEY) or time.time()
+        self.ends_at = started + settings.SESSION_ABSOLUTE_LIFETIME
+        self.next_check = time.monotonic() + SESSION_CHECK_SECONDS
+
+    async def still_valid(self) -> bool:
+        if time.time() >= self.ends_at:
+            return False
+        if time.monotonic() < self.next_check:
+            return True
+        self.next_check = time.monotonic() + SESSION_CHECK_SECONDS
+        data = await self.store_class(self.session_key).aload()
+        return data.get(SESSION_KEY) == self.user_pk
+
+
 async def attendance_events(request):
     user = await request.auser()
     scope = await sync_to_async(_scope_if_allowed)(user)
+    watch = SessionWatch(request, user)
     broker = live.broker()
-    queue = await broker.subscribe()
 
     async def stream():
+        # Subscribed when the response starts, not in the view: a response that is never sent (the client
+        # left first) never runs its generator, and so could never unsubscribe.
+        subscription = await broker.subscribe()
         try:
-            yield f"retry: {RETRY_MILLISECONDS}\n: connected\n\n"
-            while True:
-                try:
-                    event = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
-                except TimeoutError:
-                    yield ": heartbeat\n\n"
-                    continue
-                visible = live.for_scope(event, scope)
-                if visible is not None:
-                    yield f"event: attendance\ndata: {json.dumps(visible, ensure_ascii=False)}\n\n"
+            yield f"retry: {RETRY_MILLISECONDS}\n: connected\n\n".encode()
+            while await watch.still_valid():
+                events = await subscription.take()
+                blocks = [block for event in events if (block := event.encoded_for(scope)) is not None]
+                if blocks:
+                    yield b"".join(blocks)
+                elif not events:  # the heartbeat
+                    yield HEARTBEAT
         finally:
-            await broker.unsubscribe(queue)
+            await broker.unsubscribe(subscription)
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache, no-store"

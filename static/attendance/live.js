@@ -79,13 +79,20 @@
     }
   }
 
-  var source = new EventSource(url, { withCredentials: true });
-  source.addEventListener("attendance", function (message) {
-    try { apply(JSON.parse(message.data)); } catch (e) { /* a malformed event changes nothing */ }
-  });
-  source.addEventListener("open", function () { root.setAttribute("data-live-connected", "true"); });
-  source.addEventListener("error", function () {
-    root.setAttribute("data-live-connected", "false");
-    if (status) { status.textContent = status.getAttribute("data-label-offline"); }
-  });
+  // The browser reconnects by itself after a dropped stream, but gives up for good when an answer is not a
+  // stream (the session ended: the sign-in page, or a 403); then a new connection is tried now and again.
+  var RETRY_CLOSED_MS = 30000;
+  function connect() {
+    var source = new EventSource(url, { withCredentials: true });
+    source.addEventListener("attendance", function (message) {
+      try { apply(JSON.parse(message.data)); } catch (e) { /* a malformed event changes nothing */ }
+    });
+    source.addEventListener("open", function () { root.setAttribute("data-live-connected", "true"); });
+    source.addEventListener("error", function () {
+      root.setAttribute("data-live-connected", "false");
+      if (status) { status.textContent = status.getAttribute("data-label-offline"); }
+      if (source.readyState === EventSource.CLOSED) { window.setTimeout(connect, RETRY_CLOSED_MS); }
+    });
+  }
+  connect();
 }());

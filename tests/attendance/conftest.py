@@ -1,9 +1,14 @@
 import datetime as dt
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.utils import timezone
 
+from cms.attendance import live
 from cms.attendance.services import ClassReport
+from tests.conftest import World, build_world
+
+from .live_client import WATCHERS, session_cookie
 
 
 @pytest.fixture
@@ -21,3 +26,37 @@ def report(name: str, enrolled: int, present: int, ill: int = 0, valid: int = 0,
         absent_unexcused=unexcused,
         **extra,
     )
+
+
+@pytest.fixture
+def live_world(transactional_db) -> World:
+    """The tests' world, committed: the ASGI application reads it from its own threads and connections.
+    The tables are flushed afterwards (``serialized_rollback`` restores what the migrations created)."""
+    return build_world()
+
+
+@pytest.fixture
+def cookies(live_world) -> dict[str, str]:
+    return {actor: session_cookie(live_world.users[actor]) for actor in (*WATCHERS, "site_admin")}
+
+
+@pytest.fixture
+def asgi_app():
+    from cms.asgi import application
+
+    return application
+
+
+def use_broker(settings, redis_url: str):
+    """Switch the live broker (in-process without a URL, Redis with one) for a test, and close it after."""
+    settings.LIVE_REDIS_URL = redis_url
+    live.reset_broker()
+    broker = live.broker()
+    yield broker
+    async_to_sync(broker.aclose)()
+    live.reset_broker()
+
+
+@pytest.fixture
+def local_broker(settings):
+    yield from use_broker(settings, "")

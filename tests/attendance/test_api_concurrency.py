@@ -38,7 +38,7 @@ def _post_all(token: str, payload: str, key: str | None) -> list[int]:
     return statuses
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("key", [None, "journal-batch-7"], ids=["no-key", "same-key"])
 def test_fifty_concurrent_identical_posts_make_one_row(key):
     school = SchoolFactory(district=DistrictFactory())

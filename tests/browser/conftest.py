@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.db.backends.base.creation import BaseDatabaseCreation
-from django.db.models import signals
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+
+from tests.asgi_server import ThreadedUvicorn
 
 # Django reads this when an ORM call is made, so setting it before the tests run is enough.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -88,42 +88,23 @@ def browser_page(chromium: Browser, live_server, page_problems: PageProblems) ->
     assert not problems.console_errors, f"browser console errors: {problems.console_errors}"
 
 
-MODEL_SIGNALS = (
-    signals.pre_save,
-    signals.post_save,
-    signals.m2m_changed,
-    signals.pre_delete,
-    signals.post_delete,
-)
+@pytest.fixture
+def asgi_live_server(transactional_db) -> Iterator[ThreadedUvicorn]:
+    """The ASGI application as `make run` serves it (pages, static files and the live event stream in one
+    process, so events reach the stream through the in-process broker), on uvicorn in a background thread at
+    a free 127.0.0.1 port (``.url``), against the test database; stopped at the end of the test.
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _quiet_serialized_rollback() -> Iterator[None]:
-    """Let serialized_rollback restore the migrations' data without the application's model signals.
-
-    A transactional test flushes every table afterwards; serialized_rollback reloads what the migrations
-    created (Wagtail's locale, root page, site, collection, groups, and the portal's own pages) before the
-    next test. That reload saves rows one by one in no particular order, and the application's audit
-    receivers (cms.accounts.signals) react to it as if they were real changes: they read related rows not
-    reloaded yet and fail. Restoring a snapshot is no change to audit, so its receivers are muted for it.
+    Like ``live_server`` it answers from another thread, so the test commits (transactional_db).
     """
-    original = BaseDatabaseCreation.deserialize_db_from_string
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    def deserialize_quietly(self, data):
-        saved = {signal: signal.receivers for signal in MODEL_SIGNALS}
-        try:
-            for signal in MODEL_SIGNALS:
-                signal.receivers = []
-                signal.sender_receivers_cache.clear()
-            return original(self, data)
-        finally:
-            for signal, receivers in saved.items():
-                signal.receivers = receivers
-                signal.sender_receivers_cache.clear()
+    from cms.asgi import PortalASGIHandler
+    from cms.attendance import live
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(BaseDatabaseCreation, "deserialize_db_from_string", deserialize_quietly)
-        yield
+    live.reset_broker()
+    with ThreadedUvicorn(ASGIStaticFilesHandler(PortalASGIHandler())) as server:
+        yield server
+    live.reset_broker()
 
 
 @pytest.fixture
