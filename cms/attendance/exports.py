@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .alerts import describe
 from .metrics import format_count, format_share
@@ -187,7 +188,12 @@ def city_summary_docx(context: dict) -> bytes:
 
     document.add_heading(_("Schools not reported yet"), level=1)
     document.add_paragraph(
-        _("%(count)s working schools have not reported for the day.") % {"count": context["not_reported_count"]}
+        ngettext(
+            "%(count)s working school has not reported for the day.",
+            "%(count)s working schools have not reported for the day.",
+            context["not_reported_count"],
+        )
+        % {"count": context["not_reported_count"]}
     )
     for group in context["not_reported"]:
         document.add_paragraph(f"{group.label}: {len(group.schools)}", style="List Bullet")
