@@ -22,7 +22,7 @@ from cms.org.scope import Scope, get_visible_or_404, scope_of
 from . import district_map, exports, selectors, services
 from .charts import Series, line_chart
 from .forms import DayForm
-from .metrics import ABSENT_BUCKETS
+from .metrics import ABSENT_BUCKETS, METRIC_LABELS, labelled
 from .models import AttendanceSettings, SchoolClass
 
 DIRECT_SLUG = "direct"  # the district page of the schools the department manages directly
@@ -49,33 +49,32 @@ def chosen_period(request) -> str:
     return period if period in selectors.PERIODS else "day"
 
 
+TABLE_METRICS = (
+    "enrolled",
+    "present",
+    "present_share",
+    "absent_share",
+    "absent_illness",
+    "illness_share",
+    "remote_share",
+    "in_shelter",
+    "shelter_share",
+)
+
+
 def _columns(reported: str) -> list[tuple[str, str]]:
-    """The metric columns of a dashboard table (``reported``: schools_reported or classes_reported)."""
-    reported_label = {"schools_reported": _("Schools reported"), "classes_reported": _("Classes reported")}
-    columns = [(reported, reported_label[reported])] if reported else []
-    return [
-        *columns,
-        ("enrolled", _("Enrolled")),
-        ("present", _("Present")),
-        ("present_share", _("Present, %")),
-        ("absent_share", _("Absent, %")),
-        ("absent_illness", _("Ill")),
-        ("illness_share", _("Ill, %")),
-        ("remote_share", _("Remotely, %")),
-        ("in_shelter", _("In the shelter")),
-        ("shelter_share", _("In the shelter, % of present")),
-    ]
+    """The metric columns of a dashboard table (``reported``: schools_reported, classes_reported or none)."""
+    return labelled(*([reported] if reported else []), *TABLE_METRICS)
 
 
 def _stats(reported: str) -> list[tuple[str, str, str | None]]:
     """The blocks of totals above a dashboard: (label, count metric, share metric)."""
-    reported_label = {"schools_reported": _("Schools reported"), "classes_reported": _("Classes reported")}
     return [
-        (reported_label[reported], reported, None),
-        (_("Enrolled"), "enrolled", None),
-        (_("Present"), "present", "present_share"),
-        (_("Ill"), "absent_illness", "illness_share"),
-        (_("Remotely"), "remote", "remote_share"),
+        (METRIC_LABELS[reported], reported, None),
+        (METRIC_LABELS["enrolled"], "enrolled", None),
+        (METRIC_LABELS["present"], "present", "present_share"),
+        (METRIC_LABELS["absent_illness"], "absent_illness", "illness_share"),
+        (METRIC_LABELS["remote"], "remote", "remote_share"),
         (_("In the shelter (of present)"), "in_shelter", "shelter_share"),
     ]
 
@@ -197,9 +196,7 @@ def city_context(request, date: dt.date, period: str) -> dict:
 
 def city_tables(context: dict) -> list[exports.Table]:
     return [
-        exports.metrics_table(
-            _("Districts"), _("District"), context["rows"], extra=(("schools_reported", _("Schools reported")),)
-        ),
+        exports.metrics_table(_("Districts"), _("District"), context["rows"], extra=labelled("schools_reported")),
         *_common_tables(context),
     ]
 
@@ -304,9 +301,7 @@ def district(request, slug: str):
 
 def district_tables(context: dict) -> list[exports.Table]:
     return [
-        exports.metrics_table(
-            _("Schools"), _("School"), context["rows"], extra=(("classes_reported", _("Classes reported")),)
-        ),
+        exports.metrics_table(_("Schools"), _("School"), context["rows"], extra=labelled("classes_reported")),
         *_common_tables(context),
     ]
 
@@ -348,9 +343,7 @@ def school(request, pk: int):
 def school_tables(context: dict) -> list[exports.Table]:
     return [
         exports.metrics_table(_("Classes"), _("Class"), context["rows"]),
-        exports.metrics_table(
-            _("By day"), _("Date"), context["history"], extra=(("classes_reported", _("Classes reported")),)
-        ),
+        exports.metrics_table(_("By day"), _("Date"), context["history"], extra=labelled("classes_reported")),
         _alerts_table(context),
         exports.trend_table(context["trend"]["points"]),
     ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .alerts import describe
-from .metrics import format_count, format_share
+from .metrics import format_metric, labelled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,27 +31,34 @@ class Table:
     rows: list[list]
 
 
-def _metric_columns() -> list[tuple[str, str]]:
-    return [
-        ("enrolled", _("Enrolled")),
-        ("present", _("Present")),
-        ("present_share", _("Present, %")),
-        ("absent", _("Absent")),
-        ("absent_share", _("Absent, %")),
-        ("absent_illness", _("Ill")),
-        ("illness_share", _("Ill, %")),
-        ("absent_valid", _("Other valid reason")),
-        ("absent_unexcused", _("No reason")),
-        ("remote", _("Remotely")),
-        ("remote_share", _("Remotely, %")),
-        ("in_shelter", _("In the shelter")),
-        ("shelter_share", _("In the shelter, % of present")),
-    ]
+EXPORTED_METRICS = (
+    "enrolled",
+    "present",
+    "present_share",
+    "absent",
+    "absent_share",
+    "absent_illness",
+    "illness_share",
+    "absent_valid",
+    "absent_unexcused",
+    "remote",
+    "remote_share",
+    "in_shelter",
+    "shelter_share",
+)
+SUMMARY_DISTRICT_METRICS = (
+    "schools_reported",
+    "enrolled",
+    "present_share",
+    "illness_share",
+    "remote_share",
+    "shelter_share",
+)
 
 
-def metrics_table(title: str, first_header: str, rows, *, extra: tuple[tuple[str, str], ...] = ()) -> Table:
+def metrics_table(title: str, first_header: str, rows, *, extra: list[tuple[str, str]] = ()) -> Table:
     """A table of dashboard rows (``selectors.Row``): a label and every metric."""
-    columns = [*extra, *_metric_columns()]
+    columns = [*extra, *labelled(*EXPORTED_METRICS)]
     return Table(
         title,
         [first_header, *(header for _name, header in columns)],
@@ -160,21 +167,14 @@ def city_summary_docx(context: dict) -> bytes:
     document.add_heading(_("The city"), level=1)
     totals = document.add_table(rows=0, cols=2)
     totals.style = "Table Grid"
-    for name, header in [("schools_reported", _("Schools reported")), *_metric_columns()]:
+    for name, header in labelled("schools_reported", *EXPORTED_METRICS):
         cells = totals.add_row().cells
         value = city.get(name)
         cells[0].text = header
-        cells[1].text = format_share(value) if name.endswith("_share") else format_count(value)
+        cells[1].text = format_metric(value, name)
 
     document.add_heading(_("Districts"), level=1)
-    columns = [
-        ("schools_reported", _("Schools reported")),
-        ("enrolled", _("Enrolled")),
-        ("present_share", _("Present, %")),
-        ("illness_share", _("Ill, %")),
-        ("remote_share", _("Remotely, %")),
-        ("shelter_share", _("In the shelter, % of present")),
-    ]
+    columns = labelled(*SUMMARY_DISTRICT_METRICS)
     table = document.add_table(rows=1, cols=len(columns) + 1)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, [_("District"), *(h for _n, h in columns)], strict=True):
@@ -184,7 +184,7 @@ def city_summary_docx(context: dict) -> bytes:
         cells[0].text = row.label
         for cell, (name, _header) in zip(cells[1:], columns, strict=True):
             value = row.metrics.get(name)
-            cell.text = format_share(value) if name.endswith("_share") else format_count(value)
+            cell.text = format_metric(value, name)
 
     document.add_heading(_("Schools not reported yet"), level=1)
     document.add_paragraph(

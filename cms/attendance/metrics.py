@@ -3,6 +3,8 @@ a period). ``static/attendance/live.js`` computes the same shares from live even
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 # Upper bounds (%, exclusive) of the map's colour classes by share absent; the last class is open.
 ABSENT_BUCKETS = (5, 10, 15, 20)
 
@@ -51,6 +53,32 @@ COUNT_METRICS = (
 SHARE_METRICS = ("present_share", "absent_share", "illness_share", "unexcused_share", "remote_share", "shelter_share")
 COUNT_FIELDS = ("enrolled", "present", "absent_illness", "absent_valid", "absent_unexcused", "remote", "in_shelter")
 NO_DATA = "—"
+# Column headers of the dashboards' tables and exports.
+METRIC_LABELS = {
+    "schools_reported": _("Schools reported"),
+    "classes_reported": _("Classes reported"),
+    "enrolled": _("Enrolled"),
+    "present": _("Present"),
+    "present_share": _("Present, %"),
+    "absent": _("Absent"),
+    "absent_share": _("Absent, %"),
+    "absent_illness": _("Ill"),
+    "illness_share": _("Ill, %"),
+    "absent_valid": _("Other valid reason"),
+    "absent_unexcused": _("No reason"),
+    "unexcused_share": _("No reason, %"),
+    "remote": _("Remotely"),
+    "remote_share": _("Remotely, %"),
+    "in_shelter": _("In the shelter"),
+    "shelter_share": _("In the shelter, % of present"),
+}
+
+
+def labelled(*names: str) -> list[tuple[str, str]]:
+    """(metric, column header) of ``names``."""
+    return [(name, str(METRIC_LABELS[name])) for name in names]
+
+
 GROUP_SEPARATOR = "\u00a0"  # what Intl.NumberFormat("uk-UA") groups thousands with
 
 
