@@ -311,7 +311,8 @@ def district_tables(context: dict) -> list[exports.Table]:
 
 def _school_or_404(request, pk: int) -> School:
     _scope(request)
-    return get_visible_or_404(request.user, School.objects.select_related("district"), pk=pk)
+    schools = School.objects.select_related("district").defer(*selectors.WITHOUT_BOUNDARY)
+    return get_visible_or_404(request.user, schools, pk=pk)
 
 
 def school(request, pk: int):

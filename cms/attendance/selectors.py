@@ -25,6 +25,8 @@ PERIODS = ("day", "week", "month")
 TREND_POINTS = {"day": 30, "week": 12, "month": 12}
 YEAR_OF_WEEKS = dt.timedelta(days=364)  # 52 weeks: a day or week a year earlier falls on the same weekday
 SUMMED = (*Counts.COUNT_FIELDS,)
+# A district's boundary is a large JSON document: only the map reads it (district_map, cached).
+WITHOUT_BOUNDARY = ("district__boundary",)
 
 
 def sum_totals(rows, extra: tuple[str, ...] = ()) -> dict | None:
@@ -129,6 +131,7 @@ def not_reported(user, date: dt.date, **where) -> list[NotReported]:
         .filter(**where)
         .exclude(pk__in=reported)
         .select_related("district")
+        .defer(*WITHOUT_BOUNDARY)
         .order_by(F("district__name").asc(nulls_last=True), display_name_order())
     )
     groups: dict[int | None, NotReported] = {}
@@ -147,6 +150,7 @@ def over_threshold(user, date: dt.date, threshold: int, **where) -> list[Row]:
         .alias(absent_x100=absent * 100)
         .filter(absent_x100__gte=F("enrolled") * threshold)
         .select_related("school", "district")
+        .defer(*WITHOUT_BOUNDARY)
     )
     rows = [
         Row(school_label(day.school), metrics_of(day), district=day.district, school=day.school, day=day)
@@ -158,7 +162,7 @@ def over_threshold(user, date: dt.date, threshold: int, **where) -> list[Row]:
 def alerts_for(user, date: dt.date, *, since: dt.date | None = None, **where) -> list[Alert]:
     """The alerts raised for ``date`` (or from ``since`` to ``date``). One query."""
     alerts = visible(user, Alert).filter(date__range=(since or date, date), **where)
-    return list(alerts.select_related("school", "school_class", "district"))
+    return list(alerts.select_related("school", "school_class"))
 
 
 # --- trends ---------------------------------------------------------------------------------------
