@@ -176,8 +176,11 @@ def report(title: str, rows) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--requests", type=int, default=100, help="timed requests per page (default 100)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir and its database (path printed)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ecab-attendance-bench-"))
+    if args.keep:
+        print(f"database kept in {tmp}")
     try:
         _setup_django(tmp)
         import datetime as dt
@@ -214,7 +217,8 @@ def main() -> None:
             measure(clients, district, school_pk, last, args.requests),
         )
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

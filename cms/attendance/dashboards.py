@@ -87,6 +87,12 @@ def _district_url(district: District | None, date: dt.date) -> str:
     return _with_date(reverse("attendance:district", args=[district.slug if district else DIRECT_SLUG]), date)
 
 
+def _school_url_prefix() -> str:
+    """The school page's URL without its id: long lists of schools append the id instead of reversing
+    the URL once per school."""
+    return reverse("attendance:school", args=[0]).removesuffix("0/")
+
+
 def _crumbs(request, date: dt.date, *, district=None, school=None, school_class=None) -> list[tuple[str, str]]:
     """The way back up: the city (department), the district (department and district office), the school."""
     scope = scope_of(request.user)
@@ -183,6 +189,7 @@ def city_context(request, date: dt.date, period: str) -> dict:
         "columns": _columns("schools_reported"),
         "stats": _stats("schools_reported"),
         "not_reported": not_reported,
+        "school_url": _school_url_prefix(),
         "not_reported_count": sum(len(group.schools) for group in not_reported),
         "threshold": config.school_absent_share,
         "over_threshold": selectors.over_threshold(user, date, config.school_absent_share),
@@ -206,7 +213,7 @@ def _not_reported_table(context: dict) -> exports.Table:
         _("Not reported yet"),
         [_("District"), _("School"), _("EDEBO code")],
         [
-            [group.label, selectors.school_label(school), school.edebo_code]
+            [group.label, school.label, school.edebo_code]
             for group in context["not_reported"]
             for school in group.schools
         ],
@@ -290,6 +297,7 @@ def district(request, slug: str):
         "stats": _stats("schools_reported"),
         "crumbs": _crumbs(request, date, district=district),
         "not_reported": not_reported,
+        "school_url": _school_url_prefix(),
         "not_reported_count": sum(len(group.schools) for group in not_reported),
         "threshold": config.school_absent_share,
         "over_threshold": selectors.over_threshold(user, date, config.school_absent_share, district=district),

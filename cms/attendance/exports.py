@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .alerts import describe
-from .metrics import format_metric, labelled
+from .metrics import METRIC_LABELS, format_metric, labelled
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -69,7 +69,13 @@ def metrics_table(title: str, first_header: str, rows, *, extra: list[tuple[str,
 def trend_table(points) -> Table:
     return Table(
         _("Trend"),
-        [_("Period"), _("Present, %"), _("A year earlier"), _("Ill, %"), _("A year earlier")],
+        [
+            _("Period"),
+            METRIC_LABELS["present_share"],
+            _("A year earlier"),
+            METRIC_LABELS["illness_share"],
+            _("A year earlier"),
+        ],
         [
             [
                 point.label,
@@ -97,7 +103,7 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
     workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(_sheet_title(table.title, workbook.sheetnames))
-        sheet.append(table.headers)
+        sheet.append([str(header) for header in table.headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:

@@ -115,10 +115,21 @@ def class_day_rows(user, school_class: SchoolClass, date: dt.date) -> list[Row]:
 
 
 @dataclass
-class NotReported:
-    district: District | None
+class SchoolRef:
+    """What a list of schools shows of each (read without building model instances: the city may list
+    hundreds of schools before the first reports of the morning)."""
+
+    pk: int
     label: str
-    schools: list[School] = field(default_factory=list)
+    edebo_code: str
+    url: str = ""
+
+
+@dataclass
+class NotReported:
+    district_id: int | None
+    label: str
+    schools: list[SchoolRef] = field(default_factory=list)
 
 
 def not_reported(user, date: dt.date, **where) -> list[NotReported]:
@@ -130,14 +141,14 @@ def not_reported(user, date: dt.date, **where) -> list[NotReported]:
         .working()
         .filter(**where)
         .exclude(pk__in=reported)
-        .select_related("district")
-        .defer(*WITHOUT_BOUNDARY)
         .order_by(F("district__name").asc(nulls_last=True), display_name_order())
+        .values_list("pk", "short_name", "name", "edebo_code", "district_id", "district__name")
     )
     groups: dict[int | None, NotReported] = {}
-    for school in schools:
-        group = groups.setdefault(school.district_id, NotReported(school.district, district_label(school.district)))
-        group.schools.append(school)
+    for pk, short_name, name, edebo_code, district_id, district_name in schools:
+        label = district_name if district_id is not None else str(DIRECTLY_MANAGED)
+        group = groups.setdefault(district_id, NotReported(district_id, label))
+        group.schools.append(SchoolRef(pk, short_name or name, edebo_code))
     return list(groups.values())
 
 

@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 
-from cms.attendance.metrics import absent_bucket, format_count, format_metric, format_share
+from cms.attendance.metrics import METRIC_LABELS, absent_bucket, format_count, format_metric, format_share
 
 register = template.Library()
 
@@ -35,3 +35,9 @@ def share(value):
 def metric(metrics, name):
     """A metric of a row's metrics, formatted as live.js formats it: ``{{ row.metrics|metric:"present" }}``."""
     return format_metric(metrics.get(name) if metrics else None, name)
+
+
+@register.simple_tag
+def metric_label(name):
+    """The column header of a metric (the same as in the exports)."""
+    return METRIC_LABELS[name]
