@@ -8,6 +8,7 @@ fields and a decimal comma in shares.
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ SUMMARY_DISTRICT_METRICS = (
 )
 
 
-def metrics_table(title: str, first_header: str, rows, *, extra: list[tuple[str, str]] = ()) -> Table:
+def metrics_table(title: str, first_header: str, rows, *, extra: Sequence[tuple[str, str]] = ()) -> Table:
     """A table of dashboard rows (``selectors.Row``): a label and every metric."""
     columns = [*extra, *labelled(*EXPORTED_METRICS)]
     return Table(
