@@ -274,6 +274,66 @@ ATTENDANCE_ROWS = [
     ),
     Row("api:attendance_days", expect(200, anonymous=401, site_admin=403)),
     Row("live_attendance", expect(200, anonymous=LOGIN, site_admin=403)),
+    # Dashboards: the department the city, a district office its district, a school itself; the site
+    # administrator has no attendance at all (403), another unit's page answers 404.
+    Row("attendance:home", expect(302, anonymous=LOGIN, don=200, site_admin=403)),
+    Row(
+        "attendance:home",
+        expect(302, anonymous=LOGIN, don=200, site_admin=403),
+        query="?format=docx",
+        label="city DOCX",
+    ),
+    Row(
+        "attendance:home",
+        expect(302, anonymous=LOGIN, don=200, site_admin=403),
+        query="?format=xlsx",
+        label="city XLSX",
+    ),
+    Row(
+        "attendance:district",
+        expect(404, anonymous=LOGIN, own_ruo=200, don=200, site_admin=403),
+        kwargs=lambda w: {"slug": w.district.slug},
+        label="district A attendance",
+    ),
+    Row(
+        "attendance:district",
+        expect(404, anonymous=LOGIN, own_ruo=200, don=200, site_admin=403),
+        kwargs=lambda w: {"slug": w.district.slug},
+        query="?format=csv",
+        label="district A attendance CSV",
+    ),
+    Row(
+        "attendance:district",
+        expect(404, anonymous=LOGIN, don=200, site_admin=403),
+        kwargs=lambda w: {"slug": "direct"},
+        label="attendance of directly managed schools",
+    ),
+    Row(
+        "attendance:school",
+        expect(404, anonymous=LOGIN, school_a=200, own_ruo=200, don=200, site_admin=403),
+        kwargs=lambda w: {"pk": w.school_a.pk},
+        label="school A attendance",
+    ),
+    Row(
+        "attendance:school",
+        expect(404, anonymous=LOGIN, school_a=200, own_ruo=200, don=200, site_admin=403),
+        kwargs=lambda w: {"pk": w.school_a.pk},
+        query="?format=xlsx",
+        label="school A attendance XLSX",
+    ),
+    Row(
+        "attendance:class",
+        expect(404, anonymous=LOGIN, school_c=200, other_ruo=200, don=200, site_admin=403),
+        kwargs=lambda w: {"pk": w.school_c.pk, "class_pk": w.school_c.classes.get().pk},
+        label="school C class attendance",
+    ),
+    Row(
+        "attendance:class",
+        expect(404, anonymous=LOGIN, school_c=200, other_ruo=200, don=200, site_admin=403),
+        kwargs=lambda w: {"pk": w.school_c.pk, "class_pk": w.school_c.classes.get().pk},
+        query="?format=csv",
+        label="school C class attendance CSV",
+    ),
 ]
 ROWS += ATTENDANCE_ROWS
 

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import dashboards, views
 
 app_name = "attendance"
 
 urlpatterns = [
+    path("", dashboards.home, name="home"),
+    path("district/<slug:slug>/", dashboards.district, name="district"),
+    path("school/<int:pk>/", dashboards.school, name="school"),
+    path("school/<int:pk>/class/<int:class_pk>/", dashboards.school_class, name="class"),
     path("submit/", views.submit, name="submit"),
     path("upload/", views.upload, name="upload"),
     path("upload/template.xlsx", views.upload_template, name="upload_template"),

@@ -42,6 +42,7 @@ def _my_district(user) -> str | None:
 NAV_ITEMS = [
     NavItem(_("Dashboard"), "home", None, _named("dashboard:home")),
     NavItem(_("My school"), "my_school", "school_profile", _named("org:my_school")),
+    NavItem(_("Attendance"), "attendance", "attendance", _named("attendance:home")),
     NavItem(_("Search"), "search", "library", _named("search:results")),
     NavItem(_("Normative base"), "regulations", "library", _page("normatyvna-baza")),
     NavItem(_("Announcements"), "announcements", "library", _page("oholoshennia")),

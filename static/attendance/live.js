@@ -87,7 +87,10 @@
     source.addEventListener("attendance", function (message) {
       try { apply(JSON.parse(message.data)); } catch (e) { /* a malformed event changes nothing */ }
     });
-    source.addEventListener("open", function () { root.setAttribute("data-live-connected", "true"); });
+    source.addEventListener("open", function () {
+      root.setAttribute("data-live-connected", "true");
+      if (status && status.textContent === status.getAttribute("data-label-offline")) { status.textContent = ""; }
+    });
     source.addEventListener("error", function () {
       root.setAttribute("data-live-connected", "false");
       if (status) { status.textContent = status.getAttribute("data-label-offline"); }

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
 
 from tests.asgi_server import ThreadedUvicorn
@@ -78,6 +79,9 @@ def browser_page(chromium: Browser, live_server, page_problems: PageProblems) ->
         base_url=live_server.url, locale="uk-UA", timezone_id="Europe/Kyiv", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(TIMEOUT_MS)
+    # The live server is WSGI: the endless attendance event stream would hold one of its threads and keep it
+    # from shutting down, so a page that opens it gets no stream here (live.js then says it is offline).
+    context.route(f"**{settings.LIVE_EVENTS_URL}**", lambda route: route.abort())
     page = context.new_page()
     problems = page_problems
     page.on("response", problems.on_response)

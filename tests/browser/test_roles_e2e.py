@@ -29,6 +29,7 @@ CONTENT_NAV = {"search", "regulations", "announcements", "library", "reports", "
 ALL_NAV = {
     "home",
     "my_school",
+    "attendance",
     "district",
     "schools",
     "communities",
@@ -62,17 +63,29 @@ ROLES = [
     RoleCase(
         "demo-don",
         "city",
-        frozenset({"home", "schools", "communities", "review", "search_log", "admin", *CONTENT_NAV}),
+        frozenset({"home", "attendance", "schools", "communities", "review", "search_log", "admin", *CONTENT_NAV}),
         "verify",
     ),
     RoleCase(
         "demo-ruo",
         "district",
-        frozenset({"home", "district", "schools", "communities", "review", "search_log", "admin", *CONTENT_NAV}),
+        frozenset(
+            {"home", "attendance", "district", "schools", "communities", "review", "search_log", "admin", *CONTENT_NAV}
+        ),
         "verify",
     ),
-    RoleCase("demo-school", "school", frozenset({"home", "my_school", "district", "communities", *CONTENT_NAV}), ""),
-    RoleCase("demo-school-2", "school", frozenset({"home", "my_school", "district", "communities", *CONTENT_NAV}), ""),
+    RoleCase(
+        "demo-school",
+        "school",
+        frozenset({"home", "my_school", "attendance", "district", "communities", *CONTENT_NAV}),
+        "",
+    ),
+    RoleCase(
+        "demo-school-2",
+        "school",
+        frozenset({"home", "my_school", "attendance", "district", "communities", *CONTENT_NAV}),
+        "",
+    ),
     RoleCase("demo-admin", "site_admin", frozenset({"home", "schools", "audit", "admin"}), "enrol"),
 ]
 

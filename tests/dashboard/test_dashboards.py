@@ -3,9 +3,9 @@ from django.urls import reverse
 
 CONTENT = {"search", "regulations", "announcements", "library", "reports", "studies", "experience", "archive"}
 NAV = {
-    "school_a": {"home", "my_school", "district", "communities", *CONTENT},
-    "own_ruo": {"home", "district", "schools", "communities", "review", "search_log", "admin", *CONTENT},
-    "don": {"home", "schools", "communities", "review", "search_log", "admin", *CONTENT},
+    "school_a": {"home", "my_school", "attendance", "district", "communities", *CONTENT},
+    "own_ruo": {"home", "attendance", "district", "schools", "communities", "review", "search_log", "admin", *CONTENT},
+    "don": {"home", "attendance", "schools", "communities", "review", "search_log", "admin", *CONTENT},
     "site_admin": {"home", "schools", "audit", "admin"},
 }
 DASHBOARD = {"school_a": "school", "own_ruo": "district", "don": "city", "site_admin": "site_admin"}

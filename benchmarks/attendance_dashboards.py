@@ -1,0 +1,225 @@
+#!/usr/bin/env python
+"""Attendance dashboards benchmark: response time of the city, district and school pages with one and with
+five years of attendance history.
+
+Run on demand (this is not a test), from the repository root:
+
+    .venv/bin/python benchmarks/attendance_dashboards.py [--requests 100]
+
+A fresh SQLite database in a temp dir (or the database named by DATABASE_URL — use a throwaway one):
+migrate, the real districts and schools of ../shared/data, a DON and an RUO account, then a school day
+for every working school on every weekday of the last year (derived district days beside them, as the
+submission service keeps them). Each page is requested in-process through Django's test client (the whole
+middleware stack and template rendering, no network): warm-up, then ``--requests`` timed requests; p50,
+p95 and the number of queries. Then the history is extended to five years and the same pages measured
+again. The temp dir is removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+BUDGET_MS = 150
+PAGES = [
+    ("city, by day", "don", "/attendance/?date={day}&period=day"),
+    ("city, by week", "don", "/attendance/?date={day}&period=week"),
+    ("city, by month", "don", "/attendance/?date={day}&period=month"),
+    ("city, none reported", "don", "/attendance/?date={empty}&period=month"),
+    ("city, XLSX", "don", "/attendance/?date={day}&period=month&format=xlsx"),
+    ("city, DOCX", "don", "/attendance/?date={day}&format=docx"),
+    ("district, by day", "ruo", "/attendance/district/{slug}/?date={day}&period=day"),
+    ("district, by month", "ruo", "/attendance/district/{slug}/?date={day}&period=month"),
+    ("school, by month", "don", "/attendance/school/{school}/?date={day}&period=month"),
+]
+
+
+def _setup_django(tmp: Path) -> None:
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.bench_settings"
+    os.environ["ECAB_BENCH_TMP"] = str(tmp)
+    os.environ["DEBUG"] = "false"
+    import django
+
+    django.setup()
+
+
+def _load_registry() -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from cms.accounts.permissions import setup_roles
+    from cms.org.importers import import_districts, import_schools
+
+    call_command("migrate", verbosity=0)
+    data = Path(settings.SHARED_DATA_DIR)
+    import_districts(data / "districts" / "kyiv_districts_slim.geojson")
+    import_schools(next((data / "schools").glob("kyiv_schools_edebo_*.csv")))
+    setup_roles()
+
+
+def _users():
+    from cms.accounts.models import User
+    from cms.accounts.roles import Role
+    from cms.accounts.services import assign_role
+    from cms.org.models import District
+
+    district = District.objects.order_by("name").first()
+    don = assign_role(user=User.objects.create(username="bench-don"), role=Role.DON_ANALYST)
+    ruo = assign_role(user=User.objects.create(username="bench-ruo"), role=Role.RUO_STAFF, district=district)
+    return {"don": don, "ruo": ruo}, district
+
+
+def _weekdays(first, last):
+    import datetime as dt
+
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            yield day
+        day += dt.timedelta(days=1)
+
+
+def generate_history(first, last) -> int:
+    """A school day for every working school and weekday from ``first`` to ``last``, and the district days
+    summed from them (rows written directly: the history is generated, not submitted)."""
+    from collections import defaultdict
+
+    from django.db import transaction
+
+    from cms.attendance.models import DistrictDay, SchoolDay
+    from cms.org.models import School
+
+    rng = random.Random(first.toordinal())
+    schools = list(School.objects.working().values_list("pk", "district_id"))
+    enrolled = {pk: rng.randint(200, 1500) for pk, _district in schools}
+    written = 0
+    with transaction.atomic():
+        for day in _weekdays(first, last):
+            school_days, totals = [], defaultdict(lambda: defaultdict(int))
+            season = 1.8 if day.month in (1, 2, 11, 12) else 1.0
+            for pk, district_id in schools:
+                n = enrolled[pk]
+                ill = int(n * rng.uniform(0.01, 0.08) * season)
+                valid, unexcused = int(n * rng.uniform(0, 0.03)), int(n * rng.uniform(0, 0.01))
+                present = n - ill - valid - unexcused
+                row = SchoolDay(
+                    school_id=pk,
+                    district_id=district_id,
+                    date=day,
+                    enrolled=n,
+                    present=present,
+                    absent_illness=ill,
+                    absent_valid=valid,
+                    absent_unexcused=unexcused,
+                    remote=int(present * rng.uniform(0, 0.05)),
+                    in_shelter=0,
+                    classes_reported=n // 28,
+                )
+                school_days.append(row)
+                for name in ("enrolled", "present", "absent_illness", "absent_valid", "absent_unexcused", "remote"):
+                    totals[district_id][name] += getattr(row, name)
+                totals[district_id]["schools_reported"] += 1
+            SchoolDay.objects.bulk_create(school_days, batch_size=2000)
+            DistrictDay.objects.bulk_create(
+                [DistrictDay(district_id=d, date=day, **values) for d, values in totals.items()]
+            )
+            written += len(school_days)
+    return written
+
+
+def measure(clients, district, school_pk: int, day, requests: int) -> list[tuple[str, float, float, int]]:
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    results = []
+    for label, actor, template in PAGES:
+        empty = day + dt.timedelta(days=1)
+        url = template.format(slug=district.slug, school=school_pk, day=day.isoformat(), empty=empty.isoformat())
+        client = clients[actor]
+        for _ in range(5):
+            assert client.get(url).status_code == 200, url
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        p50 = statistics.median(timings)
+        p95 = statistics.quantiles(timings, n=20)[-1]
+        results.append((label, p50, p95, len(queries.captured_queries)))
+    return results
+
+
+def report(title: str, rows) -> None:
+    print(f"\n{title}")
+    print(f"  {'page':22} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}  budget {BUDGET_MS} ms")
+    for label, p50, p95, queries in rows:
+        verdict = "ok" if p95 <= BUDGET_MS else "OVER"
+        print(f"  {label:22} {p50:8.1f} {p95:8.1f} {queries:8d}  {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per page (default 100)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir and its database (path printed)")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="ecab-attendance-bench-"))
+    if args.keep:
+        print(f"database kept in {tmp}")
+    try:
+        _setup_django(tmp)
+        import datetime as dt
+
+        from django.test import Client
+
+        from cms.attendance.models import DistrictDay, SchoolDay
+        from cms.attendance.services import today
+        from cms.org.models import School
+
+        started = time.perf_counter()
+        _load_registry()
+        users, district = _users()
+        clients = {}
+        for actor, user in users.items():
+            clients[actor] = Client(HTTP_HOST="127.0.0.1")
+            clients[actor].force_login(user)
+        school_pk = School.objects.working().filter(district=district).values_list("pk", flat=True).first()
+        last = today() - dt.timedelta(days=1)  # the last day with data; the next one has no report yet
+        while last.weekday() > 4:
+            last -= dt.timedelta(days=1)
+        one_year = last - dt.timedelta(days=365)
+        rows = generate_history(one_year, last)
+        print(f"registry and one year of history ({rows:,} school days) in {time.perf_counter() - started:.0f} s")
+        report(
+            f"One year: {SchoolDay.objects.count():,} school days, {DistrictDay.objects.count():,} district days",
+            measure(clients, district, school_pk, last, args.requests),
+        )
+        started = time.perf_counter()
+        rows = generate_history(last - dt.timedelta(days=5 * 365), one_year - dt.timedelta(days=1))
+        print(f"\nfour more years ({rows:,} school days) in {time.perf_counter() - started:.0f} s")
+        report(
+            f"Five years: {SchoolDay.objects.count():,} school days, {DistrictDay.objects.count():,} district days",
+            measure(clients, district, school_pk, last, args.requests),
+        )
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
