@@ -189,7 +189,7 @@ def submit_attendance(
         before = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
         reported_before = school_day.classes_reported
         submission = _write_class_days(school_day, classes, reports, user, source)
-        _recount_school_day(school_day)
+        recount_school_day(school_day)
         _apply_to_district(school_day, before, reported_before)
         changed = submission.created + submission.updated
         if changed:
@@ -257,7 +257,7 @@ def _write_class_days(school_day, classes, reports, user, source) -> Submission:
     return submission
 
 
-def _recount_school_day(school_day: SchoolDay) -> None:
+def recount_school_day(school_day: SchoolDay) -> None:
     totals = ClassDay.objects.filter(school_id=school_day.school_id, date=school_day.date).aggregate(
         classes=Count("pk"),
         sheltered_classes=Count("pk", filter=Q(sheltered=True)),
