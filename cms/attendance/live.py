@@ -107,6 +107,11 @@ class LocalBroker:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
+    @property
+    def wants_events(self) -> bool:
+        """Whether a published event can reach anyone: in-process, only this process's subscribers."""
+        return bool(self._subscribers)
+
 
 class RedisBroker(LocalBroker):
     """Publishes to a Redis channel; one listener task per ASGI process delivers to its local subscribers."""
@@ -116,6 +121,10 @@ class RedisBroker(LocalBroker):
         self.url = url
         self._client = None
         self._listener: asyncio.Task | None = None
+
+    @property
+    def wants_events(self) -> bool:
+        return True  # subscribers are in other processes
 
     def publish(self, event: dict) -> None:
         import redis
@@ -168,7 +177,10 @@ def reset_broker() -> None:
 
 
 def publish_school_day(school_day_id: int) -> None:
-    """Send the event of a saved school day; a failure to publish never undoes the submission."""
+    """Send the event of a saved school day; a failure to publish never undoes the submission. Nothing is
+    read when no one can receive it (the in-process broker of a web worker without subscribers)."""
+    if not broker().wants_events:
+        return
     try:
         school_day = SchoolDay.objects.select_related("school").get(pk=school_day_id)
         broker().publish(event_for(school_day))
