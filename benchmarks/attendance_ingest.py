@@ -22,7 +22,8 @@ What it does, on the machine it runs on:
    - whole-day submissions: one school's whole day (all its classes, ~23 rows) per request, over distinct
      school/day combinations, 10 % of the requests repeats of an earlier one with the same
      ``Idempotency-Key`` (replayed),
-   - per-class submissions: one class per request;
+   - per-class submissions: one class per request,
+   - whole-day submissions from one client: the service time on an otherwise idle server;
    and prints requests/s, p50/p95/p99, errors and the server's CPU per request beside the baseline.
 
 Target (the attendance issue): >= 300 whole-day submissions/s with p95 <= 100 ms. See benchmarks/README.md.
@@ -360,7 +361,7 @@ def submit_job(work: Work):
     return job
 
 
-def run_phase(name: str, server: Server, cluster: Cluster, seconds: float, job) -> Phase:
+def run_phase(name: str, server: Server, cluster: Cluster, seconds: float, job, clients: int = CLIENTS) -> Phase:
     phase = Phase(name)
     samples: list[Sample] = []
     threads = []
@@ -368,7 +369,7 @@ def run_phase(name: str, server: Server, cluster: Cluster, seconds: float, job) 
     busy0, cpu0, own0 = system_busy_seconds(), server.cpu_seconds(), time.process_time()
     t0 = time.perf_counter()
     deadline = t0 + seconds
-    for _ in range(CLIENTS):
+    for _ in range(clients):
         thread = threading.Thread(target=_client, args=(server.port, deadline, job, samples), daemon=True)
         thread.start()
         threads.append(thread)
@@ -480,6 +481,9 @@ def bench(args, tmp: Path) -> dict:
                     ),
                     "day": run_phase("whole-day submissions", server, cluster, args.seconds, submit_job(day_work)),
                     "class": run_phase("per-class submissions", server, cluster, args.seconds, submit_job(class_work)),
+                    "single": run_phase(
+                        "whole-day, 1 client", server, cluster, args.baseline_seconds, submit_job(day_work), clients=1
+                    ),
                 }
             finally:
                 server.stop()
@@ -490,6 +494,7 @@ def bench(args, tmp: Path) -> dict:
                 "day_all": phases["day"].summary(),
                 "day_replay": phases["day"].summary("replay"),
                 "class": phases["class"].summary("new"),
+                "single": phases["single"].summary("new"),
             }
         return {"seeded": seeded, "history": history_out, "configs": results, "durable": not args.fast_pg}
     finally:
@@ -532,6 +537,7 @@ def report(args, web: dict) -> None:
             ("day", "whole-day submissions (new)"),
             ("day_replay", "  repeats (Idempotency-Key)"),
             ("class", "per-class submissions (new)"),
+            ("single", "whole-day, 1 client at a time"),
         ):
             p = r[key]
             print(
