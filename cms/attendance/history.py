@@ -10,7 +10,8 @@ Air-raid alerts are city-wide on ~15 % of the days: classes learning in person g
 ``generate`` writes the ``ClassDay`` rows (source "generated") and the derived ``SchoolDay`` and
 ``DistrictDay`` rows with the same sums as ``services.submit_attendance`` would. It is idempotent for a
 range: the range's generated class days are deleted first and written again; a school day that has
-submitted (not generated) rows is left as the school reported it. On PostgreSQL the rows go in with COPY,
+submitted (not generated) rows is left as the school reported it. With ``missing_only`` (the demo) only the
+days without any class days are written, so a rerun adds nothing. On PostgreSQL the rows go in with COPY,
 elsewhere with ``executemany`` in large batches.
 """
 
@@ -268,6 +269,7 @@ class Result:
     school_days: int = 0
     district_days: int = 0
     kept: int = 0  # school days left as the school submitted them
+    skipped: int = 0  # days left alone because they had class days already (``missing_only``)
     deleted: int = 0
     seconds: float = 0.0
 
@@ -285,37 +287,41 @@ def date_range(*, until: dt.date, years: int | None = None, days: int | None = N
     return school_days(start, until)
 
 
-def generate(days: list[dt.date], *, seed: int = 1, schools=None, progress=None) -> Result:
+def generate(days: list[dt.date], *, seed: int = 1, schools=None, progress=None, missing_only=False) -> Result:
     """Write the history of ``days`` (school days) for ``schools`` (default: every working school), in one
-    transaction. The time counts its commit: PostgreSQL checks the rows' foreign keys then (Django creates
-    them deferred), which on millions of rows is a good part of the work."""
+    transaction; with ``missing_only``, only the days that have no class days of these schools yet (the others
+    are left as they are, counted in ``Result.skipped``). The time counts the commit: PostgreSQL checks the
+    rows' foreign keys then (Django creates them deferred), on millions of rows a good part of the work."""
     started = time.perf_counter()
     with transaction.atomic():
-        result = _generate(days, seed=seed, schools=schools, progress=progress)
+        result = _generate(days, seed=seed, schools=schools, progress=progress, missing_only=missing_only)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _generate(days: list[dt.date], *, seed: int, schools, progress) -> Result:
-    result = Result(days=len(days))
-    if not days:
-        return result
-    first, last = days[0], days[-1]
+def _generate(days: list[dt.date], *, seed: int, schools, progress, missing_only: bool) -> Result:
     schools = list((School.objects.working() if schools is None else schools).order_by("pk"))
     school_ids = [s.pk for s in schools]
+    if missing_only and days:
+        present = ClassDay.objects.filter(date__in=days, school_id__in=school_ids).values_list("date", flat=True)
+        done = set(present.distinct())
+        days = [d for d in days if d not in done]
+    result = Result(days=len(days))
+    if missing_only:
+        result.skipped = len(done)
+    if not days:
+        return result
     classes = {}
     for school_class in SchoolClass.objects.filter(school_id__in=school_ids, is_active=True).order_by("grade", "name"):
         classes.setdefault(school_class.school_id, []).append(school_class)
 
-    generated = ClassDay.objects.filter(source=Source.GENERATED, date__range=(first, last), school_id__in=school_ids)
+    generated = ClassDay.objects.filter(source=Source.GENERATED, date__in=days, school_id__in=school_ids)
     result.deleted = generated._raw_delete(generated.db)
     kept = set(
-        ClassDay.objects.filter(date__range=(first, last), school_id__in=school_ids)
-        .values_list("school_id", "date")
-        .distinct()
+        ClassDay.objects.filter(date__in=days, school_id__in=school_ids).values_list("school_id", "date").distinct()
     )
     result.kept = len(kept)
-    stale = SchoolDay.objects.filter(date__range=(first, last), school_id__in=school_ids)
+    stale = SchoolDay.objects.filter(date__in=days, school_id__in=school_ids)
     stale._raw_delete(stale.db)
 
     city = city_calendar(days, seed)
@@ -349,7 +355,7 @@ def _generate(days: list[dt.date], *, seed: int, schools, progress) -> Result:
     result.class_days = _insert(ClassDay, CLASS_DAY_FIELDS, class_rows())
     result.school_days = _insert(SchoolDay, SCHOOL_DAY_FIELDS, iter(school_rows))
     result.school_days += _recount_kept(kept)
-    result.district_days = _recount_districts(first, last)
+    result.district_days = _recount_districts(days)
     return result
 
 
@@ -362,12 +368,12 @@ def _recount_kept(kept: set) -> int:
     return len(kept)
 
 
-def _recount_districts(first: dt.date, last: dt.date) -> int:
-    """The district days of the range again from the school days (the city is their sum)."""
-    stale = DistrictDay.objects.filter(date__range=(first, last))
+def _recount_districts(days: list[dt.date]) -> int:
+    """The district days of ``days`` again from the school days (the city is their sum)."""
+    stale = DistrictDay.objects.filter(date__in=days)
     stale._raw_delete(stale.db)
     totals = (
-        SchoolDay.objects.filter(date__range=(first, last))
+        SchoolDay.objects.filter(date__in=days)
         .values("district_id", "date")
         .annotate(
             reported=Count("pk", filter=Q(classes_reported__gt=0)), **{f"sum_{n}": Sum(n) for n in Counts.COUNT_FIELDS}

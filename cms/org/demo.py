@@ -64,9 +64,11 @@ def _demo_school(code: str) -> School:
 
 def load_demo_history(today: dt.date | None = None) -> history.Result:
     """Generated attendance of every working school for the last ``HISTORY_DAYS`` school days before
-    ``today`` (idempotent: the range's generated rows are replaced)."""
+    ``today``: only the days that have none yet, so a second ``load_demo`` adds nothing and the next day's
+    adds one day."""
     today = today or timezone.localdate()
-    return history.generate(history.last_school_days(HISTORY_DAYS, today - dt.timedelta(days=1)), seed=HISTORY_SEED)
+    days = history.last_school_days(HISTORY_DAYS, today - dt.timedelta(days=1))
+    return history.generate(days, seed=HISTORY_SEED, missing_only=True)
 
 
 @transaction.atomic

@@ -181,7 +181,24 @@ def test_demo_history_leaves_today_to_the_school(schools):
     dates = sorted(set(ClassDay.objects.values_list("date", flat=True)))
     assert len(dates) == HISTORY_DAYS
     assert dates[-1] == dt.date(2026, 11, 27)
-    count = ClassDay.objects.count()
-    load_demo_history(today)
-    assert ClassDay.objects.count() == count
+    rows = snapshot()
+    again = load_demo_history(today)
+    assert (again.skipped, again.class_days) == (HISTORY_DAYS, 0)
+    assert snapshot() == rows
     assert SchoolDay.objects.filter(date=today).count() == 0
+    tomorrow = load_demo_history(today + dt.timedelta(days=1))  # Monday's rows are now due
+    assert (tomorrow.skipped, tomorrow.days) == (HISTORY_DAYS - 1, 1)
+    assert set(ClassDay.objects.filter(date=today).values_list("school_id", flat=True)) == set(
+        SchoolDay.objects.filter(date=today).values_list("school_id", flat=True)
+    )
+    assert DistrictDay.objects.filter(date=today).count() == 3
+
+
+def test_missing_only_leaves_the_days_that_have_rows(schools):
+    days = history.date_range(until=UNTIL, days=5)
+    history.generate(days[:3], seed=1)
+    rows = snapshot()
+    result = history.generate(days, seed=2, missing_only=True)
+    assert (result.skipped, result.days) == (3, 2)
+    assert [r for r in snapshot() if r[0] in days[:3]] == rows
+    assert DistrictDay.objects.filter(date__in=days).count() == 5 * 3
