@@ -23,19 +23,16 @@ the end, also on failure or Ctrl-C. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import http.cookies
 import itertools
 import json
-import math
 import multiprocessing
 import os
 import platform
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,11 +48,21 @@ if str(REPO) not in sys.path:
 
 from django.contrib.auth.hashers import Argon2PasswordHasher  # noqa: E402
 
-from benchmarks.common import background_cores, system_busy_seconds, wait_for_quiet  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    PING_PATH,
+    Server,
+    background_cores,
+    cpu_model,
+    percentile_ms,
+    proc_peak_rss_mib,
+    request,
+    run_step,
+    system_busy_seconds,
+    wait_for_quiet,
+)
 from cms.accounts.hashers import PortalArgon2PasswordHasher  # noqa: E402
 
 BENCH_SETTINGS = "benchmarks.bench_settings"
-PING_PATH = "/__bench__/ping/"
 LOGIN_PATH = "/"
 SUCCESS_LOCATION = "/cabinet/"
 USERNAME = "bench-director-{:03d}"
@@ -221,22 +228,6 @@ def bench_raw(target_seconds: float, repeats: int) -> dict[str, dict]:
 # --------------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run_step(name: str, cmd: list[str], env: dict, log_dir: Path, timeout: int = 600) -> str:
-    started = time.perf_counter()
-    out = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
-    (log_dir / f"{name}.log").write_text(out.stdout + out.stderr)
-    if out.returncode:
-        raise RuntimeError(f"{name} failed ({out.returncode}):\n{(out.stdout + out.stderr)[-3000:]}")
-    print(f"  {name}: {time.perf_counter() - started:.1f} s", flush=True)
-    return out.stdout
-
-
 def seed_users(count: int) -> None:
     """Run in a child process with the benchmark settings: create ``count`` school-director accounts."""
     import django
@@ -292,114 +283,6 @@ def unseed_users() -> None:
     from cms.accounts.models import User
 
     User.objects.filter(username__startswith=USERNAME.split("{")[0]).delete()
-
-
-def proc_children(pid: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(entry.name))
-    return children
-
-
-def proc_cpu_seconds(pids: list[int]) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / tick
-
-
-def proc_peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-class Server:
-    """gunicorn serving the project on 127.0.0.1 in its own process group."""
-
-    def __init__(self, env: dict, workers: int, log_path: Path):
-        self.port = free_port()
-        self.workers = workers
-        self.log_path = log_path
-        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "cms.wsgi:application",
-                f"--bind=127.0.0.1:{self.port}",
-                f"--workers={workers}",
-                "--worker-class=sync",
-                "--timeout=120",
-                "--graceful-timeout=5",
-                f"--chdir={REPO}",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}):\n{self.log_tail()}")
-            try:
-                status, _headers, _body = request("GET", self.port, PING_PATH, timeout=5)
-                if status == 200 and len(self.worker_pids()) >= self.workers:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def worker_pids(self) -> list[int]:
-        return proc_children(self.proc.pid)
-
-    def cpu_seconds(self) -> float:
-        return proc_cpu_seconds(self.worker_pids())
-
-    def log_tail(self, chars: int = 3000) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")[-chars:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()  # the master stops its workers gracefully
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=15)
-        # Whatever is left of the group this benchmark started (the master's pid is its id).
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        if self.proc.poll() is None:
-            self.proc.wait(timeout=15)
-        self._log.close()
-
-
-def request(method: str, port: int, path: str, body: bytes | None = None, headers=None, timeout: float = 60):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        resp = conn.getresponse()
-        data = resp.read()
-        return resp.status, resp.msg, data
-    finally:
-        conn.close()
 
 
 def cookies_of(headers) -> dict[str, str]:
@@ -487,10 +370,7 @@ class Phase:
         return len(self.ok) / self.wall_s
 
     def pct(self, q: float, attr: str = "total_s") -> float:
-        values = sorted(getattr(s, attr) for s in self.ok if getattr(s, attr) is not None)
-        if not values:
-            return float("nan")
-        return 1000 * values[max(0, math.ceil(q / 100 * len(values)) - 1)]  # nearest rank
+        return percentile_ms([getattr(s, attr) for s in self.ok if getattr(s, attr) is not None], q)
 
     def summary(self) -> dict:
         return {
@@ -670,10 +550,7 @@ def report(args, raw: dict | None, web: dict | None) -> None:
 
     import django
 
-    cpu = next(
-        (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in ln),
-        platform.processor(),
-    )
+    cpu = cpu_model()
     rule = "=" * 108
     print()
     print(rule)

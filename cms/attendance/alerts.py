@@ -26,13 +26,25 @@ STREAK_LOOKBACK_DAYS = 45
 
 
 def illness_share(day: ClassDay) -> Decimal:
+    """The share of a class absent through illness on a day (anything with ``enrolled`` and
+    ``absent_illness``), in % to one decimal."""
     if not day.enrolled:
         return Decimal(0)
     return (Decimal(day.absent_illness * 100) / day.enrolled).quantize(Decimal("0.1"))
 
 
+def may_raise(day, config: AttendanceSettings) -> bool:
+    """Whether a class's numbers of the day can raise an alert at all: both rules need the day itself at or
+    over a threshold (a streak is counted back from the day), so a class under both raises none, whatever
+    its earlier days. ``evaluate`` need not read the history of the others."""
+    return illness_share(day) >= min(config.illness_share, config.streak_share)
+
+
 def evaluate(school_day: SchoolDay, classes: list[SchoolClass], config: AttendanceSettings) -> list[Alert]:
-    """Raise the alerts the day's numbers of ``classes`` call for; returns the new ones."""
+    """Raise the alerts the day's numbers of ``classes`` call for; returns the new ones (no query when
+    ``classes`` is empty)."""
+    if not classes:
+        return []
     date = school_day.date
     since = date - dt.timedelta(days=STREAK_LOOKBACK_DAYS)
     history = defaultdict(list)

@@ -157,7 +157,11 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
         serializer = SubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        school = visible(request.user, School).filter(pk=scope_of(request.user).school_id).first()
+        school = (
+            visible(request.user, School.objects.select_related("district"))
+            .filter(pk=scope_of(request.user).school_id)
+            .first()
+        )
         if school is None or data.get("school", school.edebo_code) != school.edebo_code:
             raise NotFound
         reports = [services.ClassReport(**row) for row in data["classes"]]

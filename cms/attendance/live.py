@@ -227,6 +227,12 @@ class LocalBroker:
             task.cancel()
         self._heartbeats = {key: task for key, task in self._heartbeats.items() if key is not loop}
 
+    @property
+    def wants_events(self) -> bool:
+        """Whether a published event can reach anyone: in-process, only this process's subscribers."""
+        with self._lock:
+            return any(self._subscriptions.values())
+
 
 class RedisBroker(LocalBroker):
     """Publishes to a Redis channel; one listener task per ASGI process delivers to its local subscriptions.
@@ -247,6 +253,10 @@ class RedisBroker(LocalBroker):
         self._client_lock = threading.Lock()
         self._listener: asyncio.Task | None = None
         self._connected: asyncio.Event | None = None
+
+    @property
+    def wants_events(self) -> bool:
+        return True  # subscribers are in other processes
 
     def publish(self, event: dict) -> None:
         import redis
@@ -342,7 +352,10 @@ def reset_broker() -> None:
 
 
 def publish_school_day(school_day_id: int) -> None:
-    """Send the event of a saved school day; a failure to publish never undoes the submission."""
+    """Send the event of a saved school day; a failure to publish never undoes the submission. Nothing is
+    read when no one can receive it (the in-process broker of a web worker without subscribers)."""
+    if not broker().wants_events:
+        return
     try:
         school_day = SchoolDay.objects.select_related("school").get(pk=school_day_id)
         broker().publish(event_for(school_day))

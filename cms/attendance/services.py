@@ -10,7 +10,7 @@ row; the school-day row is locked first, so concurrent submissions of one school
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -189,7 +189,7 @@ def submit_attendance(
         before = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
         reported_before = school_day.classes_reported
         submission = _write_class_days(school_day, classes, reports, user, source)
-        _recount_school_day(school_day)
+        recount_school_day(school_day)
         _apply_to_district(school_day, before, reported_before)
         changed = submission.created + submission.updated
         if changed:
@@ -205,19 +205,26 @@ def submit_attendance(
                     "updated": submission.updated,
                 },
             )
-            submission.alerts = alerts.evaluate(school_day, [classes[r.class_name.strip()] for r in reports], config)
+            # Only classes at or over a threshold today can raise an alert: the others' history is not read.
+            flagged = [
+                classes[r.class_name.strip()] for r in reports if alerts.may_raise(ClassDay(**_values(r)), config)
+            ]
+            submission.alerts = alerts.evaluate(school_day, flagged, config)
             transaction.on_commit(lambda: live.publish_school_day(school_day.pk))
     return submission
 
 
 def _lock_school_day(school: School, date: dt.date) -> SchoolDay:
     """The school's row for the day, created if need be and locked until the end of the transaction."""
-    try:
-        with transaction.atomic():
-            SchoolDay.objects.get_or_create(school=school, date=date, defaults={"district_id": school.district_id})
-    except IntegrityError:  # created by a concurrent submission
-        pass
-    return SchoolDay.objects.select_for_update().get(school=school, date=date)
+    # Inserted unless it exists (a concurrent submission's insert is waited for, then ignored).
+    SchoolDay.objects.bulk_create(
+        [SchoolDay(school=school, date=date, district_id=school.district_id)], ignore_conflicts=True
+    )
+    school_day = SchoolDay.objects.select_for_update().get(school=school, date=date)
+    school_day.school = school  # the audit log's label and the API's answer name it: not read again
+    if school_day.district_id == school.district_id and School.district.is_cached(school):
+        school_day.district = school.district
+    return school_day
 
 
 def _write_class_days(school_day, classes, reports, user, source) -> Submission:
@@ -250,14 +257,14 @@ def _write_class_days(school_day, classes, reports, user, source) -> Submission:
     submission.created, submission.updated = len(to_create), len(to_update)
     submission.unchanged = len(wanted) - len(to_create) - len(to_update)
     if school_day.date >= today() - dt.timedelta(days=1):
+        by_pk = {c.pk: c for c in classes.values()}
         for class_id, values in wanted.items():
-            school_class = next(c for c in classes.values() if c.pk == class_id)
-            if school_class.enrolled != values["enrolled"]:
+            if by_pk[class_id].enrolled != values["enrolled"]:
                 SchoolClass.objects.filter(pk=class_id).update(enrolled=values["enrolled"])
     return submission
 
 
-def _recount_school_day(school_day: SchoolDay) -> None:
+def recount_school_day(school_day: SchoolDay) -> None:
     totals = ClassDay.objects.filter(school_id=school_day.school_id, date=school_day.date).aggregate(
         classes=Count("pk"),
         sheltered_classes=Count("pk", filter=Q(sheltered=True)),

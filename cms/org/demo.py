@@ -1,14 +1,17 @@
 """Demo content for the embedded default: the real registry, roles and a user of each role."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from cms.accounts.models import User
 from cms.accounts.permissions import setup_roles
 from cms.accounts.roles import Role
 from cms.accounts.services import assign_role
+from cms.attendance import history
 from cms.attendance.classes import import_classes
 from cms.groups.models import Community
 from cms.groups.services import add_members, sync_district_communities
@@ -21,6 +24,10 @@ from .models import District, School
 SCHOOLS_FILE = "schools/kyiv_schools_edebo_2023-08-02.csv"
 DISTRICTS_FILE = "districts/kyiv_districts_slim.geojson"
 CLASSES_FILE = "schools/kyiv_schools_mof_zzso_2020.csv"
+# Attendance history for the dashboards: the last school days before today (today is left for the demo
+# school to submit and watch it appear).
+HISTORY_DAYS = 10
+HISTORY_SEED = 2026
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,15 @@ def _demo_school(code: str) -> School:
     return School.objects.working().filter(district__slug=code).order_by("edebo_code").first()
 
 
+def load_demo_history(today: dt.date | None = None) -> history.Result:
+    """Generated attendance of every working school for the last ``HISTORY_DAYS`` school days before
+    ``today``: only the days that have none yet, so a second ``load_demo`` adds nothing and the next day's
+    adds one day."""
+    today = today or timezone.localdate()
+    days = history.last_school_days(HISTORY_DAYS, today - dt.timedelta(days=1))
+    return history.generate(days, seed=HISTORY_SEED, missing_only=True)
+
+
 @transaction.atomic
 def load_demo(password: str) -> dict[str, int]:
     data = settings.SHARED_DATA_DIR
@@ -80,6 +96,7 @@ def load_demo(password: str) -> dict[str, int]:
             getattr(school, "pk", None),
         ):
             assign_role(user=user, role=spec.role, district=district, school=school)
+    load_demo_history()
     stem, _created = Community.objects.get_or_create(
         name="Мережа STEM-ліцеїв", defaults={"kind": Community.Kind.THEMATIC, "description": "Обмін досвідом STEM."}
     )
