@@ -271,7 +271,8 @@ def _attempts(backend, analysed: AnalysedQuery) -> list:
     attempts = [build_query(analysed, operator="and")]
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
         attempts.append(Fuzzy(" ".join(analysed.terms), operator="and"))
-    attempts.append(build_query(analysed, operator="or"))
+    if len(analysed.terms) + len(analysed.phrase_lemmas) > 1:  # with one word, "any word" is "all words" again
+        attempts.append(build_query(analysed, operator="or"))
     return attempts
 
 
