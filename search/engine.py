@@ -10,14 +10,17 @@ query: twelve round trips for the six searched types. On the database backends i
   engine's match (the same MATCH expression / tsquery Wagtail builds, served by the FTS5 index or by the GIN
   indexes on ``title`` and on ``body``) and, per content type, an ``EXISTS`` on the scoped and filtered
   queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``), so what the user may not read
-  is neither ranked nor counted. It takes the :data:`MATCH_CAP` + 1 most recently indexed such matches
-  (the index's own order, no sorting) and scores only those with Wagtail's formula (FTS5 ``bm25`` ×
-  title norm, or ``ts_rank`` with Wagtail's weights).
+  is neither ranked nor counted. Two statements: the matches counted up to :data:`MATCH_CAP` + 1, and the
+  :data:`RANK_CAP` most recently indexed matches (the index's own order, no sorting) scored with Wagtail's
+  formula (FTS5 ``bm25`` × title norm, or ``ts_rank`` with Wagtail's weights). Scoring is the costly part
+  (``ts_rank`` reads each match's whole body vector), so it is bounded more tightly than counting.
 - OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
-  compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits.
+  compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits; its block-max
+  scoring needs no cap.
 
 A search with more than :data:`MATCH_CAP` matches reports "more than MATCH_CAP" (``capped``); on the database
-backends its ranking then sees the MATCH_CAP most recently indexed matches only.
+backends a word found in more than :data:`RANK_CAP` documents has its RANK_CAP most recently indexed matches
+ranked only.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from modelsearch.utils import get_descendants_content_types_pks
 
-#: Matches counted, and (on the database backends) ranked, per search attempt.
+#: Matches counted per search attempt.
 MATCH_CAP = 1000
+#: Matches scored per search attempt on the database backends (the most recently indexed ones).
+RANK_CAP = 300
 
 
 @dataclass
@@ -80,61 +85,58 @@ def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_mo
     compiler = backend.query_compiler_class(some_model.objects.none(), query)
     config = compiler.get_config(backend)
     if vendor == "sqlite":
-        rows = _sqlite_rows(compiler, config, querysets, query)
-        best_first = sorted(rows, key=lambda row: (row[2], -int(row[1])))  # bm25 is negative: lower is better
+        matching = _sqlite_matching(compiler, config, querysets, query)
+        score = compiler.build_tsrank(None, query, config=config) * (F("index_entry__title_norm") + 1.0)
+        fields = ("index_entry__content_type_id", "index_entry__object_id")
+        best_first = ("score", "-pk")  # bm25 is negative: lower is better
     elif vendor == "postgresql":
-        rows = _postgres_rows(compiler, config, querysets, query, index_entry)
-        best_first = sorted(rows, key=lambda row: (-row[2], -int(row[1])))
+        matching = _postgres_matching(compiler, config, querysets, query, index_entry)
+        score = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm") + compiler.build_tsrank(
+            F("body"), query, config=config
+        )
+        fields = ("content_type_id", "object_id")
+        best_first = ("-score", "-pk")
     else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
         raise NotImplementedError(f"no engine query for {vendor}")
+    # The index yields matches in id order, so ORDER BY id DESC LIMIT stops early; no sort over all matches.
+    counted = matching.order_by("-pk").values("pk")[: MATCH_CAP + 1].count()
+    if not counted:
+        return EngineMatches()
+    if vendor == "sqlite":
+        # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
+        rows = matching.order_by("-pk").annotate(score=score).values_list(*fields, "score")[:RANK_CAP]
+        rows = sorted(rows, key=lambda row: (row[2], -int(row[1])))
+    else:
+        # Scored in an outer query over the newest matches only: ts_rank reads a whole body vector.
+        newest = matching.order_by("-pk").values("pk")[:RANK_CAP]
+        rows = index_entry.objects.filter(pk__in=newest).annotate(score=score).order_by(*best_first)
+        rows = rows.values_list(*fields, "score")
     by_content_type = {}
     for model in querysets:
         for content_type_id in get_descendants_content_types_pks(model):
             by_content_type.setdefault(content_type_id, model)
-    matches = EngineMatches(total=min(len(rows), MATCH_CAP), capped=len(rows) > MATCH_CAP)
-    for content_type_id, object_id, _score in best_first:
-        model = by_content_type[content_type_id]
-        pks = matches.ranked.setdefault(model, [])
+    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
+    for content_type_id, object_id, _score in rows:
+        pks = matches.ranked.setdefault(by_content_type[content_type_id], [])
         if len(pks) < per_model:
             pks.append(int(object_id))
     return matches
 
 
-def _sqlite_rows(compiler, config, querysets, query) -> list[tuple]:
+def _sqlite_matching(compiler, config, querysets, query) -> QuerySet:
     from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
     from modelsearch.conf import get_app_config
 
     fts_entry = get_app_config().get_model("SQLiteFTSIndexEntry")
     search_query = compiler.build_search_query(normalize(query), config=config)
-    score = compiler.build_tsrank(None, query, config=config) * (F("index_entry__title_norm") + 1.0)
-    # FTS5 yields matches in rowid (= index entry id) order, so ORDER BY rowid DESC LIMIT stops early and the
-    # score is computed for the returned rows only.
-    return list(
-        fts_entry.objects.filter(MatchExpression(compiler.FTS_TABLE_FIELDS, search_query))
-        .filter(_scope_condition(querysets, "index_entry__"))
-        .order_by("-pk")
-        .annotate(score=score)
-        .values_list("index_entry__content_type_id", "index_entry__object_id", "score")[: MATCH_CAP + 1]
+    return fts_entry.objects.filter(MatchExpression(compiler.FTS_TABLE_FIELDS, search_query)).filter(
+        _scope_condition(querysets, "index_entry__")
     )
 
 
-def _postgres_rows(compiler, config, querysets, query, index_entry) -> list[tuple]:
+def _postgres_matching(compiler, config, querysets, query, index_entry) -> QuerySet:
     tsquery = compiler.build_tsquery(query, config=config)
-    newest = (
-        index_entry.objects.filter(Q(title=tsquery) | Q(body=tsquery))
-        .filter(_scope_condition(querysets, ""))
-        .order_by("-pk")
-        .values("pk")[: MATCH_CAP + 1]
-    )
-    score = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm") + compiler.build_tsrank(
-        F("body"), query, config=config
-    )
-    # Ranked in an outer query: only the capped set of matches is scored.
-    return list(
-        index_entry.objects.filter(pk__in=newest)
-        .annotate(score=score)
-        .values_list("content_type_id", "object_id", "score")
-    )
+    return index_entry.objects.filter(Q(title=tsquery) | Q(body=tsquery)).filter(_scope_condition(querysets, ""))
 
 
 # --- OpenSearch ----------------------------------------------------------------------------------------------
