@@ -40,8 +40,9 @@ What is measured:
      word; near spellings first on OpenSearch) and the scope the engine can apply (the six searched content
      types, live pages): SQLite ``MATCH`` on the FTS5 table joined to the index entries, ``bm25`` × title
      norm over the newest ``RANK_CAP`` (300) matches; PostgreSQL ``title @@ q OR body @@ q`` (GIN),
-     ``ts_rank`` with Wagtail's weights over the newest RANK_CAP matches; OpenSearch one ``_search`` over the
-     page and document indexes with Wagtail's match clause, size 10, ``track_total_hits`` 1,001. It loads no
+     ``ts_rank`` with Wagtail's weights over the first RANK_CAP matches in table order; OpenSearch one
+     ``_search`` over the page and document indexes with Wagtail's match clause, size 10, ``track_total_hits``
+     1,001. It loads no
      objects, builds no snippets and does no Python ranking: the ratio portal ÷ engine is our overhead.
    - engine, uncapped (database backends only, for reference): the same match ranked and counted over all
      matches (``ORDER BY score LIMIT 10`` and ``count(*)``), what capping saves on very common words.
@@ -704,7 +705,7 @@ class RawEngine:
                 top = cursor.fetchall()
                 cursor.execute(f"SELECT count(*) FROM {self.entries} e WHERE {where}", [tsquery, tsquery])  # noqa: S608
                 return cursor.fetchone()[0], top
-            newest = f"SELECT e.id FROM {self.entries} e WHERE {where} ORDER BY e.id DESC LIMIT %s"  # noqa: S608
+            newest = f"SELECT e.id FROM {self.entries} e WHERE {where} LIMIT %s"  # noqa: S608
             cursor.execute(f"SELECT count(*) FROM ({newest}) m", [tsquery, tsquery, self.cap])  # noqa: S608
             count = cursor.fetchone()[0]
             cursor.execute(
@@ -861,7 +862,7 @@ def print_report(report: dict, args) -> None:
     print("─" * len(header))
     print(
         "ms. portal = run_search(demo-don, q, log=False) whole; engine = the same lemmas as one request straight to\n"
-        "the engine (top 10 of the newest RANK_CAP matches on SQLite/PostgreSQL + count capped at MATCH_CAP + 1,\n"
+        "the engine (top 10 of the first RANK_CAP matches on SQLite/PostgreSQL + count capped at MATCH_CAP + 1,\n"
         "same relaxation, scope: searched types, live pages);\n"
         "ratio = portal ÷ engine at that percentile; uncapped = the engine ranking and counting every match\n"
         f"(first {args.uncapped_queries} queries of a kind; database backends). matches = the portal's total;\n"

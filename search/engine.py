@@ -11,16 +11,17 @@ query: twelve round trips for the six searched types. On the database backends i
   indexes on ``title`` and on ``body``) and, per content type, an ``EXISTS`` on the scoped and filtered
   queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``), so what the user may not read
   is neither ranked nor counted. Two statements: the matches counted up to :data:`MATCH_CAP` + 1, and the
-  :data:`RANK_CAP` most recently indexed matches (the index's own order, no sorting) scored with Wagtail's
-  formula (FTS5 ``bm25`` × title norm, or ``ts_rank`` with Wagtail's weights). Scoring is the costly part
-  (``ts_rank`` reads each match's whole body vector), so it is bounded more tightly than counting.
+  first :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, table order
+  on PostgreSQL; no sorting) scored with Wagtail's formula (FTS5 ``bm25`` × title norm, or ``ts_rank``
+  with Wagtail's weights). Scoring is the costly part (``ts_rank`` reads each match's whole body vector),
+  so it is bounded more tightly than counting.
 - OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
   compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits; its block-max
   scoring needs no cap.
 
 A search with more than :data:`MATCH_CAP` matches reports "more than MATCH_CAP" (``capped``); on the database
-backends a word found in more than :data:`RANK_CAP` documents has its RANK_CAP most recently indexed matches
-ranked only.
+backends a word found in more than :data:`RANK_CAP` documents has only the first RANK_CAP matches in the index's
+order ranked.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from modelsearch.utils import get_descendants_content_types_pks
 
 #: Matches counted per search attempt.
 MATCH_CAP = 1000
-#: Matches scored per search attempt on the database backends (the most recently indexed ones).
+#: Matches scored per search attempt on the database backends (the first in the index's own order).
 RANK_CAP = 300
 
 
@@ -98,19 +99,21 @@ def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_mo
         best_first = ("-score", "-pk")
     else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
         raise NotImplementedError(f"no engine query for {vendor}")
-    # The index yields matches in id order, so ORDER BY id DESC LIMIT stops early; no sort over all matches.
-    counted = matching.order_by("-pk").values("pk")[: MATCH_CAP + 1].count()
+    # FTS5 yields matches in id order, so ORDER BY id DESC LIMIT stops early there. PostgreSQL's bitmap scan
+    # yields them in table order: any order there would sort (and check the scope of) every match, so it takes
+    # the first ones the scan yields.
+    first = matching.order_by("-pk") if vendor == "sqlite" else matching.order_by()
+    counted = first.values("pk")[: MATCH_CAP + 1].count()
     if not counted:
         return EngineMatches()
     if vendor == "sqlite":
         # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
-        rows = matching.order_by("-pk").annotate(score=score).values_list(*fields, "score")[:RANK_CAP]
+        rows = first.annotate(score=score).values_list(*fields, "score")[:RANK_CAP]
         rows = sorted(rows, key=lambda row: (row[2], -int(row[1])))
     else:
-        # Scored in an outer query over the newest matches only: ts_rank reads a whole body vector.
-        newest = matching.order_by("-pk").values("pk")[:RANK_CAP]
-        rows = index_entry.objects.filter(pk__in=newest).annotate(score=score).order_by(*best_first)
-        rows = rows.values_list(*fields, "score")
+        # Scored in an outer query over those matches only: ts_rank reads a whole body vector.
+        rows = index_entry.objects.filter(pk__in=first.values("pk")[:RANK_CAP]).annotate(score=score)
+        rows = rows.order_by(*best_first).values_list(*fields, "score")
     by_content_type = {}
     for model in querysets:
         for content_type_id in get_descendants_content_types_pks(model):
