@@ -58,6 +58,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 DEFAULT_QUERIES = Path(__file__).resolve().with_name("relevance_queries.csv")
 DEFAULT_DATA_DIR = REPO.parent / "shared" / "data"
 CATEGORIES = ("inflected", "multi-word", "number", "topic", "misspelled")
@@ -381,8 +383,6 @@ def main() -> int:
     queries = load_queries(args.queries, titles)
     engine = opensearch_version(args.opensearch_url) if args.backend == "opensearch" else ""
 
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
     os.chdir(REPO)
     tmp = Path(tempfile.mkdtemp(prefix="ecab-relbench-"))
     index_prefix = f"relbench-{os.getpid()}-"

@@ -82,6 +82,7 @@ __all__ = [
     "lemmatize_query",
     "number_parts",
     "tokenize",
+    "word_lemmas",
 ]
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -554,11 +555,19 @@ def lemmatize(text: str, *, with_alternatives: bool = False) -> str:
     return " ".join(group[0] for group in _lemma_groups(text))
 
 
+@functools.lru_cache(maxsize=200_000)
+def word_lemmas(word: str) -> frozenset[str]:
+    """The lemmas of one word as written (alternatives included) and the word lowercased: what a snippet
+    compares with a query's lemmas, word after word, so it is kept per word form."""
+    return frozenset((*lemmatize(word, with_alternatives=True).split(), word.lower()))
+
+
 def cache_clear() -> None:
     """Empty the word caches (the analyser stays loaded). For benchmarks and tests."""
     _split_run.cache_clear()
     _token_lemmas.cache_clear()
     _analyse_word.cache_clear()
+    word_lemmas.cache_clear()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .engine import MATCH_CAP
 from .forms import SearchForm
 from .services import SearchUnavailable, run_search
 
@@ -23,6 +24,9 @@ class SearchResultSerializer(serializers.Serializer):
 
 class SearchResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
+    count_is_lower_bound = serializers.BooleanField(
+        help_text=f"True when there are more results than the count (counting stops at {MATCH_CAP:,})."
+    )
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
     fallback = serializers.BooleanField(help_text="True when the engine was unreachable and the database answered.")
@@ -77,6 +81,7 @@ class SearchAPI(APIView):
         return Response(
             {
                 "count": outcome.total,
+                "count_is_lower_bound": outcome.total_is_lower_bound,
                 "page": outcome.page,
                 "num_pages": outcome.num_pages,
                 "fallback": outcome.fallback,

@@ -40,11 +40,21 @@ class LemmatisedMixin(models.Model):
                 parts.append(strip_tags(str(value)))
         return "\n".join(parts)[:MAX_BODY_CHARS]
 
+    def _lemmas(self, fields: tuple[str, ...]) -> str:
+        """The lemmas of the fields' text, kept on the object for as long as that text is unchanged: the
+        PostgreSQL backend asks for every search field twice per object (for the tsvector and for the plain
+        text it keeps for fuzzy search)."""
+        source = self._lemma_source(fields)
+        cache = self.__dict__.setdefault("_lemma_cache", {})
+        if fields not in cache or cache[fields][0] != source:
+            cache[fields] = (source, lemmatize(source, with_alternatives=True))
+        return cache[fields][1]
+
     def title_lemmas(self) -> str:
-        return lemmatize(self._lemma_source(self.lemma_title_fields), with_alternatives=True)
+        return self._lemmas(self.lemma_title_fields)
 
     def body_lemmas(self) -> str:
-        return lemmatize(self._lemma_source(self.lemma_body_fields), with_alternatives=True)
+        return self._lemmas(self.lemma_body_fields)
 
 
 LEMMA_SEARCH_FIELDS = [

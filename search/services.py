@@ -27,7 +27,8 @@ from cms.pages.models import (
     StudyPage,
 )
 
-from .analysis import AnalysedQuery, analyse_query, lemmatize
+from .analysis import AnalysedQuery, analyse_query, lemmatize, word_lemmas
+from .engine import EngineMatches, search_matches
 from .models import QueryLogEntry
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,8 @@ class SearchOutcome:
     page: int
     num_pages: int
     fallback: bool = False
+    #: The engine stopped counting at ``engine.MATCH_CAP``: there are more results than ``total``.
+    total_is_lower_bound: bool = False
 
 
 def _models_for(filters: SearchFilters) -> list[type]:
@@ -228,7 +231,7 @@ def run_search(
     last_error = None
     for name, backend in _backends():
         try:
-            total, candidates = _search_all(backend, user, analysed, filters, by_date=by_date, limit=limit)
+            total, capped, candidates = _search_all(backend, user, analysed, filters, by_date=by_date, limit=limit)
         except ENGINE_ERRORS as error:
             logger.warning("search backend %s failed: %s", name, error)
             last_error = error
@@ -237,7 +240,9 @@ def run_search(
         exact_keys = {(type(obj), obj.pk) for obj in exact}
         ordered = [*exact, *(obj for obj in candidates if (type(obj), obj.pk) not in exact_keys)]
         total += _not_found_by_backend(backend, analysed, exact)
-        hits = [_hit(obj, analysed) for obj in ordered[(page - 1) * per_page : limit]]
+        shown = ordered[(page - 1) * per_page : limit]
+        _load_long_texts(shown)
+        hits = [_hit(obj, analysed) for obj in shown]
         outcome = SearchOutcome(
             query=analysed,
             hits=hits,
@@ -245,6 +250,7 @@ def run_search(
             page=page,
             num_pages=max(1, -(-total // per_page)),
             fallback=name != "default",
+            total_is_lower_bound=capped,
         )
         if log:
             record_query(text, total)
@@ -253,43 +259,78 @@ def run_search(
 
 
 CANDIDATES_PER_TYPE = 50
+# Long texts the candidates are loaded without: only the page's hits need them, for their snippets.
+LONG_TEXT_FIELDS = {RegulationPage: ("text", "summary"), LibraryDocument: ("extracted_text",)}
+
+
+def _attempts(backend, analysed: AnalysedQuery) -> list:
+    """All the words; near spellings where the engine has them; any of the words — each only when the stricter
+    one found nothing."""
+    if not (analysed.terms or analysed.phrase_lemmas):
+        return []
+    attempts = [build_query(analysed, operator="and")]
+    if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
+        attempts.append(Fuzzy(" ".join(analysed.terms), operator="and"))
+    if len(analysed.terms) + len(analysed.phrase_lemmas) > 1:  # with one word, "any word" is "all words" again
+        attempts.append(build_query(analysed, operator="or"))
+    return attempts
 
 
 def _search_all(backend, user, analysed, filters, *, by_date: bool, limit: int):
+    """(total, whether the total is a lower bound, the first ``limit`` objects in order)."""
+    if by_date:
+        return _search_all_by_date(backend, user, analysed, filters, limit=limit)
+    querysets = {model: _filtered(user, model, filters) for model in _models_for(filters)}
+    # Enough candidates per type for the re-ranking below to see the best titles, not only the page.
+    fetch = max(limit, CANDIDATES_PER_TYPE)
+    matches = EngineMatches()
+    for query in _attempts(backend, analysed):
+        matches = search_matches(backend, querysets, query, per_model=fetch)
+        if matches.total:
+            break
+    positions: dict[tuple, tuple[int, object]] = {}
+    for model, pks in matches.ranked.items():
+        order = {str(pk): position for position, pk in enumerate(pks)}
+        rows = querysets[model].filter(pk__in=list(order)).defer(*LONG_TEXT_FIELDS.get(model, ()))
+        for obj in rows:
+            positions.setdefault((type(obj), obj.pk), (order[str(obj.pk)], obj))
+    wanted = set(analysed.terms)
+    ranked = sorted(positions.values(), key=lambda item: _rank(item[1], wanted, item[0]), reverse=True)
+    return matches.total, matches.capped, [obj for _position, obj in ranked[:limit]]
+
+
+def _search_all_by_date(backend, user, analysed, filters, *, limit: int):
     total = 0
     streams = []
-    attempts = [build_query(analysed, operator="and")]
-    if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
-        # Typo tolerance where the engine offers it, before relaxing to any of the words.
-        attempts.append(Fuzzy(" ".join(analysed.terms), operator="and"))
-    attempts.append(build_query(analysed, operator="or"))
-    for query in attempts if (analysed.terms or analysed.phrase_lemmas) else []:
+    for query in _attempts(backend, analysed):
         total, streams = 0, []
         for model in _models_for(filters):
-            # Enough candidates per type for the re-ranking below to see the best titles, not only the page.
-            fetch = limit if by_date else max(limit, CANDIDATES_PER_TYPE)
-            count, objects = _backend_search(
-                backend, _filtered(user, model, filters), query, by_date=by_date, limit=fetch
-            )
+            count, objects = _backend_search(backend, _filtered(user, model, filters), query, by_date=True, limit=limit)
             total += count
             streams.append(objects)
         if total:
-            break  # relax to any of the words, then to near spellings, only when the stricter query found nothing
-    if by_date:
+            break
 
-        def newest(obj):
-            return _sort_date(obj), type(obj).__name__, obj.pk
+    def newest(obj):
+        return _sort_date(obj), type(obj).__name__, obj.pk
 
-        merged = merge(*[sorted(s, key=newest, reverse=True) for s in streams], key=newest, reverse=True)
-        unique = list({(type(obj), obj.pk): obj for obj in merged}.values())  # dicts keep the merged order
-        return total, unique[:limit]
-    wanted = set(analysed.terms)
-    positions: dict[tuple, tuple[int, object]] = {}
-    for stream in streams:
-        for position, obj in enumerate(stream):
-            positions.setdefault((type(obj), obj.pk), (position, obj))  # a backend may repeat a row
-    ranked = sorted(positions.values(), key=lambda item: _rank(item[1], wanted, item[0]), reverse=True)
-    return total, [obj for _position, obj in ranked[:limit]]
+    merged = merge(*[sorted(s, key=newest, reverse=True) for s in streams], key=newest, reverse=True)
+    unique = list({(type(obj), obj.pk): obj for obj in merged}.values())  # dicts keep the merged order
+    return total, False, unique[:limit]
+
+
+def _load_long_texts(objects: list) -> None:
+    """The candidates came without their long texts; the page's hits need them for their snippets."""
+    by_model: dict[type, dict] = {}
+    for obj in objects:
+        fields = LONG_TEXT_FIELDS.get(type(obj), ())
+        if any(name in obj.get_deferred_fields() for name in fields):
+            by_model.setdefault(type(obj), {})[obj.pk] = obj
+    for model, objs in by_model.items():
+        names = LONG_TEXT_FIELDS[model]
+        for pk, *values in model._default_manager.filter(pk__in=list(objs)).values_list("pk", *names):
+            for name, value in zip(names, values, strict=True):
+                setattr(objs[pk], name, value)
 
 
 def _rank(obj, wanted: set[str], position: int) -> tuple:
@@ -368,8 +409,7 @@ def snippet(text: str, analysed: AnalysedQuery) -> SafeString:
 
 
 def _matches(word: str, wanted: set[str]) -> bool:
-    lemmas = set(lemmatize(word, with_alternatives=True).split())
-    return bool(lemmas & wanted) or word.lower() in wanted
+    return not word_lemmas(word).isdisjoint(wanted)
 
 
 def record_query(text: str, results: int) -> None:

@@ -207,7 +207,8 @@ OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
 if OPENSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.opensearch3",
+            # Wagtail's opensearch3 backend, creating an index with its mapping before the first write to it.
+            "BACKEND": "search.backends",
             "URLS": [OPENSEARCH_URL],
             "INDEX_PREFIX": env.str("OPENSEARCH_INDEX_PREFIX", default="ecab-"),
             "TIMEOUT": env.int("OPENSEARCH_TIMEOUT", default=5),

@@ -82,6 +82,15 @@ def test_pagination(world, backend_name):
     assert _titles(first) != _titles(second)
 
 
+def test_counting_stops_at_the_cap(world, backend_name, monkeypatch, client_for):
+    monkeypatch.setattr("search.engine.MATCH_CAP", 1)
+    outcome = run_search(world.users["don"], "освіти")
+    assert outcome.total == 1 and outcome.total_is_lower_bound and outcome.hits
+    assert not run_search(world.users["don"], "атестація").total_is_lower_bound
+    data = client_for("don").get(reverse("api:search"), {"q": "освіти"}).json()
+    assert data["count"] == 1 and data["count_is_lower_bound"]
+
+
 def test_nothing_found(world, backend_name):
     assert run_search(world.users["don"], "квантова хромодинаміка").total == 0
 

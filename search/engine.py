@@ -1,0 +1,177 @@
+"""One engine query per search attempt: the matches of every searched content type at once, inside the user's
+scope, with the work bounded on very common words.
+
+Wagtail's own ``backend.search(query, queryset)`` answers one content type at a time, and a count is a second
+query: twelve round trips for the six searched types. On the database backends it also ranks every match
+(an uncapped ``ts_rank`` over 95,000 matches takes ~400 ms) and on PostgreSQL it matches against
+``title || body`` concatenated per row, which no index serves. Here instead:
+
+- SQLite FTS5 and PostgreSQL: one SQL statement over the search index table. Its WHERE clause is the
+  engine's match (the same MATCH expression / tsquery Wagtail builds, served by the FTS5 index or by the GIN
+  indexes on ``title`` and on ``body``) and, per content type, an ``EXISTS`` on the scoped and filtered
+  queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``), so what the user may not read
+  is neither ranked nor counted. Two statements: the matches counted up to :data:`MATCH_CAP` + 1, and the
+  first :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, table order
+  on PostgreSQL; no sorting) scored with Wagtail's formula (FTS5 ``bm25`` × title norm, or ``ts_rank``
+  with Wagtail's weights). Scoring is the costly part (``ts_rank`` reads each match's whole body vector),
+  so it is bounded more tightly than counting.
+- OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
+  compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits; its block-max
+  scoring needs no cap.
+
+A search with more than :data:`MATCH_CAP` matches reports "more than MATCH_CAP" (``capped``); on the database
+backends a word found in more than :data:`RANK_CAP` documents has only the first RANK_CAP matches in the index's
+order ranked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connections, router
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from modelsearch.utils import get_descendants_content_types_pks
+
+#: Matches counted per search attempt.
+MATCH_CAP = 1000
+#: Matches scored per search attempt on the database backends (the first in the index's own order).
+RANK_CAP = 300
+
+
+@dataclass
+class EngineMatches:
+    """Per model: primary keys in the engine's order, best first (at most ``per_model`` of them)."""
+
+    total: int = 0
+    capped: bool = False
+    ranked: dict[type, list] = field(default_factory=dict)
+
+
+def is_opensearch(backend) -> bool:
+    return hasattr(backend, "es")
+
+
+def search_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
+    """The scoped matches of ``query`` over ``querysets`` (one per model, already scoped and filtered)."""
+    if is_opensearch(backend):
+        return _opensearch_matches(backend, querysets, query, per_model=per_model)
+    return _database_matches(backend, querysets, query, per_model=per_model)
+
+
+# --- SQLite FTS5 and PostgreSQL ---------------------------------------------------------------------------
+
+
+def _index_entry_model():
+    from modelsearch.conf import get_app_config
+
+    return get_app_config().get_model("IndexEntry")
+
+
+def _scope_condition(querysets: dict[type, QuerySet], prefix: str) -> Q:
+    """Index entries of the given querysets' objects: per model, its content types and an EXISTS on its queryset
+    correlated with the entry's object id (stored as text)."""
+    condition = Q()
+    for model, qs in querysets.items():
+        object_id = Cast(OuterRef(f"{prefix}object_id"), BigIntegerField())
+        in_scope = Exists(qs.order_by().filter(pk=object_id).values("pk"))
+        condition |= Q(**{f"{prefix}content_type_id__in": get_descendants_content_types_pks(model)}) & in_scope
+    return condition
+
+
+def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
+    index_entry = _index_entry_model()
+    vendor = connections[router.db_for_read(index_entry)].vendor
+    some_model = next(iter(querysets))
+    compiler = backend.query_compiler_class(some_model.objects.none(), query)
+    config = compiler.get_config(backend)
+    if vendor == "sqlite":
+        matching = _sqlite_matching(compiler, config, querysets, query)
+        score = compiler.build_tsrank(None, query, config=config) * (F("index_entry__title_norm") + 1.0)
+        fields = ("index_entry__content_type_id", "index_entry__object_id")
+        best_first = ("score", "-pk")  # bm25 is negative: lower is better
+    elif vendor == "postgresql":
+        matching = _postgres_matching(compiler, config, querysets, query, index_entry)
+        score = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm") + compiler.build_tsrank(
+            F("body"), query, config=config
+        )
+        fields = ("content_type_id", "object_id")
+        best_first = ("-score", "-pk")
+    else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
+        raise NotImplementedError(f"no engine query for {vendor}")
+    # FTS5 yields matches in id order, so ORDER BY id DESC LIMIT stops early there. PostgreSQL's bitmap scan
+    # yields them in table order: any order there would sort (and check the scope of) every match, so it takes
+    # the first ones the scan yields.
+    first = matching.order_by("-pk") if vendor == "sqlite" else matching.order_by()
+    counted = first.values("pk")[: MATCH_CAP + 1].count()
+    if not counted:
+        return EngineMatches()
+    if vendor == "sqlite":
+        # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
+        rows = first.annotate(score=score).values_list(*fields, "score")[:RANK_CAP]
+        rows = sorted(rows, key=lambda row: (row[2], -int(row[1])))
+    else:
+        # Scored in an outer query over those matches only: ts_rank reads a whole body vector.
+        rows = index_entry.objects.filter(pk__in=first.values("pk")[:RANK_CAP]).annotate(score=score)
+        rows = rows.order_by(*best_first).values_list(*fields, "score")
+    by_content_type = {}
+    for model in querysets:
+        for content_type_id in get_descendants_content_types_pks(model):
+            by_content_type.setdefault(content_type_id, model)
+    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
+    for content_type_id, object_id, _score in rows:
+        pks = matches.ranked.setdefault(by_content_type[content_type_id], [])
+        if len(pks) < per_model:
+            pks.append(int(object_id))
+    return matches
+
+
+def _sqlite_matching(compiler, config, querysets, query) -> QuerySet:
+    from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
+    from modelsearch.conf import get_app_config
+
+    fts_entry = get_app_config().get_model("SQLiteFTSIndexEntry")
+    search_query = compiler.build_search_query(normalize(query), config=config)
+    return fts_entry.objects.filter(MatchExpression(compiler.FTS_TABLE_FIELDS, search_query)).filter(
+        _scope_condition(querysets, "index_entry__")
+    )
+
+
+def _postgres_matching(compiler, config, querysets, query, index_entry) -> QuerySet:
+    tsquery = compiler.build_tsquery(query, config=config)
+    return index_entry.objects.filter(Q(title=tsquery) | Q(body=tsquery)).filter(_scope_condition(querysets, ""))
+
+
+# --- OpenSearch ----------------------------------------------------------------------------------------------
+
+
+def _opensearch_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
+    lines = []
+    for model, qs in querysets.items():
+        results = backend.search(query, qs)
+        lines.append({"index": backend.get_index_for_model(model).name})
+        lines.append(
+            {
+                **results._get_es_body(),
+                "size": per_model,
+                "_source": False,
+                "stored_fields": "pk",
+                "track_total_hits": MATCH_CAP + 1,
+            }
+        )
+    responses = backend.es.msearch(body=lines)["responses"]
+    matches = EngineMatches()
+    total = 0
+    for model, response in zip(querysets, responses, strict=True):
+        if "error" in response:
+            from opensearchpy.exceptions import TransportError
+
+            raise TransportError(response.get("status", 500), "search_phase_execution_exception", response["error"])
+        hits = response["hits"]
+        total += hits["total"]["value"]
+        pks = [hit["fields"]["pk"][0] for hit in hits["hits"]]
+        if pks:
+            matches.ranked[model] = pks
+    matches.total = min(total, MATCH_CAP)
+    matches.capped = total > MATCH_CAP
+    return matches
