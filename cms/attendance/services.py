@@ -186,7 +186,9 @@ def submit_attendance(
     problems = check_submission(school, date, reports, classes=classes, config=config, now=now)
     if problems:
         raise AttendanceRefused(problems)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (the API's idempotency record): nothing below is caught,
+    # so an error inside rolls the caller's transaction back as a whole anyway — two statements fewer.
+    with transaction.atomic(savepoint=False):
         school_day = _lock_school_day(school, date)
         before = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
         reported_before = school_day.classes_reported

@@ -118,3 +118,42 @@ def test_the_token_brings_the_school_of_the_account(world, today):
     assert response.status_code == 200
     school_reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "org_school"')]
     assert len(school_reads) == 1
+
+
+def test_a_changed_row_is_updated_and_stamped(world, today):
+    from cms.attendance.models import ClassDay
+
+    user = world.users["school_a"]
+    submit_attendance(school=world.school_a, date=today, reports=[ClassReport("5-А", 28, 28)], user=user, source="form")
+    first = ClassDay.objects.get(school_class__name="5-А", school=world.school_a)
+    again = submit_attendance(
+        school=world.school_a,
+        date=today,
+        reports=[ClassReport("5-А", 28, 27, absent_valid=1), ClassReport("5-Б", 27, 27)],
+        user=user,
+        source="api",
+    )
+    assert (again.created, again.updated, again.unchanged) == (1, 1, 0)
+    changed = ClassDay.objects.get(pk=first.pk)
+    assert (changed.present, changed.absent_valid, changed.source) == (27, 1, "api")
+    assert changed.updated_at > first.updated_at
+    day = SchoolDay.objects.get(school=world.school_a, date=today)
+    assert (day.classes_reported, day.present, day.absent_valid) == (2, 54, 1)
+
+
+def test_an_error_inside_the_api_transaction_leaves_no_idempotency_record(world, today, monkeypatch):
+    from cms.attendance import services
+    from cms.attendance.models import ClassDay, IdempotentRequest
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "_apply_to_district", broken)
+    token, _created = Token.objects.get_or_create(user=world.users["school_a"])
+    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}", raise_request_exception=False)
+    body = {"date": today.isoformat(), "classes": [VALID[0]["classes"][0]]}
+    response = client.post(
+        "/api/attendance/", json.dumps(body), content_type="application/json", headers={"Idempotency-Key": "k"}
+    )
+    assert response.status_code == 500
+    assert not IdempotentRequest.objects.exists() and not ClassDay.objects.exists()
