@@ -16,8 +16,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -219,28 +218,11 @@ def totals(school_day: SchoolDay) -> dict:
     }
 
 
-class SchoolTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication reading the account's school with the token: the scope of a school
-    account is computed from it (one query fewer per submission)."""
-
-    def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = model.objects.select_related("user", "user__school").get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return (token.user, token)
-
-
 def _fingerprint(data) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class AttendanceSubmit(ScopedAPIMixin, APIView):
-    authentication_classes = [SchoolTokenAuthentication, SessionAuthentication]
-
     @extend_schema(
         operation_id="attendance_submit",
         summary="Submit a school's attendance for one day",

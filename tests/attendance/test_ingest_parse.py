@@ -1,12 +1,10 @@
 """The hand-written parser of an API submission takes what the serializer took and names the row and field
-of each problem; the cheaper audit entry is the one Wagtail's ``log`` writes; the token brings the school."""
+of each problem; the cheaper audit entry is the one Wagtail's ``log`` writes."""
 
 import json
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
@@ -108,16 +106,6 @@ def test_the_audit_entry_is_the_one_wagtail_writes(world, today):
     fields = ("content_type_id", "object_id", "label", "action", "data", "user_id", "uuid", "revision_id")
     assert {f: getattr(ours, f) for f in fields} == {f: getattr(theirs, f) for f in fields}
     assert (ours.content_changed, ours.deleted) == (theirs.content_changed, theirs.deleted)
-
-
-def test_the_token_brings_the_school_of_the_account(world, today):
-    user = world.users["school_a"]
-    post(user, {"date": today.isoformat(), "classes": [VALID[0]["classes"][0]]})  # content types cached
-    with CaptureQueriesContext(connection) as queries:
-        response = post(user, {"date": today.isoformat(), "classes": [VALID[0]["classes"][0]]})
-    assert response.status_code == 200
-    school_reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "org_school"')]
-    assert len(school_reads) == 1
 
 
 def test_a_changed_row_is_updated_and_stamped(world, today):
