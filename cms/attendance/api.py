@@ -169,8 +169,8 @@ def parse_submission(data) -> tuple[dt.date, str | None, list[services.ClassRepo
     """The body of a submission (``SubmissionSerializer`` describes it) as the date, the school's code and
     the class reports; raises ``services.AttendanceRefused`` naming the row and field of each problem.
 
-    Hand-written rather than the serializer's validation, which cost a third of a whole-day submission's
-    Python time (nested fields for ~23 rows x 10 fields); it takes what the serializer took."""
+    Hand-written rather than the serializer's validation, which cost about a tenth of a whole-day
+    submission's CPU (nested fields for ~23 rows x 10 fields, ~1.5 ms); it takes what the serializer took."""
     if not isinstance(data, dict):
         raise services.AttendanceRefused([services.Problem(_("The body must be a JSON object."))])
     problems = []
@@ -184,10 +184,12 @@ def parse_submission(data) -> tuple[dt.date, str | None, list[services.ClassRepo
     if date is None:
         problems.append(services.Problem(_("Enter a date as YYYY-MM-DD."), field="date"))
     school = data.get("school")
-    if school is not None and not isinstance(school, str):
-        school = str(school) if isinstance(school, int) and not isinstance(school, bool) else None
-        if school is None:
-            problems.append(services.Problem(_("Give the school's ЄДЕБО code as text."), field="school"))
+    if isinstance(school, int) and not isinstance(school, bool):
+        school = str(school)
+    if isinstance(school, str):
+        school = school.strip()
+    elif "school" in data:
+        problems.append(services.Problem(_("Give the school's ЄДЕБО code as text."), field="school"))
     rows = data.get("classes")
     reports = []
     if not isinstance(rows, list) or not rows:

@@ -24,7 +24,7 @@ VALID = [
     {"date": "2026-01-05", "classes": [{"class_name": " 5-А ", "enrolled": 28, "present": 28}]},
     {
         "date": "2026-01-05",
-        "school": "123",
+        "school": " 123 ",
         "classes": [
             {"class_name": "5-А", "enrolled": "28", "present": 26.0, "absent_illness": 2, "remote": None},
             {"class_name": "1-А", "enrolled": 20, "present": 20, "mode": "mixed", "remote": 3, "in_shelter": 0},
@@ -47,6 +47,11 @@ INVALID = [
     ([], None, None),
     ({"date": "вчора", "classes": [{"class_name": "5-А", "enrolled": 1, "present": 1}]}, None, "date"),
     ({"date": "2026-01-05", "classes": []}, None, "classes"),
+    (
+        {"date": "2026-01-05", "school": None, "classes": [{"class_name": "5-А", "enrolled": 1, "present": 1}]},
+        None,
+        "school",
+    ),
     ({"date": "2026-01-05", "classes": [{"class_name": "5-А", "enrolled": 1, "present": 1}] * 201}, None, "classes"),
     ({"date": "2026-01-05", "classes": ["5-А"]}, 0, None),
     ({"date": "2026-01-05", "classes": [{"class_name": "", "enrolled": 1, "present": 1}]}, 0, "class_name"),
