@@ -5,6 +5,7 @@ five years of attendance history.
 Run on demand (this is not a test), from the repository root:
 
     .venv/bin/python benchmarks/attendance_dashboards.py [--requests 100]
+    .venv/bin/python benchmarks/attendance_dashboards.py --database postgres [--pg-port 5547]
 
 A fresh SQLite database in a temp dir (or the database named by DATABASE_URL — use a throwaway one):
 migrate, the real districts and schools of ../shared/data, a DON and an RUO account, then a school day
@@ -13,6 +14,11 @@ submission service keeps them). Each page is requested in-process through Django
 middleware stack and template rendering, no network): warm-up, then ``--requests`` timed requests; p50,
 p95 and the number of queries. Then the history is extended to five years and the same pages measured
 again. The temp dir is removed at the end.
+
+``--database postgres``: a private PostgreSQL 15 cluster instead (the one of ``attendance_ingest.py``: a temp
+dir, fsync on, removed at the end), every working school's classes (``import_classes``) and the history written
+by ``generate_attendance`` — class, school and district days over the school calendar — for one year, then
+four more years before it (``--years 1`` only with ``--one-year``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import argparse
 import os
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -45,7 +52,9 @@ PAGES = [
 ]
 
 
-def _setup_django(tmp: Path) -> None:
+def _setup_django(tmp: Path, database_url: str | None = None) -> None:
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}")
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.bench_settings"
     os.environ["ECAB_BENCH_TMP"] = str(tmp)
@@ -139,6 +148,18 @@ def generate_history(first, last) -> int:
     return written
 
 
+def generate_attendance(first, last) -> str:
+    """Class, school and district days from ``first`` to ``last`` (whole years) with the project's generator."""
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    years = max(1, round(((last - first).days + 1) / 365))
+    call_command("generate_attendance", years=years, until=last, stdout=out)
+    return out.getvalue().strip()
+
+
 def measure(clients, district, school_pk: int, day, requests: int) -> list[tuple[str, float, float, int]]:
     import datetime as dt
 
@@ -177,17 +198,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--requests", type=int, default=100, help="timed requests per page (default 100)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and its database (path printed)")
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="sqlite (default) or a private PostgreSQL 15",
+    )
+    parser.add_argument("--pg-port", type=int, default=5547, help="port of the private PostgreSQL (default 5547)")
+    parser.add_argument("--one-year", action="store_true", help="measure one year of history only")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ecab-attendance-bench-"))
+    cluster = None
     if args.keep:
         print(f"database kept in {tmp}")
     try:
-        _setup_django(tmp)
+        if args.database == "postgres":
+            from benchmarks.attendance_ingest import Cluster
+
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+            cluster = Cluster(args.pg_port, durable=True)
+            print(f"PostgreSQL 15 cluster on 127.0.0.1:{args.pg_port} in {cluster.tmp}", flush=True)
+            cluster.start()
+        _setup_django(tmp, cluster.url if cluster else None)
         import datetime as dt
 
+        from django.db import connection
         from django.test import Client
 
-        from cms.attendance.models import DistrictDay, SchoolDay
+        from cms.attendance.classes import import_classes
+        from cms.attendance.models import ClassDay, DistrictDay, SchoolDay
         from cms.attendance.services import today
         from cms.org.models import School
 
@@ -203,20 +242,48 @@ def main() -> None:
         while last.weekday() > 4:
             last -= dt.timedelta(days=1)
         one_year = last - dt.timedelta(days=365)
-        rows = generate_history(one_year, last)
-        print(f"registry and one year of history ({rows:,} school days) in {time.perf_counter() - started:.0f} s")
-        report(
-            f"One year: {SchoolDay.objects.count():,} school days, {DistrictDay.objects.count():,} district days",
-            measure(clients, district, school_pk, last, args.requests),
-        )
+        if cluster:
+            from django.conf import settings
+
+            from cms.org.demo import CLASSES_FILE
+
+            import_classes(Path(settings.SHARED_DATA_DIR) / CLASSES_FILE)
+            rows = generate_attendance(one_year + dt.timedelta(days=1), last)
+            last = SchoolDay.objects.latest("date").date  # the calendar's last school day (not in a holiday)
+        else:
+            rows = f"{generate_history(one_year, last):,} school days"
+        print(f"registry and one year of history ({rows}) in {time.perf_counter() - started:.0f} s", flush=True)
+
+        def title(years: str) -> str:
+            class_days = f"{ClassDay.objects.count():,} class days, " if cluster else ""
+            return (
+                f"{years} ({connection.vendor}): {class_days}{SchoolDay.objects.count():,} school days, "
+                f"{DistrictDay.objects.count():,} district days"
+            )
+
+        if cluster:
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        report(title("One year"), measure(clients, district, school_pk, last, args.requests))
+        if args.one_year:
+            return
         started = time.perf_counter()
-        rows = generate_history(last - dt.timedelta(days=5 * 365), one_year - dt.timedelta(days=1))
-        print(f"\nfour more years ({rows:,} school days) in {time.perf_counter() - started:.0f} s")
-        report(
-            f"Five years: {SchoolDay.objects.count():,} school days, {DistrictDay.objects.count():,} district days",
-            measure(clients, district, school_pk, last, args.requests),
-        )
+        if cluster:
+            rows = generate_attendance(last - dt.timedelta(days=5 * 365) + dt.timedelta(days=1), one_year)
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        else:
+            rows = (
+                f"{generate_history(last - dt.timedelta(days=5 * 365), one_year - dt.timedelta(days=1)):,} school days"
+            )
+        print(f"\nfour more years ({rows}) in {time.perf_counter() - started:.0f} s", flush=True)
+        report(title("Five years"), measure(clients, district, school_pk, last, args.requests))
     finally:
+        if cluster:
+            from django.db import connections
+
+            connections.close_all()
+            cluster.stop()
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
 

@@ -391,6 +391,8 @@ def run_phase(name: str, server: Server, cluster: Cluster, seconds: float, job, 
         f"p95 {phase.pct(95):>7.1f} ms",
         flush=True,
     )
+    for error in sorted({s.error for s in samples if not s.ok})[:3]:
+        print(f"      e.g. {error}", flush=True)
     return phase
 
 

@@ -6,10 +6,14 @@ replayed for every repeat, with ``Idempotent-Replayed: true``; a repeat still ru
 first to finish (the key's row is inserted first, in the same transaction). Reusing a key with another body
 is refused. Without a key, a resubmission of a class and day updates its row, never duplicates it."""
 
+import datetime as dt
 import hashlib
 import json
+import re
 
 from django.db import IntegrityError, transaction
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -95,6 +99,127 @@ class RefusalSerializer(serializers.Serializer):
     detail = ProblemSerializer(many=True)
 
 
+MAX_ROWS = 200
+MAX_CLASS_NAME = 20
+_WHOLE = re.compile(r"-?[0-9]+(\.0*)?")
+_ROW_DEFAULTS = {"absent_illness": 0, "absent_valid": 0, "absent_unexcused": 0, "remote": None, "in_shelter": None}
+_NULLABLE = ("remote", "in_shelter")
+
+
+def _whole_number(value) -> int:
+    """An integer as ``serializers.IntegerField`` takes it (5, 5.0, "5"); ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        return int(value.strip().split(".")[0])
+    raise ValueError
+
+
+def _parse_row(row, index: int, problems: list) -> services.ClassReport | None:
+    if not isinstance(row, dict):
+        problems.append(services.Problem(_("Each class must be a JSON object."), index))
+        return None
+    values, bad = {}, False
+    name = row.get("class_name")
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)
+    name = name.strip() if isinstance(name, str) else None
+    if not name:
+        problems.append(services.Problem(_("Name the class."), index, "class_name"))
+        bad = True
+    elif len(name) > MAX_CLASS_NAME:
+        problems.append(
+            services.Problem(_("At most %(max)d characters.") % {"max": MAX_CLASS_NAME}, index, "class_name")
+        )
+        bad = True
+    values["class_name"] = name
+    for field in ("enrolled", "present", *_ROW_DEFAULTS):
+        if field not in row:
+            if field not in _ROW_DEFAULTS:
+                problems.append(services.Problem(_("This number is required."), index, field))
+                bad = True
+            values[field] = _ROW_DEFAULTS.get(field)
+            continue
+        value = row[field]
+        if value is None and field in _NULLABLE:
+            values[field] = None
+            continue
+        try:
+            values[field] = _whole_number(value)
+        except ValueError:
+            problems.append(services.Problem(_("Enter a whole number."), index, field))
+            bad = True
+            continue
+        if values[field] < 0:
+            problems.append(services.Problem(_("A number cannot be negative."), index, field))
+            bad = True
+    mode = row.get("mode", LearningMode.IN_PERSON)
+    if mode not in LearningMode.values:
+        problems.append(services.Problem(_("Unknown learning mode."), index, "mode"))
+        bad = True
+    values["mode"] = mode
+    return None if bad else services.ClassReport(**values)
+
+
+def parse_submission(data) -> tuple[dt.date, str | None, list[services.ClassReport]]:
+    """The body of a submission (``SubmissionSerializer`` describes it) as the date, the school's code and
+    the class reports; raises ``services.AttendanceRefused`` naming the row and field of each problem.
+
+    Hand-written rather than the serializer's validation, which cost about a tenth of a whole-day
+    submission's CPU (nested fields for ~23 rows x 10 fields, ~1.5 ms); it takes what the serializer took."""
+    if not isinstance(data, dict):
+        raise services.AttendanceRefused([services.Problem(_("The body must be a JSON object."))])
+    problems = []
+    date = None
+    raw_date = data.get("date")
+    if isinstance(raw_date, str):
+        try:
+            date = parse_date(raw_date.strip())
+        except ValueError:
+            date = None
+    if date is None:
+        problems.append(services.Problem(_("Enter a date as YYYY-MM-DD."), field="date"))
+    school = data.get("school")
+    if isinstance(school, int) and not isinstance(school, bool):
+        school = str(school)
+    if isinstance(school, str):
+        school = school.strip()
+    elif "school" in data:
+        problems.append(services.Problem(_("Give the school's ЄДЕБО code as text."), field="school"))
+    rows = data.get("classes")
+    reports = []
+    if not isinstance(rows, list) or not rows:
+        problems.append(services.Problem(_("The submission has no classes."), field="classes"))
+    elif len(rows) > MAX_ROWS:
+        problems.append(
+            services.Problem(_("At most %(max)d classes in one submission.") % {"max": MAX_ROWS}, field="classes")
+        )
+    else:
+        reports = [_parse_row(row, index, problems) for index, row in enumerate(rows)]
+    if problems:
+        raise services.AttendanceRefused(problems)
+    return date, school, reports
+
+
+def _refusal(exc: services.AttendanceRefused) -> Response:
+    return Response({"error": "invalid", "detail": [p.as_dict() for p in exc.problems]}, 400)
+
+
+def totals(school_day: SchoolDay) -> dict:
+    """``TotalsSerializer(school_day).data`` as a plain dict, without the serializer's per-field work."""
+    return {
+        "school": school_day.school.edebo_code,
+        "school_name": school_day.school.short_name,
+        "district": school_day.district.slug if school_day.district_id else None,
+        "date": school_day.date.isoformat(),
+        **{name: getattr(school_day, name) for name in TotalsSerializer.Meta.fields[4:]},
+    }
+
+
 def _fingerprint(data) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -154,31 +279,31 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
         return response
 
     def _submit(self, request) -> Response:
-        serializer = SubmissionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        try:
+            date, code, reports = parse_submission(request.data)
+        except services.AttendanceRefused as exc:
+            return _refusal(exc)
         school = (
             visible(request.user, School.objects.select_related("district"))
             .filter(pk=scope_of(request.user).school_id)
             .first()
         )
-        if school is None or data.get("school", school.edebo_code) != school.edebo_code:
+        if school is None or (code is not None and code != school.edebo_code):
             raise NotFound
-        reports = [services.ClassReport(**row) for row in data["classes"]]
         try:
             submission = services.submit_attendance(
-                school=school, date=data["date"], reports=reports, user=request.user, source="api"
+                school=school, date=date, reports=reports, user=request.user, source="api"
             )
         except services.AttendanceRefused as exc:
-            return Response({"error": "invalid", "detail": [p.as_dict() for p in exc.problems]}, 400)
+            return _refusal(exc)
         body = {
             "school": school.edebo_code,
-            "date": data["date"].isoformat(),
+            "date": date.isoformat(),
             "created": submission.created,
             "updated": submission.updated,
             "unchanged": submission.unchanged,
             "alerts": len(submission.alerts),
-            "totals": TotalsSerializer(submission.school_day).data,
+            "totals": totals(submission.school_day),
         }
         return Response(body, status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK)
 

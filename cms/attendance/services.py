@@ -10,11 +10,13 @@ row; the school-day row is locked first, so concurrent submissions of one school
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.log_actions import log
+from wagtail.log_actions import get_active_log_context
+from wagtail.log_actions import registry as log_registry
 
 from cms.org.models import School
 
@@ -184,20 +186,21 @@ def submit_attendance(
     problems = check_submission(school, date, reports, classes=classes, config=config, now=now)
     if problems:
         raise AttendanceRefused(problems)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (the API's idempotency record): nothing below is caught,
+    # so an error inside rolls the caller's transaction back as a whole anyway — two statements fewer.
+    with transaction.atomic(savepoint=False):
         school_day = _lock_school_day(school, date)
         before = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
         reported_before = school_day.classes_reported
         submission = _write_class_days(school_day, classes, reports, user, source)
-        recount_school_day(school_day)
         _apply_to_district(school_day, before, reported_before)
         changed = submission.created + submission.updated
         if changed:
-            log(
-                instance=school_day,
-                action="attendance.submit",
-                user=user,
-                data={
+            _log(
+                school_day,
+                "attendance.submit",
+                user,
+                {
                     "school": school.pk,
                     "date": date.isoformat(),
                     "source": source,
@@ -214,6 +217,28 @@ def submit_attendance(
     return submission
 
 
+def _log(instance, action: str, user, data: dict) -> None:
+    """The entry ``wagtail.log_actions.log`` writes (same model, content type, object id, label, action,
+    data, user and log-context uuid), checked as its ``save`` checks it but for the foreign keys: its
+    ``full_clean`` reads the content type and the user again to validate keys that were just resolved."""
+    model = log_registry.get_log_model_for_instance(instance)
+    if model is None:
+        return
+    context = get_active_log_context()
+    entry = model(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        label=model.objects.get_instance_title(instance),
+        action=action,
+        timestamp=timezone.now(),
+        data=data,
+        user=user or context.user,
+        uuid=context.uuid,
+    )
+    entry.full_clean(exclude=["content_type", "user", "revision"])
+    model.objects.bulk_create([entry])
+
+
 def _lock_school_day(school: School, date: dt.date) -> SchoolDay:
     """The school's row for the day, created if need be and locked until the end of the transaction."""
     # Inserted unless it exists (a concurrent submission's insert is waited for, then ignored).
@@ -228,12 +253,22 @@ def _lock_school_day(school: School, date: dt.date) -> SchoolDay:
 
 
 def _write_class_days(school_day, classes, reports, user, source) -> Submission:
+    """Insert or update the submitted classes' rows, then recount the school's day from all its class days.
+
+    One read of the school's class days for the day (under the school-day lock) serves both: it tells which
+    rows are new, changed or unchanged, and with the submitted values it gives the day's totals without
+    reading them again."""
     submission = Submission(school_day=school_day)
     wanted = {classes[r.class_name.strip()].pk: _values(r) for r in reports}
-    existing = {d.school_class_id: d for d in ClassDay.objects.filter(school_class_id__in=wanted, date=school_day.date)}
+    fields = tuple(next(iter(wanted.values())))
+    rows, pks = {}, {}
+    days = ClassDay.objects.filter(school_id=school_day.school_id, date=school_day.date)
+    for class_id, pk, *stored in days.values_list("school_class_id", "pk", *fields):
+        rows[class_id], pks[class_id] = dict(zip(fields, stored, strict=True)), pk
     to_create, to_update = [], []
+    now = timezone.now()
     for class_id, values in wanted.items():
-        day = existing.get(class_id)
+        day = rows.get(class_id)
         if day is None:
             to_create.append(
                 ClassDay(
@@ -245,17 +280,15 @@ def _write_class_days(school_day, classes, reports, user, source) -> Submission:
                     **values,
                 )
             )
-        elif any(getattr(day, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(day, k, v)
-            day.source, day.submitted_by = source, user
-            to_update.append(day)
+        elif day != values:
+            to_update.append(ClassDay(pk=pks[class_id], source=source, submitted_by=user, updated_at=now, **values))
+        rows[class_id] = values
     ClassDay.objects.bulk_create(to_create)
-    ClassDay.objects.bulk_update(
-        to_update, [*values.keys(), "source", "submitted_by", "updated_at"] if to_update else ["source"]
-    )
+    if to_update:
+        ClassDay.objects.bulk_update(to_update, [*fields, "source", "submitted_by", "updated_at"])
     submission.created, submission.updated = len(to_create), len(to_update)
     submission.unchanged = len(wanted) - len(to_create) - len(to_update)
+    _recount(school_day, rows.values())
     if school_day.date >= today() - dt.timedelta(days=1):
         by_pk = {c.pk: c for c in classes.values()}
         for class_id, values in wanted.items():
@@ -264,7 +297,18 @@ def _write_class_days(school_day, classes, reports, user, source) -> Submission:
     return submission
 
 
+def _recount(school_day: SchoolDay, rows) -> None:
+    """The school's day totals from the values of all its class days (as ``recount_school_day`` sums them)."""
+    rows = list(rows)
+    for name in Counts.COUNT_FIELDS:
+        setattr(school_day, name, sum(row[name] for row in rows))
+    school_day.classes_reported = len(rows)
+    school_day.sheltered = any(row["sheltered"] for row in rows)
+    school_day.save()
+
+
 def recount_school_day(school_day: SchoolDay) -> None:
+    """The school's day totals summed in the database from its class days."""
     totals = ClassDay.objects.filter(school_id=school_day.school_id, date=school_day.date).aggregate(
         classes=Count("pk"),
         sheltered_classes=Count("pk", filter=Q(sheltered=True)),
@@ -279,10 +323,8 @@ def recount_school_day(school_day: SchoolDay) -> None:
 
 def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int) -> None:
     """Add the change of the school's totals to its district's day (rows updated in place with F(), so
-    concurrent submissions of different schools of one district add up)."""
-    DistrictDay.objects.bulk_create(
-        [DistrictDay(district_id=school_day.district_id, date=school_day.date)], ignore_conflicts=True
-    )
+    concurrent submissions of different schools of one district add up). The row is inserted (unless a
+    concurrent submission just did) only when the update finds none: one statement in the usual case."""
     changes = {
         name: F(name) + (getattr(school_day, name) - before[name])
         for name in Counts.COUNT_FIELDS
@@ -290,5 +332,11 @@ def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int
     }
     if reported_before == 0 and school_day.classes_reported:
         changes["schools_reported"] = F("schools_reported") + 1
-    if changes:
-        DistrictDay.objects.filter(district_id=school_day.district_id, date=school_day.date).update(**changes)
+    if not changes:
+        return
+    district_day = DistrictDay.objects.filter(district_id=school_day.district_id, date=school_day.date)
+    if not district_day.update(**changes):
+        DistrictDay.objects.bulk_create(
+            [DistrictDay(district_id=school_day.district_id, date=school_day.date)], ignore_conflicts=True
+        )
+        district_day.update(**changes)
