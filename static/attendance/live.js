@@ -7,6 +7,7 @@
  *   [data-live="school:<id>:<metric>"]     ... of a school
  *   [data-live-fill="district:<id>"]       a map area, coloured share-0 … share-4 by share absent
  *   [data-not-reported="<school id>"]      a school still to report: removed when it reports
+ *   [data-not-reported-count]              how many of those are inside its section (or its group): recounted
  * Shares are computed as in cms/attendance/metrics.py.
  */
 (function () {
@@ -62,6 +63,14 @@
     });
   }
 
+  function recountNotReported() {
+    document.querySelectorAll("[data-not-reported-count]").forEach(function (el) {
+      var within = el.closest("details") || el.closest("section") || document;
+      var count = number.format(within.querySelectorAll("[data-not-reported]").length);
+      if (el.textContent !== count) { el.textContent = count; }
+    });
+  }
+
   function apply(event) {
     if (event.date !== day) { return; }
     if (event.city) { show("city", metrics(event.city)); }
@@ -73,6 +82,7 @@
     if (event.school) {
       show("school:" + event.school.id, metrics(event.school));
       document.querySelectorAll('[data-not-reported="' + event.school.id + '"]').forEach(function (el) { el.remove(); });
+      recountNotReported();
     }
     if (status) {
       status.textContent = status.getAttribute("data-label-updated") + " " + new Date().toLocaleTimeString("uk-UA");

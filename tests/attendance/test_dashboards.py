@@ -165,7 +165,7 @@ def test_not_reported_lists_working_schools_without_a_report(world, client_for):
     assert f'data-not-reported="{world.school_c.pk}"' in section
     assert f'data-not-reported="{world.school_a.pk}"' not in section
     assert "Закритий ліцей" not in section
-    assert "(2)" in section[:200]
+    assert "<span data-not-reported-count>2</span>" in section[:200]
     groups = selectors.not_reported(world.users["own_ruo"], today())
     assert [[s.pk for s in g.schools] for g in groups] == [[world.school_b.pk]]
 

@@ -65,6 +65,8 @@ def test_a_form_submission_appears_live_on_the_city_and_district_dashboards(
         district_present_on_don = don.locator(f'[data-live="district:{district}:present"]').first
         district_present_on_ruo = ruo.locator(f'[data-live="district:{district}:present"]').first
         other_before = other_ruo.locator(f'[data-live="district:{other}:present"]').first.text_content()
+        not_reported_count = don.locator("#not-reported-title [data-not-reported-count]")
+        waiting = int(not_reported_count.text_content())
 
         # The form is pre-filled (everyone present); the director types the exceptions of class 5-А.
         row = school.locator('fieldset[data-class="5-А"]')
@@ -79,6 +81,7 @@ def test_a_form_submission_appears_live_on_the_city_and_district_dashboards(
         expect(district_present_on_don).to_have_text("76", timeout=LIVE_WITHIN_MS)
         expect(district_present_on_ruo).to_have_text("76", timeout=LIVE_WITHIN_MS)
         expect(don.locator(f'[data-not-reported="{world.school_a.pk}"]')).to_have_count(0, timeout=LIVE_WITHIN_MS)
+        expect(not_reported_count).to_have_text(str(waiting - 1), timeout=LIVE_WITHIN_MS)
         elapsed_ms = (time.monotonic() - saved_at) * 1000
         assert elapsed_ms < LIVE_WITHIN_MS, f"shown {elapsed_ms:.0f} ms after the save"
         expect(ruo.locator(f'[data-live="district:{district}:absent_illness"]').first).to_have_text("4")
