@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
@@ -98,7 +99,7 @@ def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_mo
         fields = ("content_type_id", "object_id")
         best_first = ("-score", "-pk")
     else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
-        raise NotImplementedError(f"no engine query for {vendor}")
+        raise ImproperlyConfigured(f"Search on the database backend supports SQLite and PostgreSQL, not {vendor}.")
     # FTS5 yields matches in id order, so ORDER BY id DESC LIMIT stops early there. PostgreSQL's bitmap scan
     # yields them in table order: any order there would sort (and check the scope of) every match, so it takes
     # the first ones the scan yields.
