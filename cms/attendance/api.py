@@ -11,7 +11,8 @@ import hashlib
 import json
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -26,7 +27,7 @@ from cms.api.base import ScopedAPIMixin, ScopedListAPIView, valid_filter_qs
 from cms.org.models import School
 from cms.org.scope import scope_of, visible
 
-from . import services
+from . import services, writes
 from .models import IdempotentRequest, LearningMode, SchoolDay
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -256,12 +257,8 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
             return Response({"error": "invalid", "detail": "Idempotency-Key is longer than 255 characters."}, 400)
         fingerprint = _fingerprint(request.data)
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotentRequest.objects.create(
-                        user=request.user, key=key, fingerprint=fingerprint, status_code=0, body={}
-                    )
-            except IntegrityError:
+            record_id = writes.claim_idempotency_key(request.user.pk, key, fingerprint, timezone.now())
+            if record_id is None:
                 # The first request with this key is done (or was, when our insert waited for it).
                 record = IdempotentRequest.objects.get(user=request.user, key=key)
                 if record.fingerprint != fingerprint:
@@ -274,8 +271,7 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
                     )
                 return Response(record.body, record.status_code, headers={"Idempotent-Replayed": "true"})
             response = self._submit(request)
-            record.status_code, record.body = response.status_code, response.data
-            record.save(update_fields=["status_code", "body"])
+            IdempotentRequest.objects.filter(pk=record_id).update(status_code=response.status_code, body=response.data)
         return response
 
     def _submit(self, request) -> Response:

@@ -9,10 +9,12 @@ row; the school-day row is locked first, so concurrent submissions of one school
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import get_active_log_context
@@ -20,8 +22,8 @@ from wagtail.log_actions import registry as log_registry
 
 from cms.org.models import School
 
-from . import alerts, live
-from .models import AttendanceSettings, ClassDay, Counts, DistrictDay, LearningMode, SchoolClass, SchoolDay
+from . import alerts, live, writes
+from .models import AttendanceSettings, ClassDay, Counts, LearningMode, SchoolClass, SchoolDay
 
 REPORT_FIELDS = ("enrolled", "present", "absent_illness", "absent_valid", "absent_unexcused")
 MAX_CLASS_SIZE = 60
@@ -136,6 +138,20 @@ def active_classes(school: School) -> dict[str, SchoolClass]:
     return {c.name: c for c in SchoolClass.objects.filter(school=school, is_active=True)}
 
 
+class ClassRef(NamedTuple):
+    """As much of a class as a submission needs."""
+
+    pk: int
+    name: str
+    enrolled: int
+
+
+def class_refs(school: School) -> dict[str, ClassRef]:
+    """The school's active classes by name (no model instance built: a submission reads them all)."""
+    rows = SchoolClass.objects.filter(school=school, is_active=True).values_list("pk", "name", "enrolled")
+    return {name: ClassRef(pk, name, enrolled) for pk, name, enrolled in rows}
+
+
 def check_submission(
     school: School, date: dt.date, reports: list[ClassReport], *, classes=None, config=None, now=None
 ) -> list[Problem]:
@@ -182,20 +198,21 @@ def submit_attendance(
     """Check and save one school's attendance for one day; raises ``AttendanceRefused`` and saves nothing
     when anything is wrong."""
     config = AttendanceSettings.load()
-    classes = active_classes(school)
+    classes = class_refs(school)
     problems = check_submission(school, date, reports, classes=classes, config=config, now=now)
     if problems:
         raise AttendanceRefused(problems)
+    wanted = {classes[r.class_name.strip()].pk: _values(r) for r in reports}
     # No savepoint inside a caller's transaction (the API's idempotency record): nothing below is caught,
     # so an error inside rolls the caller's transaction back as a whole anyway — two statements fewer.
     with transaction.atomic(savepoint=False):
-        school_day = _lock_school_day(school, date)
+        moment = timezone.now()
+        school_day = _lock_school_day(school, date, moment)
         before = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
         reported_before = school_day.classes_reported
-        submission = _write_class_days(school_day, classes, reports, user, source)
+        submission = _write_class_days(school_day, wanted, user, source, moment)
         _apply_to_district(school_day, before, reported_before)
-        changed = submission.created + submission.updated
-        if changed:
+        if submission.created + submission.updated:
             _log(
                 school_day,
                 "attendance.submit",
@@ -210,9 +227,12 @@ def submit_attendance(
             )
             # Only classes at or over a threshold today can raise an alert: the others' history is not read.
             flagged = [
-                classes[r.class_name.strip()] for r in reports if alerts.may_raise(ClassDay(**_values(r)), config)
+                SchoolClass(pk=ref.pk, school_id=school.pk, name=ref.name, enrolled=ref.enrolled)
+                for ref in classes.values()
+                if ref.pk in wanted and alerts.may_raise(SimpleNamespace(**wanted[ref.pk]), config)
             ]
             submission.alerts = alerts.evaluate(school_day, flagged, config)
+            _update_enrolment(school_day, classes, wanted)
             transaction.on_commit(lambda: live.publish_school_day(school_day.pk))
     return submission
 
@@ -239,72 +259,56 @@ def _log(instance, action: str, user, data: dict) -> None:
     model.objects.bulk_create([entry])
 
 
-def _lock_school_day(school: School, date: dt.date) -> SchoolDay:
+def _lock_school_day(school: School, date: dt.date, now) -> SchoolDay:
     """The school's row for the day, created if need be and locked until the end of the transaction."""
-    # Inserted unless it exists (a concurrent submission's insert is waited for, then ignored).
-    SchoolDay.objects.bulk_create(
-        [SchoolDay(school=school, date=date, district_id=school.district_id)], ignore_conflicts=True
-    )
-    school_day = SchoolDay.objects.select_for_update().get(school=school, date=date)
-    school_day.school = school  # the audit log's label and the API's answer name it: not read again
+    school_day = SchoolDay(school=school, date=date, **writes.lock_school_day(school.pk, school.district_id, date, now))
+    # The audit log's label and the API's answer name the school and district: not read again.
     if school_day.district_id == school.district_id and School.district.is_cached(school):
         school_day.district = school.district
     return school_day
 
 
-def _write_class_days(school_day, classes, reports, user, source) -> Submission:
-    """Insert or update the submitted classes' rows, then recount the school's day from all its class days.
+def _write_class_days(school_day: SchoolDay, wanted: dict[int, dict], user, source: str, now) -> Submission:
+    """Insert or overwrite the submitted classes' rows that are new or changed, then bring the school's day
+    totals up to date from all its class days.
 
-    One read of the school's class days for the day (under the school-day lock) serves both: it tells which
-    rows are new, changed or unchanged, and with the submitted values it gives the day's totals without
-    reading them again."""
+    The school's stored class days are read once (under the school-day lock), and only when it has any
+    (``classes_reported``, kept with them in the same transaction): they tell which rows are new, changed
+    or unchanged, and with the submitted values they give the day's totals without reading them again."""
     submission = Submission(school_day=school_day)
-    wanted = {classes[r.class_name.strip()].pk: _values(r) for r in reports}
-    fields = tuple(next(iter(wanted.values())))
-    rows, pks = {}, {}
-    days = ClassDay.objects.filter(school_id=school_day.school_id, date=school_day.date)
-    for class_id, pk, *stored in days.values_list("school_class_id", "pk", *fields):
-        rows[class_id], pks[class_id] = dict(zip(fields, stored, strict=True)), pk
-    to_create, to_update = [], []
-    now = timezone.now()
+    rows = writes.class_days(school_day.school_id, school_day.date) if school_day.classes_reported else {}
+    written = {}
     for class_id, values in wanted.items():
-        day = rows.get(class_id)
-        if day is None:
-            to_create.append(
-                ClassDay(
-                    school_class_id=class_id,
-                    school_id=school_day.school_id,
-                    date=school_day.date,
-                    source=source,
-                    submitted_by=user,
-                    **values,
-                )
-            )
-        elif day != values:
-            to_update.append(ClassDay(pk=pks[class_id], source=source, submitted_by=user, updated_at=now, **values))
-        rows[class_id] = values
-    ClassDay.objects.bulk_create(to_create)
-    if to_update:
-        ClassDay.objects.bulk_update(to_update, [*fields, "source", "submitted_by", "updated_at"])
-    submission.created, submission.updated = len(to_create), len(to_update)
-    submission.unchanged = len(wanted) - len(to_create) - len(to_update)
-    _recount(school_day, rows.values())
-    if school_day.date >= today() - dt.timedelta(days=1):
-        by_pk = {c.pk: c for c in classes.values()}
-        for class_id, values in wanted.items():
-            if by_pk[class_id].enrolled != values["enrolled"]:
-                SchoolClass.objects.filter(pk=class_id).update(enrolled=values["enrolled"])
+        stored = rows.get(class_id)
+        if stored is None:
+            submission.created += 1
+        elif stored != values:
+            submission.updated += 1
+        else:
+            submission.unchanged += 1
+            continue
+        written[class_id] = rows[class_id] = values
+    writes.save_class_days(
+        school_day.school_id, school_day.date, written, source=source, user_id=getattr(user, "pk", None), now=now
+    )
+    if written:
+        for name in Counts.COUNT_FIELDS:
+            setattr(school_day, name, sum(row[name] for row in rows.values()))
+        school_day.classes_reported = len(rows)
+        school_day.sheltered = any(row["sheltered"] for row in rows.values())
+        school_day.updated_at = now
+        totals = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
+        writes.save_school_totals(school_day.pk, totals, school_day.classes_reported, school_day.sheltered, now)
     return submission
 
 
-def _recount(school_day: SchoolDay, rows) -> None:
-    """The school's day totals from the values of all its class days (as ``recount_school_day`` sums them)."""
-    rows = list(rows)
-    for name in Counts.COUNT_FIELDS:
-        setattr(school_day, name, sum(row[name] for row in rows))
-    school_day.classes_reported = len(rows)
-    school_day.sheltered = any(row["sheltered"] for row in rows)
-    school_day.save()
+def _update_enrolment(school_day: SchoolDay, classes: dict[str, ClassRef], wanted: dict[int, dict]) -> None:
+    """A class's enrolment is the latest reported one (yesterday's or today's pre-fills the form)."""
+    if school_day.date < today() - dt.timedelta(days=1):
+        return
+    for ref in classes.values():
+        if ref.pk in wanted and ref.enrolled != wanted[ref.pk]["enrolled"]:
+            SchoolClass.objects.filter(pk=ref.pk).update(enrolled=wanted[ref.pk]["enrolled"])
 
 
 def recount_school_day(school_day: SchoolDay) -> None:
@@ -322,21 +326,16 @@ def recount_school_day(school_day: SchoolDay) -> None:
 
 
 def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int) -> None:
-    """Add the change of the school's totals to its district's day (rows updated in place with F(), so
-    concurrent submissions of different schools of one district add up). The row is inserted (unless a
-    concurrent submission just did) only when the update finds none: one statement in the usual case."""
+    """Add the change of the school's totals to its district's day (``writes.add_to_district_day``)."""
     changes = {
-        name: F(name) + (getattr(school_day, name) - before[name])
+        name: getattr(school_day, name) - before[name]
         for name in Counts.COUNT_FIELDS
         if getattr(school_day, name) != before[name]
     }
-    if reported_before == 0 and school_day.classes_reported:
-        changes["schools_reported"] = F("schools_reported") + 1
+    reported = bool(school_day.classes_reported)
+    if reported_before == 0 and reported:
+        changes["schools_reported"] = 1
     if not changes:
         return
-    district_day = DistrictDay.objects.filter(district_id=school_day.district_id, date=school_day.date)
-    if not district_day.update(**changes):
-        DistrictDay.objects.bulk_create(
-            [DistrictDay(district_id=school_day.district_id, date=school_day.date)], ignore_conflicts=True
-        )
-        district_day.update(**changes)
+    totals = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
+    writes.add_to_district_day(school_day.district_id, school_day.date, totals, changes, int(reported))

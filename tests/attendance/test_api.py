@@ -86,6 +86,32 @@ def test_an_invalid_token_is_401(world, today):
     assert post(client, body(today)).status_code == 401
 
 
+def test_a_token_says_why_it_is_refused_and_asks_for_a_token(world, today):
+    response = post(Client(HTTP_AUTHORIZATION="Token 0000", HTTP_ACCEPT_LANGUAGE="uk"), body(today))
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Token"
+    assert "Недійсний токен" in response.content.decode()
+    user = world.users["school_a"]
+    client = token_client(user)
+    user.is_active = False
+    user.save()
+    response = post(client, body(today))
+    assert response.status_code == 401 and "неактивний" in response.content.decode()
+    assert not ClassDay.objects.exists()
+
+
+def test_the_token_brings_the_scope_without_another_query(world, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = token_client(world.users["school_a"])
+    with CaptureQueriesContext(connection) as queries:
+        assert post(client, body(today)).status_code == 201
+    token_reads = [q["sql"] for q in queries.captured_queries if '"authtoken_token"' in q["sql"]]
+    assert len(token_reads) == 1 and '"org_school"' in token_reads[0]
+    school_reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "org_school"')]
+    assert len(school_reads) == 1  # the scope module's check of the school written, not the scope itself
+
+
 def test_an_idempotency_key_replays_the_first_response(world, today):
     client = token_client(world.users["school_a"])
     first = post(client, body(today), **{"Idempotency-Key": "journal-2026-0001"})

@@ -126,3 +126,81 @@ def test_totals_stay_consistent_after_the_shortcuts(world):
     assert day.present == sum(ClassDay.objects.filter(school=world.school_a).values_list("present", flat=True))
     district = DistrictDay.objects.get(district=world.district, date=day.date)
     assert (district.present, district.schools_reported) == (day.present, 1)
+
+
+# --- the hand-written statements (cms/attendance/writes.py) -------------------------------------------
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+
+
+def test_a_whole_day_is_a_fixed_handful_of_statements(world):
+    """Token, key, school, settings, classes; then the school day, class days, totals, district, audit,
+    the key's answer — and no read of class days on the school's first submission of the day."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=world.users["school_a"])
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    rows = [{"class_name": c.name, "enrolled": c.enrolled, "present": c.enrolled} for c in world.school_a.classes.all()]
+
+    def post(key, date):
+        body = json.dumps({"date": date.isoformat(), "classes": rows})
+        response = client.post("/api/attendance/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+        assert response.status_code in (200, 201)
+
+    post("warm-up", timezone.localdate() - dt.timedelta(days=2))
+    with CaptureQueriesContext(connection) as first:
+        post("first", timezone.localdate())
+    sql = [q["sql"] for q in first.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)]
+    assert not any(s.startswith("SELECT") and "attendance_classday" in s for s in sql)
+    assert len(sql) == 11, "\n".join(s[:90] for s in sql)
+    rows[0]["present"] -= 1
+    rows[0]["absent_illness"] = 1
+    with CaptureQueriesContext(connection) as again:
+        post("again", timezone.localdate())
+    assert any(q["sql"].startswith("SELECT") and "attendance_classday" in q["sql"] for q in again.captured_queries)
+
+
+def test_schools_without_a_district_add_up_in_one_row(world):
+    from tests.factories import SchoolFactory
+
+    user = world.users["school_a"]
+    date = timezone.localdate()
+    for name in ("Ліцей-інтернат", "Спецшкола"):
+        school = SchoolFactory(district=None, short_name=name)
+        SchoolClass.objects.create(school=school, name="8-А", grade=8, enrolled=20)
+        submit_attendance(
+            school=school, date=date, reports=[ClassReport("8-А", 20, 18, absent_illness=2)], user=user, source="form"
+        )
+    (row,) = DistrictDay.objects.filter(district=None, date=date)
+    assert (row.enrolled, row.present, row.absent_illness, row.schools_reported) == (40, 36, 4, 2)
+
+
+def test_lower_numbers_on_a_resubmission_lower_every_total(world):
+    user = world.users["school_a"]
+    date = timezone.localdate()
+    reports = [ClassReport("1-А", 25, 25), ClassReport("5-А", 28, 28)]
+    submit_attendance(school=world.school_a, date=date, reports=reports, user=user, source="form")
+    submit_attendance(school=world.school_b, date=date, reports=[ClassReport("1-А", 24, 24)], user=user, source="form")
+    lowered = [ClassReport("1-А", 20, 10, absent_illness=10), ClassReport("5-А", 28, 28)]
+    submission = submit_attendance(school=world.school_a, date=date, reports=lowered, user=user, source="api")
+    assert (submission.created, submission.updated, submission.unchanged) == (0, 1, 1)
+    day = SchoolDay.objects.get(school=world.school_a, date=date)
+    assert (day.enrolled, day.present, day.absent_illness, day.classes_reported) == (48, 38, 10, 2)
+    district = DistrictDay.objects.get(district=world.district, date=date)
+    assert (district.enrolled, district.present, district.absent_illness) == (72, 62, 10)
+    assert district.schools_reported == 2
+    stored = ClassDay.objects.get(school_class__name="1-А", school=world.school_a, date=date)
+    assert (stored.enrolled, stored.present, stored.source, stored.submitted_by) == (20, 10, "api", user)
+    assert SchoolClass.objects.get(school=world.school_a, name="1-А").enrolled == 20
+
+
+def test_an_unchanged_resubmission_writes_nothing(world):
+    user = world.users["school_a"]
+    date = timezone.localdate()
+    reports = [ClassReport("1-А", 25, 24, absent_valid=1)]
+    submit_attendance(school=world.school_a, date=date, reports=reports, user=user, source="form")
+    with CaptureQueriesContext(connection) as queries:
+        same = submit_attendance(school=world.school_a, date=date, reports=reports, user=user, source="form")
+    assert (same.created, same.updated, same.unchanged) == (0, 0, 1)
+    written = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert len(written) == 1 and "attendance_schoolday" in written[0]  # the lock only

@@ -1,0 +1,202 @@
+"""The statements of a submission, written by hand.
+
+On the morning peak the submission path is most of what the servers do, and the ORM spends more on a
+submission than the database does: a model instance per row, a compiled statement per step, a read to lock
+the school's day and another to learn whether its district's row exists. Here a whole school day is at
+most five statements whatever its number of classes, on PostgreSQL and SQLite alike (both know
+``INSERT … ON CONFLICT … DO UPDATE`` and ``RETURNING``). ``services.submit_attendance`` decides what to
+write; this module only writes it, with the values adapted by the connection as the ORM would adapt them.
+"""
+
+import datetime as dt
+from functools import cache
+
+from django.db import connection
+
+from .models import ClassDay, Counts, DistrictDay, IdempotentRequest, SchoolDay
+
+COUNT_FIELDS = Counts.COUNT_FIELDS
+# A class day's reported values, in this order everywhere below (``services._values`` builds them).
+CLASS_FIELDS = (*COUNT_FIELDS, "sheltered", "mode")
+LOCKED_FIELDS = ("id", "district", *COUNT_FIELDS, "classes_reported", "sheltered")
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model) -> str:
+    return _q(model._meta.db_table)
+
+
+def _columns(model, names) -> list[str]:
+    return [_q(model._meta.get_field(name).column) for name in names]
+
+
+def _timestamp(value: dt.datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _date(value: dt.date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+@cache
+def _lock_school_day_sql(vendor: str) -> str:
+    inserted = ["school", "district", "date", *COUNT_FIELDS, "classes_reported", "sheltered", "updated_at"]
+    school, date = _columns(SchoolDay, ["school", "date"])
+    return (
+        f"INSERT INTO {_table(SchoolDay)} ({', '.join(_columns(SchoolDay, inserted))}) "
+        f"VALUES ({', '.join(['%s'] * len(inserted))}) "
+        f"ON CONFLICT ({school}, {date}) DO UPDATE SET {school} = excluded.{school} "
+        f"RETURNING {', '.join(_columns(SchoolDay, LOCKED_FIELDS))}"
+    )
+
+
+def lock_school_day(school_id: int, district_id: int | None, date: dt.date, now: dt.datetime) -> dict:
+    """The school's row for the day (inserted empty unless it exists), locked until the end of the
+    transaction: a conflicting insert updates the row to itself, which takes its lock on PostgreSQL and
+    waits for a concurrent submission of the same school and day to commit first. Returns the row's
+    ``id``, ``district_id``, totals, ``classes_reported`` and ``sheltered`` as they are now."""
+    params = [school_id, district_id, _date(date), *[0] * len(COUNT_FIELDS), 0, False, _timestamp(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_school_day_sql(connection.vendor), params)
+        row = cursor.fetchone()
+    values = dict(zip(["id", "district_id", *LOCKED_FIELDS[2:]], row, strict=True))
+    values["sheltered"] = bool(values["sheltered"])
+    return values
+
+
+@cache
+def _class_days_sql(vendor: str) -> str:
+    school, date = _columns(ClassDay, ["school", "date"])
+    return (
+        f"SELECT {', '.join(_columns(ClassDay, ['school_class', *CLASS_FIELDS]))} FROM {_table(ClassDay)} "
+        f"WHERE {school} = %s AND {date} = %s"
+    )
+
+
+def class_days(school_id: int, date: dt.date) -> dict[int, dict]:
+    """The school's class days of the day: ``{class id: {field: value}}`` over ``CLASS_FIELDS``."""
+    with connection.cursor() as cursor:
+        cursor.execute(_class_days_sql(connection.vendor), [school_id, _date(date)])
+        rows = cursor.fetchall()
+    days = {}
+    for class_id, *values in rows:
+        day = dict(zip(CLASS_FIELDS, values, strict=True))
+        day["sheltered"] = bool(day["sheltered"])
+        days[class_id] = day
+    return days
+
+
+CLASS_DAY_ROW = ("school_class", *CLASS_FIELDS)
+CLASS_DAY_SHARED = ("school", "date", "source", "submitted_by", "updated_at")
+
+
+@cache
+def _save_class_days_sql(vendor: str, rows: int) -> str:
+    """The upsert of ``rows`` class days (on PostgreSQL of any number: ``rows`` is 0)."""
+    columns = _columns(ClassDay, [*CLASS_DAY_ROW, *CLASS_DAY_SHARED])
+    if vendor == "postgresql":
+        # One array per column: the statement's text is the same whatever the number of rows, so the
+        # driver's parse of it is cached (a VALUES list grows with the rows and is parsed every time).
+        types = [ClassDay._meta.get_field(name).cast_db_type(connection) for name in CLASS_DAY_ROW]
+        shared = [ClassDay._meta.get_field(name).cast_db_type(connection) for name in CLASS_DAY_SHARED]
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        scalars = ", ".join(f"%s::{kind}" for kind in shared)
+        source_rows = f"SELECT rows.*, {scalars} FROM unnest({arrays}) AS rows"
+    else:
+        row = f"({', '.join(['%s'] * len(columns))})"
+        source_rows = f"VALUES {', '.join([row] * rows)}"
+    class_column, date = _columns(ClassDay, ["school_class", "date"])
+    overwritten = [c for c in columns if c not in (class_column, date)]
+    return (
+        f"INSERT INTO {_table(ClassDay)} ({', '.join(columns)}) {source_rows} "
+        f"ON CONFLICT ({class_column}, {date}) DO UPDATE SET "
+        + ", ".join(f"{column} = excluded.{column}" for column in overwritten)
+    )
+
+
+def save_class_days(
+    school_id: int, date: dt.date, rows: dict[int, dict], *, source: str, user_id: int | None, now: dt.datetime
+) -> None:
+    """Insert the class days ``{class id: values}``, or overwrite the ones that exist (one statement)."""
+    if not rows:
+        return
+    shared = [school_id, _date(date), source, user_id, _timestamp(now)]
+    values = [[class_id, *(row[name] for name in CLASS_FIELDS)] for class_id, row in rows.items()]
+    if connection.vendor == "postgresql":
+        sql = _save_class_days_sql(connection.vendor, 0)
+        params = [*shared, *(list(column) for column in zip(*values, strict=True))]
+    else:
+        sql = _save_class_days_sql(connection.vendor, len(values))
+        params = [value for row in values for value in (*row, *shared)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@cache
+def _save_school_totals_sql(vendor: str) -> str:
+    fields = [*COUNT_FIELDS, "classes_reported", "sheltered", "updated_at"]
+    assignments = ", ".join(f"{column} = %s" for column in _columns(SchoolDay, fields))
+    return f"UPDATE {_table(SchoolDay)} SET {assignments} WHERE {_q('id')} = %s"
+
+
+def save_school_totals(school_day_id: int, totals: dict, classes_reported: int, sheltered: bool, now) -> None:
+    params = [*(totals[name] for name in COUNT_FIELDS), classes_reported, sheltered, _timestamp(now), school_day_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_save_school_totals_sql(connection.vendor), params)
+
+
+DISTRICT_ADDED = (*COUNT_FIELDS, "schools_reported")
+
+
+@cache
+def _add_to_district_day_sql(vendor: str, city: bool, added: tuple[str, ...]) -> str:
+    fields = ["district", "date", *DISTRICT_ADDED]
+    columns = _columns(DistrictDay, fields)
+    district, date = columns[:2]
+    target = f"({date}) WHERE {district} IS NULL" if city else f"({district}, {date})"
+    table = _table(DistrictDay)
+    assignments = ", ".join(f"{c} = {table}.{c} + %s" for c in _columns(DistrictDay, added))
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT {target} DO UPDATE SET {assignments}"
+    )
+
+
+def add_to_district_day(
+    district_id: int | None, date: dt.date, totals: dict, changes: dict, schools_reported: int
+) -> None:
+    """Add ``changes`` (the change of a school's totals, and of ``schools_reported``) to its district's day
+    in place, so concurrent submissions of one district's schools add up; the row is inserted with the
+    school's ``totals`` when it is the district's first of the day (one statement either way). The row of the
+    schools the department manages directly (district None) is found through its own unique index."""
+    added = tuple(name for name in DISTRICT_ADDED if changes.get(name))
+    if not added:
+        return
+    params = [district_id, _date(date), *(totals[name] for name in COUNT_FIELDS), schools_reported]
+    params += [changes[name] for name in added]
+    with connection.cursor() as cursor:
+        cursor.execute(_add_to_district_day_sql(connection.vendor, district_id is None, added), params)
+
+
+@cache
+def _claim_idempotency_key_sql(vendor: str) -> str:
+    fields = ["user", "key", "fingerprint", "status_code", "body", "created_at"]
+    columns = _columns(IdempotentRequest, fields)
+    return (
+        f"INSERT INTO {_table(IdempotentRequest)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({columns[0]}, {columns[1]}) DO NOTHING RETURNING {_q('id')}"
+    )
+
+
+def claim_idempotency_key(user_id: int, key: str, fingerprint: str, now: dt.datetime) -> int | None:
+    """Insert the record of the first request with ``key``; its id, or None when the key is taken (on
+    PostgreSQL after waiting for a concurrent first request with it to commit or roll back)."""
+    body = IdempotentRequest._meta.get_field("body").get_db_prep_save({}, connection)
+    params = [user_id, key, fingerprint, 0, body, _timestamp(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_idempotency_key_sql(connection.vendor), params)
+        row = cursor.fetchone()
+    return row[0] if row else None
