@@ -107,6 +107,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Parameters bound by the server rather than quoted into the text by the driver, so statements a
+    # connection repeats (the attendance submission's, every request's session and token reads) are
+    # prepared once per connection by psycopg and not parsed and planned again.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
+        "DATABASE_SERVER_SIDE_BINDING", default=True
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
