@@ -19,6 +19,7 @@ import datetime as dt
 import math
 import random
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -287,19 +288,33 @@ def date_range(*, until: dt.date, years: int | None = None, days: int | None = N
     return school_days(start, until)
 
 
-def generate(days: list[dt.date], *, seed: int = 1, schools=None, progress=None, missing_only=False) -> Result:
+def generate(
+    days: list[dt.date], *, seed: int = 1, schools=None, progress=None, missing_only=False, school_days_only=False
+) -> Result:
     """Write the history of ``days`` (school days) for ``schools`` (default: every working school), in one
     transaction; with ``missing_only``, only the days that have no class days of these schools yet (the others
-    are left as they are, counted in ``Result.skipped``). The time counts the commit: PostgreSQL checks the
-    rows' foreign keys then (Django creates them deferred), on millions of rows a good part of the work."""
+    are left as they are, counted in ``Result.skipped``); with ``school_days_only``, the school and district
+    days summed from the same class numbers, but no class day written (years of history for the dashboards,
+    which read the totals only, on a database where millions of class rows would take long to write). The
+    time counts the commit: PostgreSQL checks the rows' foreign keys then (Django creates them deferred), on
+    millions of rows a good part of the work."""
     started = time.perf_counter()
     with transaction.atomic():
-        result = _generate(days, seed=seed, schools=schools, progress=progress, missing_only=missing_only)
+        result = _generate(
+            days,
+            seed=seed,
+            schools=schools,
+            progress=progress,
+            missing_only=missing_only,
+            school_days_only=school_days_only,
+        )
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _generate(days: list[dt.date], *, seed: int, schools, progress, missing_only: bool) -> Result:
+def _generate(
+    days: list[dt.date], *, seed: int, schools, progress, missing_only: bool, school_days_only: bool
+) -> Result:
     schools = list((School.objects.working() if schools is None else schools).order_by("pk"))
     school_ids = [s.pk for s in schools]
     if missing_only and days:
@@ -352,7 +367,10 @@ def _generate(days: list[dt.date], *, seed: int, schools, progress, missing_only
             if progress:
                 progress(date)
 
-    result.class_days = _insert(ClassDay, CLASS_DAY_FIELDS, class_rows())
+    if school_days_only:
+        deque(class_rows(), maxlen=0)  # drawn for the school totals, not written
+    else:
+        result.class_days = _insert(ClassDay, CLASS_DAY_FIELDS, class_rows())
     result.school_days = _insert(SchoolDay, SCHOOL_DAY_FIELDS, iter(school_rows))
     result.school_days += _recount_kept(kept)
     result.district_days = _recount_districts(days)

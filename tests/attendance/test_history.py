@@ -61,6 +61,22 @@ def test_district_days_are_the_sums_of_their_school_days(schools):
         assert day.schools_reported == row["schools"]
 
 
+def test_school_days_only_writes_the_same_totals_without_class_rows(schools):
+    one_year(seed=3)
+    full = list(SchoolDay.objects.order_by("school_id", "date").values_list("school_id", "date", *SUMS))
+    districts = list(DistrictDay.objects.order_by("district_id", "date").values_list("district_id", "date", *SUMS))
+    ClassDay.objects.all().delete()
+    SchoolDay.objects.all().delete()
+    DistrictDay.objects.all().delete()
+    result = history.generate(history.date_range(until=UNTIL, years=1), seed=3, school_days_only=True)
+    assert result.class_days == 0 and not ClassDay.objects.exists()
+    assert result.school_days == len(full)
+    assert list(SchoolDay.objects.order_by("school_id", "date").values_list("school_id", "date", *SUMS)) == full
+    assert (
+        list(DistrictDay.objects.order_by("district_id", "date").values_list("district_id", "date", *SUMS)) == districts
+    )
+
+
 def test_rows_keep_the_rules_of_the_model(schools):
     one_year()
     rows = ClassDay.objects.all()

@@ -20,8 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--until", type=dt.date.fromisoformat, help="the last date, YYYY-MM-DD (default yesterday)")
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1): the same seed, the same rows")
         parser.add_argument("--schools", type=int, help="only the first N working schools (by id)")
+        parser.add_argument(
+            "--school-days-only",
+            action="store_true",
+            help="write the school and district days (what the dashboards read), no class days",
+        )
 
-    def handle(self, *args, years=None, days=None, until=None, seed=1, schools=None, **options):
+    def handle(self, *args, years=None, days=None, until=None, seed=1, schools=None, school_days_only=False, **options):
         until = until or timezone.localdate() - dt.timedelta(days=1)
         if (years is not None and years < 1) or (days is not None and days < 1):
             raise CommandError("--years and --days must be at least 1.")
@@ -39,11 +44,13 @@ class Command(BaseCommand):
             if verbosity > 1 and date.day == 1:
                 self.stdout.write(f"  {date:%Y-%m}")
 
-        result = history.generate(dates, seed=seed, schools=selected, progress=progress)
+        result = history.generate(
+            dates, seed=seed, schools=selected, progress=progress, school_days_only=school_days_only
+        )
         self.stdout.write(
             f"{dates[0]} – {dates[-1]}: {result.days} school days, {result.schools} schools; "
             f"{result.class_days:,} class days, {result.school_days:,} school days, "
             f"{result.district_days:,} district days ({result.deleted:,} generated class days replaced, "
-            f"{result.kept:,} submitted school days kept) in {result.seconds:.1f} s, "
-            f"{result.rows_per_second:,.0f} class days/s."
+            f"{result.kept:,} submitted school days kept) in {result.seconds:.1f} s"
+            + ("." if school_days_only else f", {result.rows_per_second:,.0f} class days/s.")
         )
