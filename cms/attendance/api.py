@@ -279,9 +279,8 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
             date, code, reports = parse_submission(request.data)
         except services.AttendanceRefused as exc:
             return _refusal(exc)
-        # The district names the answer's totals; its boundary (the map's GeoJSON) is not read.
         school = (
-            visible(request.user, School.objects.select_related("district").defer("district__boundary"))
+            visible(request.user, School.objects.select_related("district"))
             .filter(pk=scope_of(request.user).school_id)
             .order_by()
             .first()

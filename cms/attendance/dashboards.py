@@ -164,7 +164,7 @@ def home(request):
     """Each role's attendance: the department the city, a district office its district, a school itself."""
     scope = _scope(request)
     if scope.is_district:
-        district = get_visible_or_404(request.user, District.objects.defer("boundary"), pk=scope.district_id)
+        district = get_visible_or_404(request.user, District, pk=scope.district_id)
         return redirect("attendance:district", slug=district.slug)
     if scope.is_school:
         return redirect("attendance:school", pk=scope.school_id)
@@ -273,7 +273,7 @@ def _district_or_404(request, slug: str) -> District | None:
         return None
     if not (scope.is_city or scope.is_district):
         raise Http404
-    return get_visible_or_404(request.user, District.objects.defer("boundary"), slug=slug)
+    return get_visible_or_404(request.user, District, slug=slug)
 
 
 def district(request, slug: str):
@@ -319,7 +319,7 @@ def district_tables(context: dict) -> list[exports.Table]:
 
 def _school_or_404(request, pk: int) -> School:
     _scope(request)
-    schools = School.objects.select_related("district").defer(*selectors.WITHOUT_BOUNDARY)
+    schools = School.objects.select_related("district")
     return get_visible_or_404(request.user, schools, pk=pk)
 
 

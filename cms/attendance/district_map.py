@@ -16,7 +16,7 @@ from threading import Lock
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from cms.org.models import District
+from cms.org.models import District, DistrictBoundary
 
 WIDTH = 600
 PADDING = 4
@@ -136,7 +136,7 @@ def city_outline() -> Outline:
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
     with _lock:
-        boundaries = dict(District.objects.filter(boundary__isnull=False).values_list("pk", "boundary"))
+        boundaries = dict(DistrictBoundary.objects.values_list("district_id", "geometry"))
         outline = project(boundaries)
         _cache["city"] = (now, outline)
     return outline
@@ -148,6 +148,8 @@ def clear_cache() -> None:
 
 @receiver(post_save, sender=District)
 @receiver(post_delete, sender=District)
+@receiver(post_save, sender=DistrictBoundary)
+@receiver(post_delete, sender=DistrictBoundary)
 def _district_changed(**kwargs) -> None:
     clear_cache()
 

@@ -25,8 +25,6 @@ PERIODS = ("day", "week", "month")
 TREND_POINTS = {"day": 30, "week": 12, "month": 12}
 YEAR_OF_WEEKS = dt.timedelta(days=364)  # 52 weeks: a day or week a year earlier falls on the same weekday
 SUMMED = (*Counts.COUNT_FIELDS,)
-# A district's boundary is a large JSON document: only the map reads it (district_map, cached).
-WITHOUT_BOUNDARY = ("district__boundary",)
 
 
 def sum_totals(rows, extra: tuple[str, ...] = ()) -> dict | None:
@@ -66,7 +64,7 @@ def school_label(school: School) -> str:
 def district_rows(user, date: dt.date) -> tuple[list[Row], dict]:
     """The city's districts on ``date`` (and the directly managed schools, district None) and the city's
     metrics. Two queries: the districts, the day's ``DistrictDay`` rows."""
-    districts = list(visible(user, District).defer("boundary").order_by("name"))
+    districts = list(visible(user, District).order_by("name"))
     days = {day.district_id: day for day in visible(user, DistrictDay).filter(date=date)}
     rows = [Row(d.name, metrics_of(days.get(d.pk)), district=d, live_key=f"district:{d.pk}") for d in districts]
     rows.append(Row(district_label(None), metrics_of(days.get(None)), day=days.get(None)))
@@ -161,7 +159,6 @@ def over_threshold(user, date: dt.date, threshold: int, **where) -> list[Row]:
         .alias(absent_x100=absent * 100)
         .filter(absent_x100__gte=F("enrolled") * threshold)
         .select_related("school", "district")
-        .defer(*WITHOUT_BOUNDARY)
     )
     rows = [
         Row(school_label(day.school), metrics_of(day), district=day.district, school=day.school, day=day)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import District, School
+from .models import District, DistrictBoundary, School
 
 APOSTROPHES = re.compile("[`'ʼ’]")
 
@@ -72,25 +72,38 @@ def import_districts(path: Path) -> ImportReport:
             if not name or not name_en:
                 report.errors.append((index, _("feature without name_uk/name_en")))
                 continue
-            values = {
-                "name": name,
-                "name_en": name_en,
-                "koatuu": props.get("koatuu", ""),
-                "boundary": feature.get("geometry"),
-                "office_name": "",
-            }
+            values = {"name": name, "name_en": name_en, "koatuu": props.get("koatuu", ""), "office_name": ""}
+            geometry = feature.get("geometry")
             district = District.objects.filter(katottg=props.get("katottg", "")).first()
             if district is None:
-                District.objects.create(slug=slugify(name_en), katottg=props.get("katottg", ""), **values)
+                district = District.objects.create(slug=slugify(name_en), katottg=props.get("katottg", ""), **values)
+                if geometry:
+                    DistrictBoundary.objects.create(district=district, geometry=geometry)
                 report.created += 1
                 continue
             values["office_name"] = district.office_name
-            if _assign_changed(district, values):
+            changed = _assign_changed(district, values)
+            if changed:
                 district.save()
+            if _boundary_changed(district, geometry):
+                changed = True
+            if changed:
                 report.updated += 1
             else:
                 report.unchanged += 1
     return report
+
+
+def _boundary_changed(district: District, geometry) -> bool:
+    """Store the district's boundary as the file gives it; whether that changed it."""
+    stored = DistrictBoundary.objects.filter(district=district).values_list("geometry", flat=True).first()
+    if stored == geometry:
+        return False
+    if geometry:
+        DistrictBoundary.objects.update_or_create(district=district, defaults={"geometry": geometry})
+    else:
+        DistrictBoundary.objects.filter(district=district).delete()
+    return True
 
 
 def _assign_changed(obj, values: dict) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cms.groups.models import Community, Membership
 from cms.org.importers import COLUMNS, LOCATION_KATOTTG_COLUMN, ImportFileError, import_districts, import_schools
-from cms.org.models import District, School
+from cms.org.models import District, DistrictBoundary, School
 
 DATA = settings.SHARED_DATA_DIR
 REGISTRY = DATA / "schools" / "kyiv_schools_edebo_2023-08-02.csv"
@@ -61,9 +61,22 @@ def test_districts_from_geojson(db):
     assert report.created == 10 and not report.errors
     assert set(District.objects.values_list("name", flat=True)) >= {"Голосіївський", "Солом’янський", "Оболонський"}
     holosiiv = District.objects.get(slug="holosiivskyi")
-    assert holosiiv.boundary["type"] == "Polygon"
+    assert holosiiv.boundary.geometry["type"] == "Polygon"
     again = import_districts(DISTRICTS)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 10)
+    DistrictBoundary.objects.filter(district=holosiiv).update(geometry={"type": "Point", "coordinates": [30, 50]})
+    repaired = import_districts(DISTRICTS)
+    assert (repaired.updated, repaired.unchanged) == (1, 9)
+    assert DistrictBoundary.objects.get(district=holosiiv).geometry["type"] == "Polygon"
+
+
+def test_a_school_read_with_its_district_does_not_read_the_boundary(db, django_assert_num_queries):
+    import_districts(DISTRICTS)
+    School.objects.create(edebo_code="1", name="Школа", district=District.objects.get(slug="holosiivskyi"))
+    with django_assert_num_queries(1) as queries:
+        school = School.objects.select_related("district").get(edebo_code="1")
+    assert school.district.slug == "holosiivskyi"
+    assert "geometry" not in queries.captured_queries[0]["sql"]
 
 
 def test_real_registry_yields_606_schools_586_working_in_10_districts(districts):
