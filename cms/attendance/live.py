@@ -44,8 +44,6 @@ HEARTBEAT_SECONDS = 15
 # saved a school day before another one but committed after it (or a web process whose clock is a little
 # behind) still reaches a stream that reconnects with the other one's id. Resent snapshots change nothing.
 CATCH_UP_OVERLAP = dt.timedelta(seconds=10)
-
-
 TOTALS = (*Counts.COUNT_FIELDS, "schools_reported")  # what an event says of its district and the city
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
