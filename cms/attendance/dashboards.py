@@ -285,6 +285,7 @@ def district(request, slug: str):
     for row in rows:
         row.url = _with_date(reverse("attendance:school", args=[row.school.pk]), date)
     not_reported = selectors.not_reported(user, date, district=district)
+    outline, areas = district_map.district_area(user, district, totals) if district else (None, [])
     context = {
         "date": date,
         "district": district,
@@ -303,6 +304,10 @@ def district(request, slug: str):
         "over_threshold": selectors.over_threshold(user, date, config.school_absent_share, district=district),
         "alerts": selectors.alerts_for(user, date, district=district),
         "trend": _trend(selectors.district_trend_rows(user, district), date, period),
+        "map_district": district,
+        "outline": outline,
+        "areas": areas,
+        "legend": _legend(),
     }
     return _respond(request, "attendance/district.html", context, district_tables, slug)
 

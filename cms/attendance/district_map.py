@@ -1,5 +1,7 @@
-"""The city map of the dashboards: each district's GeoJSON boundary (lon/lat) projected to SVG path data on
-the server, so the page needs no map tiles, no script and no external service.
+"""The maps of the dashboards: each district's GeoJSON boundary (lon/lat) projected to SVG path data on the
+server, so the page needs no map tiles, no script and no external service. The city's map has the 10
+districts; a district's page has its own district alone, fitted to the same width (``district_outline``):
+the boundaries of other districts are outside a district office's scope, and so are their figures.
 
 The projection is equirectangular with the longitude scaled by cos(mean latitude) (true enough for one city),
 fitted to a fixed-width viewBox; coordinates are rounded to whole units of the viewBox and each ring is
@@ -17,6 +19,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from cms.org.models import District, DistrictBoundary
+from cms.org.scope import visible
 
 WIDTH = 600
 PADDING = 4
@@ -129,17 +132,36 @@ def project(boundaries: dict[int, dict]) -> Outline:
     return Outline(WIDTH, height, shapes)
 
 
-def city_outline() -> Outline:
-    """The projected districts of the city, cached per process (one query when the cache is cold)."""
+def _cached(key: str, boundaries) -> Outline:
+    """The outline of ``key``, projected from ``boundaries()`` ({district id: geometry}) when the cache is
+    cold or expired."""
     now = time.monotonic()
-    cached = _cache.get("city")
+    cached = _cache.get(key)
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
     with _lock:
-        boundaries = dict(DistrictBoundary.objects.values_list("district_id", "geometry"))
-        outline = project(boundaries)
-        _cache["city"] = (now, outline)
+        outline = project(boundaries())
+        _cache[key] = (now, outline)
     return outline
+
+
+def city_outline() -> Outline:
+    """The projected districts of the city, cached per process (one query when the cache is cold)."""
+    return _cached("city", lambda: dict(DistrictBoundary.objects.values_list("district_id", "geometry")))
+
+
+def district_outline(user, district: District) -> Outline:
+    """``district`` alone, projected to fill the map's width; cached per process (one query, through the
+    scope module, when the cache is cold). ``district`` is one the caller got from the scope module."""
+    return _cached(
+        f"district:{district.pk}",
+        lambda: dict(
+            visible(user, District)
+            .filter(pk=district.pk, boundary__isnull=False)
+            .order_by()
+            .values_list("pk", "boundary__geometry")
+        ),
+    )
 
 
 def clear_cache() -> None:
@@ -159,14 +181,22 @@ class MapArea:
     district: District
     path: str
     metrics: dict
+    url: str = ""  # the district's page, where the map is not on it already
 
 
 def map_areas(rows) -> tuple[Outline, list[MapArea]]:
-    """The map of the dashboard's by-district rows (those of a real district with a boundary)."""
+    """The city map of the dashboard's by-district rows (those of a real district with a boundary)."""
     outline = city_outline()
     areas = [
-        MapArea(row.district, outline.shapes[row.district.pk].path, row.metrics)
+        MapArea(row.district, outline.shapes[row.district.pk].path, row.metrics, row.url)
         for row in rows
         if row.district is not None and row.district.pk in outline.shapes
     ]
     return outline, areas
+
+
+def district_area(user, district: District, metrics: dict) -> tuple[Outline, list[MapArea]]:
+    """The map of a district's page: its own area with the district's ``metrics`` (none without a boundary)."""
+    outline = district_outline(user, district)
+    shape = outline.shapes.get(district.pk)
+    return outline, [MapArea(district, shape.path, metrics)] if shape else []

@@ -10,19 +10,28 @@
 
 An event carries the day's totals of the school, its district and the city; ``visible_part`` decides what
 of it the watching user may see, and each part is serialized once per process (``LiveEvent``).
+
+Every event has an SSE ``id:``: its school day's ``updated_at`` in microseconds (``event_id``). A stream that
+reconnects with ``Last-Event-ID``, or opens with ``?since=``, is first sent ``catch_up``: the newest state of
+each school day saved since then, read from the database and cut like a live event — whichever broker and
+whichever process carried the events it missed.
 """
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import logging
+import re
 import threading
 from collections import OrderedDict
 
 from django.conf import settings
-from django.db.models import Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import JSONObject
+from django.db.models.lookups import IsNull
 
-from cms.org.scope import Scope
+from cms.org.scope import Scope, visible
 
 from .models import Counts, DistrictDay, SchoolDay
 
@@ -31,34 +40,72 @@ logger = logging.getLogger(__name__)
 CHANNEL = "ecab:attendance"
 # A comment line this often keeps proxies from closing an idle stream and lets the server notice a gone client.
 HEARTBEAT_SECONDS = 15
+# A catch-up also resends the school days saved this long before the moment asked for: a transaction that
+# saved a school day before another one but committed after it (or a web process whose clock is a little
+# behind) still reaches a stream that reconnects with the other one's id. Resent snapshots change nothing.
+CATCH_UP_OVERLAP = dt.timedelta(seconds=10)
+TOTALS = (*Counts.COUNT_FIELDS, "schools_reported")  # what an event says of its district and the city
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+EVENT_ID = re.compile(r"[0-9]{1,17}", re.ASCII)  # 17 digits: until the year 5138, never an overflow
 
 
-def totals(obj) -> dict:
-    return {name: getattr(obj, name) for name in Counts.COUNT_FIELDS}
+def event_id(moment: dt.datetime) -> int:
+    """The SSE ``id:`` of the event of a school day saved at ``moment`` (its ``updated_at``), in microseconds
+    since the epoch: ids order the states of a school day. The id of "now" marks a moment for ``?since=``."""
+    return (moment - EPOCH) // MICROSECOND
 
 
-def event_for(school_day: SchoolDay) -> dict:
-    school = school_day.school
-    district = DistrictDay.objects.filter(district_id=school_day.district_id, date=school_day.date).first()
-    city = DistrictDay.objects.filter(date=school_day.date).aggregate(
-        **{name: Sum(name) for name in (*Counts.COUNT_FIELDS, "schools_reported")}
+def moment_of(value: str) -> dt.datetime | None:
+    """The moment an event id sent back by a client stands for; None when it is not an event id."""
+    if not EVENT_ID.fullmatch(value):
+        return None
+    return EPOCH + int(value) * MICROSECOND
+
+
+def with_totals(school_days: QuerySet, district_days: QuerySet) -> QuerySet:
+    """``school_days`` with their school, their district's day and the city's sums of the same date, in one
+    query (``district_days``: the rows the totals are read from, the watcher's scope or all of them)."""
+    same_date = district_days.filter(date=OuterRef("date")).order_by()
+    own_district = same_date.filter(
+        Q(district_id=OuterRef("district_id")) | Q(IsNull(OuterRef("district_id"), True), district__isnull=True)
     )
+    city = same_date.values("date").annotate(sums=JSONObject(**{name: Sum(name) for name in TOTALS}))
+    return school_days.select_related("school").annotate(
+        district_totals=Subquery(own_district.values(totals=JSONObject(**{name: name for name in TOTALS}))[:1]),
+        city_totals=Subquery(city.values("sums")),
+    )
+
+
+def event_of(school_day: SchoolDay) -> dict:
+    """The event of a school day read by ``with_totals``: its id, and the day's totals of the school, its
+    district and the city."""
+    school = school_day.school
+    district = school_day.district_totals
+    city = school_day.city_totals or {}
     return {
+        "id": event_id(school_day.updated_at),
         "date": school_day.date.isoformat(),
         "school": {
             "id": school.pk,
             "name": school.short_name or school.name,
             "district_id": school_day.district_id,
             "classes_reported": school_day.classes_reported,
-            **totals(school_day),
+            **{name: getattr(school_day, name) for name in Counts.COUNT_FIELDS},
         },
-        "district": {
-            "id": school_day.district_id,
-            "schools_reported": district.schools_reported if district else 0,
-            **(totals(district) if district else {}),
-        },
-        "city": {name: value or 0 for name, value in city.items()},
+        "district": {"id": school_day.district_id, "schools_reported": 0, **(district or {})},
+        "city": {name: city.get(name) or 0 for name in TOTALS},
     }
+
+
+def catch_up(scope: Scope, since: dt.datetime, date: dt.date) -> list[dict]:
+    """The events of the school days of ``date`` in ``scope`` saved after ``since`` (less
+    ``CATCH_UP_OVERLAP``), oldest first: one query, at most one row per school of the scope.
+
+    Events are snapshots, so the newest state of each school day is all a stream that missed some needs; its
+    district's and the city's totals are read now, as fresh as those of the last event it missed."""
+    school_days = visible(scope, SchoolDay).filter(date=date, updated_at__gt=since - CATCH_UP_OVERLAP)
+    return [event_of(day) for day in with_totals(school_days.order_by("updated_at", "pk"), visible(scope, DistrictDay))]
 
 
 PARTS = {
@@ -91,15 +138,23 @@ class LiveEvent:
     """One event as the streams of a process share it: each part is serialized once, for all streams that
     see that part (every DON dashboard sends the same bytes)."""
 
-    __slots__ = ("_encoded", "data")
+    __slots__ = ("_encoded", "_head", "data", "id")
 
     def __init__(self, data: dict):
         self.data = data
         self._encoded: dict[str, bytes] = {}
+        # From Redis anything may come: only a whole number is an id (a newline would start another field).
+        event_id = data.get("id")
+        self.id = event_id if type(event_id) is int and event_id >= 0 else None
+        self._head = "event: attendance\n" if self.id is None else f"id: {self.id}\nevent: attendance\n"
 
     @property
     def key(self) -> tuple:
         return self.data["date"], self.data["school"]["id"]
+
+    def is_older_than(self, other: "LiveEvent") -> bool:
+        """Whether this is an earlier state of the school day than ``other`` (as far as their ids tell)."""
+        return self.id is not None and other.id is not None and self.id < other.id
 
     def encoded_for(self, scope: Scope) -> bytes | None:
         """The server-sent-event block of the part ``scope`` sees; None when it sees nothing."""
@@ -108,7 +163,7 @@ class LiveEvent:
             return None
         if part not in self._encoded:
             visible = {key: self.data[key] for key in PARTS[part] if key in self.data}
-            self._encoded[part] = f"event: attendance\ndata: {json.dumps(visible, ensure_ascii=False)}\n\n".encode()
+            self._encoded[part] = f"{self._head}data: {json.dumps(visible, ensure_ascii=False)}\n\n".encode()
         return self._encoded[part]
 
 
@@ -117,7 +172,9 @@ class Subscription:
 
     An event carries whole totals (the school's, its district's, the city's), so a newer event of a school
     replaces an older one still waiting: a slow client never holds more than one event per school and day,
-    and what it finally shows is the same as a fast client's. Filled and read in its event loop only.
+    and what it finally shows is the same as a fast client's. "Newer" is by id where both have one (a
+    catch-up read before a live event arrived must not replace it), else by arrival. Filled and read in its
+    event loop only.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
@@ -127,6 +184,9 @@ class Subscription:
         self._waiting = asyncio.Event()
 
     def put(self, event: LiveEvent) -> None:
+        waiting = self._events.get(event.key)
+        if waiting is not None and event.is_older_than(waiting):
+            return
         self._events.pop(event.key, None)
         self._events[event.key] = event
         self._waiting.set()
@@ -352,12 +412,13 @@ def reset_broker() -> None:
 
 
 def publish_school_day(school_day_id: int) -> None:
-    """Send the event of a saved school day; a failure to publish never undoes the submission. Nothing is
-    read when no one can receive it (the in-process broker of a web worker without subscribers)."""
+    """Send the event of a saved school day (one query); a failure to publish never undoes the submission.
+    Nothing is read when no one can receive it (the in-process broker of a web worker without subscribers)."""
     if not broker().wants_events:
         return
     try:
-        school_day = SchoolDay.objects.select_related("school").get(pk=school_day_id)
-        broker().publish(event_for(school_day))
+        school_days = with_totals(SchoolDay.objects.filter(pk=school_day_id), DistrictDay.objects.all())
+        for school_day in school_days:
+            broker().publish(event_of(school_day))
     except Exception:
         logger.exception("Could not publish the attendance event of school day %s", school_day_id)

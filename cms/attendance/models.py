@@ -123,7 +123,12 @@ class SchoolDay(Counts):
     class Meta:
         verbose_name = _("school day")
         constraints = [models.UniqueConstraint(fields=["school", "date"], name="attendance_schoolday_unique")]
-        indexes = [models.Index(fields=["date", "district"]), models.Index(fields=["district", "date"])]
+        indexes = [
+            models.Index(fields=["date", "district"]),
+            models.Index(fields=["district", "date"]),
+            # A live stream's catch-up: the school days of a date saved after a moment (live.catch_up).
+            models.Index(fields=["date", "updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.school} {self.date:%d.%m.%Y}"

@@ -9,6 +9,13 @@
  *   [data-not-reported="<school id>"]      a school still to report: removed when it reports
  *   [data-not-reported-count]              how many of those are inside its section (or its group): recounted
  * Shares are computed as in cms/attendance/metrics.py.
+ *
+ * Nothing is missed while the stream is down: the script tag's data-live-since (the event id of the moment
+ * the page was rendered) goes with the first connection as ?since=, with the page's day as ?date=; the
+ * browser's own reconnections send the id of the last event received (Last-Event-ID), and a new connection
+ * after the browser gave up sends it as ?since=. The server first sends what was saved since then
+ * (cms/attendance/stream.py). An "event: reload" (the page is from another day) reloads the page, at most
+ * once a minute.
  */
 (function () {
   "use strict";
@@ -17,6 +24,7 @@
   var root = document.querySelector("[data-live-date]");
   if (!url || !root || !window.EventSource) { return; }
   var day = root.getAttribute("data-live-date");
+  var lastId = script.getAttribute("data-live-since") || "";
   var status = document.querySelector("[data-live-status]");
   var BUCKETS = [5, 10, 15, 20];
   var number = new Intl.NumberFormat("uk-UA");
@@ -92,10 +100,32 @@
   // The browser reconnects by itself after a dropped stream, but gives up for good when an answer is not a
   // stream (the session ended: the sign-in page, or a 403); then a new connection is tried now and again.
   var RETRY_CLOSED_MS = 30000;
+  var RELOAD_AT_MOST_EVERY_MS = 60000;
+  var RELOADED_KEY = "attendance-live-reloaded";
+
+  function streamUrl() {
+    var query = "date=" + encodeURIComponent(day) + (lastId ? "&since=" + encodeURIComponent(lastId) : "");
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + query;
+  }
+
+  function reload(source) {
+    var last = 0;
+    try { last = Number(window.sessionStorage.getItem(RELOADED_KEY)) || 0; } catch (e) { /* no storage */ }
+    if (Date.now() - last < RELOAD_AT_MOST_EVERY_MS) { return; }  // just reloaded: carry on live
+    try { window.sessionStorage.setItem(RELOADED_KEY, String(Date.now())); } catch (e) { /* no storage */ }
+    source.close();
+    window.location.reload();
+  }
+
   function connect() {
-    var source = new EventSource(url, { withCredentials: true });
+    var source = new EventSource(streamUrl(), { withCredentials: true });
     source.addEventListener("attendance", function (message) {
+      if (message.lastEventId) { lastId = message.lastEventId; }
       try { apply(JSON.parse(message.data)); } catch (e) { /* a malformed event changes nothing */ }
+    });
+    source.addEventListener("reload", function (message) {
+      if (message.lastEventId) { lastId = message.lastEventId; }
+      reload(source);
     });
     source.addEventListener("open", function () {
       root.setAttribute("data-live-connected", "true");

@@ -29,6 +29,8 @@ class Stream:
 
     app: object
     cookie: str = ""
+    query: str = ""  # e.g. "since=1764230400000000&date=2026-11-27"
+    last_event_id: str | None = None  # the Last-Event-ID header, as a reconnecting EventSource sends it
     status: int | None = None
     headers: dict = field(default_factory=dict)
     blocks: list[str] = field(default_factory=list)
@@ -49,9 +51,10 @@ class Stream:
             "path": STREAM_PATH,
             "raw_path": STREAM_PATH.encode(),
             "root_path": "",
-            "query_string": b"",
+            "query_string": self.query.encode(),
             "headers": [(b"host", b"testserver"), (b"accept", b"text/event-stream")]
-            + ([(b"cookie", self.cookie.encode())] if self.cookie else []),
+            + ([(b"cookie", self.cookie.encode())] if self.cookie else [])
+            + ([(b"last-event-id", self.last_event_id.encode())] if self.last_event_id is not None else []),
             "client": ("127.0.0.1", 50000),
             "server": ("testserver", 80),
         }
@@ -88,14 +91,25 @@ class Stream:
                 self._arrived.clear()
                 await self._arrived.wait()
 
-    def events(self) -> list[dict]:
-        """The data of the ``attendance`` events received so far."""
+    def events(self, kind: str = "attendance") -> list[dict]:
+        """The data of the events of ``kind`` received so far."""
+        return [data for _id, data in self.identified_events(kind)]
+
+    def identified_events(self, kind: str = "attendance") -> list[tuple[str | None, dict]]:
+        """(SSE id or None, data) of the events of ``kind`` received so far."""
         found = []
         for block in self.blocks:
             lines = block.splitlines()
-            if "event: attendance" in lines:
-                found.append(json.loads("".join(line[len("data: ") :] for line in lines if line.startswith("data: "))))
+            if f"event: {kind}" in lines:
+                ids = [line[len("id: ") :] for line in lines if line.startswith("id: ")]
+                data = json.loads("".join(line[len("data: ") :] for line in lines if line.startswith("data: ")))
+                found.append((ids[-1] if ids else None, data))
         return found
+
+    def last_id(self) -> str | None:
+        """The id a browser's EventSource would send back on reconnecting (that of the last event with one)."""
+        ids = [line[len("id: ") :] for block in self.blocks for line in block.splitlines() if line.startswith("id: ")]
+        return ids[-1] if ids else None
 
     async def next_event(self, timeout: float = WAIT_SECONDS) -> dict:
         """The first event not taken yet by this method, received already or within ``timeout`` seconds."""

@@ -7,7 +7,6 @@ Run by .ci/run with a private redis-server; the default run deselects the marker
 
 import asyncio
 import json
-import os
 
 import pytest
 import redis
@@ -15,27 +14,9 @@ from asgiref.sync import async_to_sync
 
 from cms.attendance import live
 
-from .conftest import use_broker
 from .live_client import Stream, assert_scoped_deliveries, deliveries, submit
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL", "")
-    if not url:
-        pytest.fail("REDIS_URL is not set: the Redis suite needs a real redis-server (.ci/run starts one)")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Redis at {url} is not reachable: {error}")
-    return url
-
-
-@pytest.fixture
-def redis_broker(settings, redis_url):
-    yield from use_broker(settings, redis_url)
 
 
 def subscribers_on_redis(url: str) -> int:

@@ -111,6 +111,31 @@ def asgi_live_server(transactional_db) -> Iterator[ThreadedUvicorn]:
     live.reset_broker()
 
 
+def open_as(chromium: Browser, server, user, problems: PageProblems, path: str) -> Page:
+    """``path`` on ``server`` in a browser context of its own, signed in as ``user`` (second factor passed)."""
+    from django.test import Client
+
+    from tests.conftest import sign_in
+
+    cookie = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+    context = chromium.new_context(
+        base_url=server.url, locale="uk-UA", timezone_id="Europe/Kyiv", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": server.url}])
+    page = context.new_page()
+    page.on("response", problems.on_response)
+    page.on("console", problems.on_console)
+    page.goto(path)
+    return page
+
+
+def watching(page: Page) -> None:
+    """The page's stream is open; a marker tells later whether the page was reloaded."""
+    expect(page.locator('[data-live-connected="true"]')).to_be_attached()
+    page.evaluate("window.notReloaded = true")
+
+
 @pytest.fixture
 def demo(transactional_db, settings) -> str:
     """The real registry and the demo accounts in the test database; returns the demo password.

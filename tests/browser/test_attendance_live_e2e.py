@@ -11,37 +11,15 @@ import os
 import time
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.conftest import build_world, sign_in
+from tests.conftest import build_world
 
-from .conftest import TIMEOUT_MS, PageProblems
+from .conftest import PageProblems, open_as, watching
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LIVE_WITHIN_MS = 1000
-
-
-def open_as(chromium: Browser, server, user, problems: PageProblems, path: str) -> Page:
-    cookie = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
-    context = chromium.new_context(
-        base_url=server.url, locale="uk-UA", timezone_id="Europe/Kyiv", viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": server.url}])
-    page = context.new_page()
-    page.on("response", problems.on_response)
-    page.on("console", problems.on_console)
-    page.goto(path)
-    return page
-
-
-def watching(page: Page) -> None:
-    """The page's stream is open; a marker tells later whether the page was reloaded."""
-    expect(page.locator('[data-live-connected="true"]')).to_be_attached()
-    page.evaluate("window.notReloaded = true")
 
 
 @pytest.mark.parametrize("broker", ["in-process", pytest.param("redis", marks=pytest.mark.redis)])

@@ -1,6 +1,8 @@
 from django import template
 from django.conf import settings
+from django.utils import timezone
 
+from cms.attendance import live
 from cms.attendance.metrics import METRIC_LABELS, absent_bucket, format_count, format_metric, format_share
 
 register = template.Library()
@@ -8,8 +10,9 @@ register = template.Library()
 
 @register.inclusion_tag("attendance/_live.html")
 def live_attendance():
-    """The live-update script of a dashboard (it needs an element with ``data-live-date``)."""
-    return {"live_events_url": settings.LIVE_EVENTS_URL}
+    """The live-update script of a dashboard (it needs an element with ``data-live-date``). ``live_since`` is
+    the event id of the moment the page is rendered: the stream catches up from it when it opens."""
+    return {"live_events_url": settings.LIVE_EVENTS_URL, "live_since": live.event_id(timezone.now())}
 
 
 @register.filter
