@@ -9,12 +9,12 @@ query: twelve round trips for the six searched types. On the database backends i
 - SQLite FTS5 and PostgreSQL: one SQL statement over the search index table. Its WHERE clause is the
   engine's match (the same MATCH expression / tsquery Wagtail builds, served by the FTS5 index or by the GIN
   indexes on ``title`` and on ``body``) and, per content type, an ``EXISTS`` on the scoped and filtered
-  queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``), so what the user may not read
-  is neither ranked nor counted. Two statements: the matches counted up to :data:`MATCH_CAP` + 1, and the
-  first :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, table order
-  on PostgreSQL; no sorting) scored with Wagtail's formula (FTS5 ``bm25`` × title norm, or ``ts_rank``
-  with Wagtail's weights). Scoring is the costly part (``ts_rank`` reads each match's whole body vector),
-  so it is bounded more tightly than counting.
+  queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``; content types given the same
+  queryset share one), so what the user may not read is neither ranked nor counted. Two statements: the
+  matches counted up to :data:`MATCH_CAP` + 1, and the first :data:`RANK_CAP` matches in the index's own
+  order (the most recently indexed on SQLite, table order on PostgreSQL; no sorting) scored with Wagtail's
+  formula (FTS5 ``bm25`` × title norm, or ``ts_rank`` with Wagtail's weights). Scoring is the costly part
+  (``ts_rank`` reads each match's whole body vector), so it is bounded more tightly than counting.
 - OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
   compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits; its block-max
   scoring needs no cap.
@@ -54,7 +54,8 @@ def is_opensearch(backend) -> bool:
 
 
 def search_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
-    """The scoped matches of ``query`` over ``querysets`` (one per model, already scoped and filtered)."""
+    """The scoped matches of ``query`` over ``querysets`` (one per model, already scoped and filtered); with
+    ``per_model`` 0, only their count."""
     if is_opensearch(backend):
         return _opensearch_matches(backend, querysets, query, per_model=per_model)
     return _database_matches(backend, querysets, query, per_model=per_model)
@@ -70,13 +71,17 @@ def _index_entry_model():
 
 
 def _scope_condition(querysets: dict[type, QuerySet], prefix: str) -> Q:
-    """Index entries of the given querysets' objects: per model, its content types and an EXISTS on its queryset
-    correlated with the entry's object id (stored as text)."""
-    condition = Q()
+    """Index entries of the given querysets' objects: per queryset, the content types of the models given it
+    (models given the same queryset object share one condition) and an EXISTS on it correlated with the
+    entry's object id (stored as text)."""
+    groups: dict[int, tuple[QuerySet, list[int]]] = {}
     for model, qs in querysets.items():
+        groups.setdefault(id(qs), (qs, []))[1].extend(get_descendants_content_types_pks(model))
+    condition = Q()
+    for qs, content_types in groups.values():
         object_id = Cast(OuterRef(f"{prefix}object_id"), BigIntegerField())
         in_scope = Exists(qs.order_by().filter(pk=object_id).values("pk"))
-        condition |= Q(**{f"{prefix}content_type_id__in": get_descendants_content_types_pks(model)}) & in_scope
+        condition |= Q(**{f"{prefix}content_type_id__in": content_types}) & in_scope
     return condition
 
 
@@ -105,8 +110,8 @@ def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_mo
     # the first ones the scan yields.
     first = matching.order_by("-pk") if vendor == "sqlite" else matching.order_by()
     counted = first.values("pk")[: MATCH_CAP + 1].count()
-    if not counted:
-        return EngineMatches()
+    if not counted or per_model <= 0:
+        return EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
     if vendor == "sqlite":
         # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
         rows = first.annotate(score=score).values_list(*fields, "score")[:RANK_CAP]
