@@ -87,49 +87,68 @@ def _scope_condition(querysets: dict[type, QuerySet], prefix: str) -> Q:
 
 def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
     index_entry = _index_entry_model()
-    vendor = connections[router.db_for_read(index_entry)].vendor
+    connection = connections[router.db_for_read(index_entry)]
     some_model = next(iter(querysets))
     compiler = backend.query_compiler_class(some_model.objects.none(), query)
     config = compiler.get_config(backend)
-    if vendor == "sqlite":
-        matching = _sqlite_matching(compiler, config, querysets, query)
-        score = compiler.build_tsrank(None, query, config=config) * (F("index_entry__title_norm") + 1.0)
-        fields = ("index_entry__content_type_id", "index_entry__object_id")
-        best_first = ("score", "-pk")  # bm25 is negative: lower is better
-    elif vendor == "postgresql":
-        matching = _postgres_matching(compiler, config, querysets, query, index_entry)
-        score = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm") + compiler.build_tsrank(
-            F("body"), query, config=config
-        )
-        fields = ("content_type_id", "object_id")
-        best_first = ("-score", "-pk")
+    if connection.vendor == "sqlite":
+        # FTS5 yields matches in id order, so ORDER BY id DESC LIMIT stops early.
+        first = _sqlite_matching(compiler, config, querysets, query).order_by("-pk")
+    elif connection.vendor == "postgresql":
+        # The bitmap scan yields matches in table order: any order would sort (and check the scope of) every
+        # match, so it takes the first ones the scan yields.
+        first = _postgres_matching(compiler, config, querysets, query, index_entry).order_by()
     else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
-        raise ImproperlyConfigured(f"Search on the database backend supports SQLite and PostgreSQL, not {vendor}.")
-    # FTS5 yields matches in id order, so ORDER BY id DESC LIMIT stops early there. PostgreSQL's bitmap scan
-    # yields them in table order: any order there would sort (and check the scope of) every match, so it takes
-    # the first ones the scan yields.
-    first = matching.order_by("-pk") if vendor == "sqlite" else matching.order_by()
-    counted = first.values("pk")[: MATCH_CAP + 1].count()
+        raise ImproperlyConfigured(
+            f"Search on the database backend supports SQLite and PostgreSQL, not {connection.vendor}."
+        )
+    counted = _rows(connection, first.values("pk")[: MATCH_CAP + 1], "SELECT COUNT(*) FROM ({}) counted")[0][0]
+    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
     if not counted or per_model <= 0:
-        return EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
-    if vendor == "sqlite":
+        return matches
+    if connection.vendor == "sqlite":
         # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
-        rows = first.annotate(score=score).values_list(*fields, "score")[:RANK_CAP]
-        rows = sorted(rows, key=lambda row: (row[2], -int(row[1])))
+        # bm25 is negative: lower is better.
+        score = compiler.build_tsrank(None, query, config=config) * (F("index_entry__title_norm") + 1.0)
+        scored = first.annotate(
+            ct=F("index_entry__content_type_id"), oid=F("index_entry__object_id"), score=score, tie=F("pk")
+        )[:RANK_CAP]
+        best_first = "score ASC, tie DESC"
     else:
         # Scored in an outer query over those matches only: ts_rank reads a whole body vector.
-        rows = index_entry.objects.filter(pk__in=first.values("pk")[:RANK_CAP]).annotate(score=score)
-        rows = rows.order_by(*best_first).values_list(*fields, "score")
+        title = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm")
+        scored = index_entry.objects.filter(pk__in=first.values("pk")[:RANK_CAP]).annotate(
+            ct=F("content_type_id"),
+            oid=F("object_id"),
+            score=title + compiler.build_tsrank(F("body"), query, config=config),
+            tie=F("pk"),
+        )
+        best_first = "score DESC, tie DESC"
+    # Only the best ``per_model`` of each content type leave the database, best first.
+    rows = _rows(
+        connection,
+        scored.values_list("ct", "oid", "score", "tie"),
+        "SELECT ct, oid FROM (SELECT scored.*, ROW_NUMBER() OVER (PARTITION BY ct ORDER BY "  # noqa: S608
+        f"{best_first}) AS position FROM ({{}}) scored) best WHERE position <= {int(per_model)} ORDER BY {best_first}",
+    )
     by_content_type = {}
     for model in querysets:
         for content_type_id in get_descendants_content_types_pks(model):
             by_content_type.setdefault(content_type_id, model)
-    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
-    for content_type_id, object_id, _score in rows:
+    for content_type_id, object_id in rows:
         pks = matches.ranked.setdefault(by_content_type[content_type_id], [])
         if len(pks) < per_model:
             pks.append(int(object_id))
     return matches
+
+
+def _rows(connection, qs: QuerySet, template: str) -> list[tuple]:
+    """The rows of ``template`` with ``qs``'s SQL in its ``{}``, on a plain cursor: Django's counting wrapper and
+    its row conversions cost more than these statements' small answers need."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(template.format(sql), params)
+        return cursor.fetchall()
 
 
 def _sqlite_matching(compiler, config, querysets, query) -> QuerySet:

@@ -1,6 +1,7 @@
 """One search over regulations, announcements, reports, studies, articles and documents, inside the user's
 scope, on whichever backend is configured (falling back to the database when the engine is unreachable)."""
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -338,7 +339,7 @@ def _rank(result: Result, wanted: set[str], position: int) -> tuple:
     Before it: a title that is just the query's words, then a title made only of query words, then a title
     naming every query word; an act in force before a repealed one. Ties break by type and id, so pages of
     results are stable."""
-    title = set(lemmatize(result.title).split())
+    title = _title_lemmas(result.title)
     if wanted and title == wanted:
         title_rank = 3
     elif title and title <= wanted:
@@ -349,6 +350,12 @@ def _rank(result: Result, wanted: set[str], position: int) -> tuple:
         title_rank = 0
     in_force = 0 if result.row.get("status", "") == "repealed" else 1
     return title_rank, in_force, -position, result.model.__name__, result.row["pk"]
+
+
+@functools.lru_cache(maxsize=50_000)
+def _title_lemmas(title: str) -> frozenset[str]:
+    """A title's lemmas, kept per title: the same acts come back as candidates of many searches."""
+    return frozenset(lemmatize(title).split())
 
 
 def record_query(text: str, results: int) -> None:
