@@ -292,30 +292,37 @@ def subtree(path: str) -> Q:
 def _district_section_paths() -> list[tuple[str, int]]:
     from cms.pages.models import DistrictSectionPage
 
-    return list(DistrictSectionPage.objects.values_list("path", "district_id"))
+    # No ordering: by path (the page tree's default) SQLite walks the whole page index to avoid a sort.
+    return list(DistrictSectionPage.objects.order_by().values_list("path", "district_id"))
 
 
 @_once
 def _restricted_paths(scope: Scope) -> list[str]:
     """Pages behind a Wagtail view restriction the user does not pass (a group it is not in, or a password,
-    which only Wagtail's own form can check), as Wagtail's API does."""
+    which only Wagtail's own form can check), as Wagtail's API does. One statement when no restriction names
+    groups, two when some do, however many there are."""
     from wagtail.models import PageViewRestriction
 
-    restrictions = PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
-    paths = []
-    for restriction in restrictions.select_related("page").prefetch_related("groups"):
-        if restriction.restriction_type == PageViewRestriction.GROUPS:
-            group_ids = {group.pk for group in restriction.groups.all()}
-            if scope.user_id and group_ids & _group_ids(scope.user_id):
-                continue
-        paths.append(restriction.page.path)
-    return paths
+    restrictions = list(
+        PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
+        .order_by()
+        .values_list("pk", "restriction_type", "page__path")
+    )
+    by_groups = [pk for pk, kind, _path in restrictions if kind == PageViewRestriction.GROUPS]
+    passed = set()
+    if by_groups and scope.user_id:
+        passed = set(
+            PageViewRestriction.groups.through.objects.filter(
+                pageviewrestriction_id__in=by_groups, group_id__in=_group_ids(scope.user_id)
+            ).values_list("pageviewrestriction_id", flat=True)
+        )
+    return [path for pk, _kind, path in restrictions if pk not in passed]
 
 
-def _group_ids(user_id: int) -> set[int]:
+def _group_ids(user_id: int) -> QuerySet:
     from django.contrib.auth import get_user_model
 
-    return set(get_user_model().groups.through.objects.filter(user_id=user_id).values_list("group_id", flat=True))
+    return get_user_model().groups.through.objects.filter(user_id=user_id).values("group_id")
 
 
 def pages_outside(user) -> Q | None:
@@ -369,7 +376,7 @@ def readable_collection_paths(scope: Scope) -> list[str] | None:
     else:
         members = Membership.objects.filter(Q(user_id=scope.user_id) | Q(school__district_id=scope.district_id))
     audience |= Q(level="community", community_id__in=members.values("community_id"))
-    return list(CollectionAudience.objects.filter(audience).values_list("collection__path", flat=True))
+    return list(CollectionAudience.objects.filter(audience).order_by().values_list("collection__path", flat=True))
 
 
 @_once
@@ -379,7 +386,7 @@ def _collection_ids_under(paths: tuple[str, ...]) -> list[int]:
     condition = Q(pk__in=[])
     for path in paths:
         condition |= Q(path__startswith=path)
-    return list(Collection.objects.filter(condition).values_list("pk", flat=True))
+    return list(Collection.objects.filter(condition).order_by().values_list("pk", flat=True))
 
 
 @read_rule("library.LibraryDocument")
