@@ -15,7 +15,7 @@ from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Fuzzy, Phrase, PlainText
 
 from cms.library.models import DocumentKind, LibraryDocument
-from cms.org.scope import read_once, subtree, visible
+from cms.org.scope import once_per_block, read_once, subtree, visible
 from cms.pages.models import (
     AnnouncementPage,
     DistrictSectionPage,
@@ -107,14 +107,24 @@ def _filtered(user, model, filters: SearchFilters) -> QuerySet:
 
 def _in_district(qs: QuerySet, model, district_id: int) -> QuerySet:
     if model is LibraryDocument:
-        from cms.library.models import CollectionAudience
-
-        collections = CollectionAudience.objects.filter(district_id=district_id).values_list("collection_id", flat=True)
-        return qs.filter(collection_id__in=list(collections))
+        return qs.filter(collection_id__in=_district_collections(district_id))
     # A district's pages live under its section; its schools' articles under its experience folder.
-    parent_model = ExperienceDistrictPage if model is ExperienceArticlePage else DistrictSectionPage
-    parent = parent_model.objects.filter(district_id=district_id).values_list("path", flat=True).first()
+    folder = ExperienceDistrictPage if model is ExperienceArticlePage else DistrictSectionPage
+    parent = _district_folder(folder, district_id)
     return qs.filter(subtree(parent)) if parent else qs.none()
+
+
+@once_per_block
+def _district_folder(parent_model, district_id: int) -> str | None:
+    """The path of a district's section (or experience folder), read once for the page types of a search."""
+    return parent_model.objects.filter(district_id=district_id).order_by().values_list("path", flat=True).first()
+
+
+@once_per_block
+def _district_collections(district_id: int) -> list[int]:
+    from cms.library.models import CollectionAudience
+
+    return list(CollectionAudience.objects.filter(district_id=district_id).values_list("collection_id", flat=True))
 
 
 class ScopedQuerysets:

@@ -98,15 +98,16 @@ def read_once() -> Iterator[None]:
         _read_once.reset(token)
 
 
-def _once(fn):
-    """``fn`` (whose arguments are hashable) called once per argument tuple inside :func:`read_once`."""
+def once_per_block(fn):
+    """``fn`` (a read whose arguments are hashable) called once per argument tuple inside a :func:`read_once`
+    block, afresh outside one."""
 
     @functools.wraps(fn)
     def wrapper(*args):
         memo = _read_once.get()
         if memo is None:
             return fn(*args)
-        key = (fn.__qualname__, *args)
+        key = (fn.__module__, fn.__qualname__, *args)
         if key not in memo:
             memo[key] = fn(*args)
         return memo[key]
@@ -288,7 +289,7 @@ def subtree(path: str) -> Q:
     return Q(path__range=(path, path + highest))
 
 
-@_once
+@once_per_block
 def _district_section_paths() -> list[tuple[str, int]]:
     from cms.pages.models import DistrictSectionPage
 
@@ -296,7 +297,7 @@ def _district_section_paths() -> list[tuple[str, int]]:
     return list(DistrictSectionPage.objects.order_by().values_list("path", "district_id"))
 
 
-@_once
+@once_per_block
 def _restricted_paths(scope: Scope) -> list[str]:
     """Pages behind a Wagtail view restriction the user does not pass (a group it is not in, or a password,
     which only Wagtail's own form can check), as Wagtail's API does. One statement when no restriction names
@@ -360,7 +361,7 @@ def pages_write(scope: Scope, qs: QuerySet) -> QuerySet:
 # --- document library ------------------------------------------------------------------------
 
 
-@_once
+@once_per_block
 def readable_collection_paths(scope: Scope) -> list[str] | None:
     """Paths of the collections whose documents the scope may read; None means all of them."""
     from cms.groups.models import Membership
@@ -379,7 +380,7 @@ def readable_collection_paths(scope: Scope) -> list[str] | None:
     return list(CollectionAudience.objects.filter(audience).order_by().values_list("collection__path", flat=True))
 
 
-@_once
+@once_per_block
 def _collection_ids_under(paths: tuple[str, ...]) -> list[int]:
     from wagtail.models import Collection
 

@@ -140,3 +140,16 @@ def _content_types(model):
     from modelsearch.utils import get_descendants_content_types_pks
 
     return get_descendants_content_types_pks(model)
+
+
+def test_a_district_filter_reads_the_district_once_not_per_content_type(world, backend_name):
+    user = world.users["don"]
+    district = SearchFilters(district_id=world.other_district.pk)
+    run_search(user, "зарахування", log=False)  # content types and site roots cached
+    plain = run_search(user, "зарахування", log=False)
+    filtered = run_search(user, "зарахування", filters=district, log=False)
+    assert {hit.model for hit in plain.hits} == {hit.model for hit in filtered.hits}  # as many loads
+    # The section's path, the experience folder's, the district's collections: once for the six types.
+    assert _statements(lambda: run_search(user, "зарахування", filters=district, log=False)) == 3 + _statements(
+        lambda: run_search(user, "зарахування", log=False)
+    )
