@@ -61,6 +61,18 @@ def search_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
     return _database_matches(backend, querysets, query, per_model=per_model)
 
 
+def count_among(backend, querysets, query, pks: dict[type, list[int]]) -> int:
+    """How many of the given objects (primary keys per model; ``querysets[model]`` is the model's queryset)
+    ``query`` matches. On OpenSearch the keys are a filter on the documents' ``pk`` field: Wagtail drops a queryset's
+    filter on a page type's primary key (``page_ptr_id``) when it compiles the queryset for the engine."""
+    if is_opensearch(backend):
+        return _opensearch_matches(
+            backend, {model: querysets[model] for model in pks}, query, per_model=0, among=pks
+        ).total
+    among = {model: querysets[model].filter(pk__in=ids) for model, ids in pks.items()}
+    return _database_matches(backend, among, query, per_model=0).total
+
+
 # --- SQLite FTS5 and PostgreSQL ---------------------------------------------------------------------------
 
 
@@ -170,14 +182,19 @@ def _postgres_matching(compiler, config, querysets, query, index_entry) -> Query
 # --- OpenSearch ----------------------------------------------------------------------------------------------
 
 
-def _opensearch_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
+def _opensearch_matches(
+    backend, querysets: dict[type, QuerySet], query, *, per_model: int, among: dict[type, list[int]] | None = None
+) -> EngineMatches:
     lines = []
     for model, qs in querysets.items():
-        results = backend.search(query, qs)
+        body = backend.search(query, qs)._get_es_body()
+        if among is not None:
+            keys = {"terms": {"pk": [str(pk) for pk in among[model]]}}
+            body["query"] = {"bool": {"must": [body["query"]], "filter": [keys]}}
         lines.append({"index": backend.get_index_for_model(model).name})
         lines.append(
             {
-                **results._get_es_body(),
+                **body,
                 "size": per_model,
                 "_source": False,
                 "stored_fields": "pk",

@@ -27,7 +27,7 @@ from cms.pages.models import (
 )
 
 from .analysis import AnalysedQuery, analyse_query, lemmatize
-from .engine import EngineMatches, is_opensearch, search_matches
+from .engine import EngineMatches, count_among, is_opensearch, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results
 
@@ -208,8 +208,7 @@ def _not_found_by_engine(backend, querysets: ScopedQuerysets, query, results: li
     pks: dict[type, list[int]] = {}
     for result in results:
         pks.setdefault(result.model, []).append(result.row["pk"])
-    among = {model: querysets[model].filter(pk__in=ids) for model, ids in pks.items()}
-    return len(results) - search_matches(backend, among, query, per_model=0).total
+    return len(results) - count_among(backend, querysets, query, pks)
 
 
 def _backends():

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
+from wagtail.search.backends import get_search_backend
 
 from cms.library.models import LibraryDocument
 from cms.org.scope import visible
@@ -121,8 +122,6 @@ def test_query_log_is_one_statement(world, django_assert_num_queries):
 
 @pytest.mark.parametrize("actor", [a for a in ACTORS if a != "anonymous"])
 def test_page_types_in_one_condition_hold_the_same_pages(world, corpus, actor):
-    from wagtail.search.backends import get_search_backend
-
     user = world.users[actor]
     database = get_search_backend("wagtail.search.backends.database")  # SQLite FTS5 or PostgreSQL
     shared = ScopedQuerysets(user, SearchFilters()).for_engine(database)
@@ -153,3 +152,40 @@ def test_a_district_filter_reads_the_district_once_not_per_content_type(world, b
     assert _statements(lambda: run_search(user, "зарахування", filters=district, log=False)) == 3 + _statements(
         lambda: run_search(user, "зарахування", log=False)
     )
+
+
+def test_an_exact_number_the_query_does_not_match_is_counted_once(world, backend_name):
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Про повну загальну середню освіту", kind="law", number="463-20")
+    if hasattr(get_search_backend("default"), "es"):
+        get_search_backend("default").get_index_for_model(RegulationPage).refresh()
+    outcome = run_search(world.users["don"], "463-IX закон")
+    assert outcome.hits[0].title == "Про повну загальну середню освіту"
+    assert outcome.total == len(outcome.hits) < 10
+
+
+def test_opensearch_counts_the_given_objects_only(world, corpus, monkeypatch):
+    """Wagtail drops a filter on a page type's primary key when it compiles a queryset for OpenSearch, so the
+    objects to count are a filter on the documents' pk field of the request itself."""
+    from wagtail.search.query import PlainText
+
+    from search.engine import count_among
+
+    backend = get_search_backend("wagtail.search.backends.opensearch3", URLS=["http://127.0.0.1:9"])
+    sent = []
+
+    def msearch(body):
+        sent.extend(body)
+        return {"responses": [{"hits": {"total": {"value": 1}, "hits": []}} for _ in body[::2]]}
+
+    monkeypatch.setattr(backend.es, "msearch", msearch)
+    querysets = ScopedQuerysets(world.users["don"], SearchFilters())
+    page, document = world.content.city_regulation, world.content.city_document
+    pks = {RegulationPage: [page.pk], LibraryDocument: [document.pk]}
+    assert count_among(backend, querysets, PlainText("закон"), pks) == 2
+    bodies = sent[1::2]
+    assert [body["query"]["bool"]["filter"] for body in bodies] == [
+        [{"terms": {"pk": [str(page.pk)]}}],
+        [{"terms": {"pk": [str(document.pk)]}}],
+    ]
+    assert all(body["size"] == 0 for body in bodies)
