@@ -72,6 +72,7 @@ def test_results_page_and_api_statements_are_bounded(world, acts, backend_name, 
         with CaptureQueriesContext(connection) as api:
             data = client.get(reverse("api:search"), {"q": word}).json()
         assert html.count("data-result") == len(data["results"]) == results
+        assert not any("boundary" in query["sql"] for query in page.captured_queries)  # districts' GeoJSON
         statements[word] = len(page), len(api)
     assert statements["ліцензування"] == statements["сертифікація"]
     page_statements, api_statements = statements["сертифікація"]
