@@ -206,33 +206,39 @@ def document_url(pk: int, file_name: str) -> str:
 
 class Highlighter:
     """Snippets of one query: the passage around the first word whose lemma the query asks for, with the
-    matching words marked (words are ``WORD_RE`` runs). The matching word forms of a text are found by set
-    operations (:func:`search.analysis.forms_with_lemmas`) and then located by one regular expression: in the
-    first ``SNIPPET_FIRST_WINDOW`` characters, and only when they have none in the rest up to
-    ``SNIPPET_SCAN_CHARS``."""
+    matching words marked (words are ``WORD_RE`` runs). Each distinct form is looked up once per query. The
+    first ``SNIPPET_FIRST_WINDOW`` characters are read word by word up to the first match (a common word is
+    found within a few words, and only the words read are analysed); the rest, up to ``SNIPPET_SCAN_CHARS``,
+    only when they have none, and at once: its distinct words' lemmas by set operations
+    (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression."""
 
     def __init__(self, analysed: AnalysedQuery):
         self.wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
+        self._known: dict[str, bool] = {}
 
-    def _pattern(self, text: str, start: int, end: int) -> re.Pattern | None:
-        """The words of ``text[start:end]`` whose lemmas are wanted, as one pattern (None if there are none); it
-        finds them followed by a non-word character, :func:`_whole_words` checks the character before."""
-        forms = forms_with_lemmas(set(WORD_RE.findall(text, start, end)), self.wanted)
+    def _is_wanted(self, word: str) -> bool:
+        known = self._known.get(word)
+        if known is None:
+            known = self._known[word] = bool(forms_with_lemmas({word}, self.wanted))
+        return known
+
+    def _words(self, text: str, start: int, end: int) -> Iterator[re.Match]:
+        """The wanted words of ``text[start:end]``, read one by one."""
+        for match in WORD_RE.finditer(text, start, end):
+            if self._is_wanted(match.group()):
+                yield match
+
+    def _first_match(self, text: str) -> re.Match | None:
+        end = _cut(text, SNIPPET_FIRST_WINDOW)
+        first = next(self._words(text, 0, end), None)
+        stop = _cut(text, SNIPPET_SCAN_CHARS)
+        if first is not None or stop <= end:
+            return first
+        forms = forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted)
         if not forms:
             return None
         words = "|".join(re.escape(form) for form in sorted(forms, key=lambda form: (-len(form), form)))
-        return re.compile(rf"(?:{words})(?![{WORD_CHARS}])")
-
-    def _first_match(self, text: str) -> re.Match | None:
-        start = 0
-        for limit in (SNIPPET_FIRST_WINDOW, SNIPPET_SCAN_CHARS):
-            end = _cut(text, limit)
-            if end > start:
-                pattern = self._pattern(text, start, end)
-                if pattern is not None:
-                    return next(_whole_words(pattern, text, start, end), None)
-                start = end
-        return None
+        return next(_whole_words(re.compile(rf"(?:{words})(?![{WORD_CHARS}])"), text, end, stop), None)
 
     def snippet(self, text: str) -> SafeString:
         width = SNIPPET_RADIUS * 2
@@ -245,7 +251,7 @@ class Highlighter:
         end = min(len(text), SNIPPET_SCAN_CHARS, first.end() + SNIPPET_RADIUS)
         window = text[start:end]
         parts, position = [], 0
-        for match in _whole_words(self._pattern(window, 0, len(window)), window, 0, len(window)):
+        for match in self._words(window, 0, len(window)):
             parts.append(escape(window[position : match.start()]))
             parts.append(f"<mark>{escape(match.group())}</mark>")
             position = match.end()
