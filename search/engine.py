@@ -10,11 +10,12 @@ query: twelve round trips for the six searched types. On the database backends i
   engine's match (the same MATCH expression / tsquery Wagtail builds, served by the FTS5 index or by the GIN
   indexes on ``title`` and on ``body``) and, per content type, an ``EXISTS`` on the scoped and filtered
   queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``; content types given the same
-  queryset share one), so what the user may not read is neither ranked nor counted. Two statements: the
-  matches counted up to :data:`MATCH_CAP` + 1, and the first :data:`RANK_CAP` matches in the index's own
-  order (the most recently indexed on SQLite, table order on PostgreSQL; no sorting) scored with Wagtail's
-  formula (FTS5 ``bm25`` × title norm, or ``ts_rank`` with Wagtail's weights). Scoring is the costly part
-  (``ts_rank`` reads each match's whole body vector), so it is bounded more tightly than counting.
+  queryset share one), so what the user may not read is neither ranked nor counted. The first
+  :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, table order on
+  PostgreSQL; no sorting) are scored with Wagtail's formula (FTS5 ``bm25`` × title norm, or ``ts_rank`` with
+  Wagtail's weights) and counted; only when there are RANK_CAP of them does a second statement count the
+  matches, up to :data:`MATCH_CAP` + 1. Scoring is the costly part (``ts_rank`` reads each match's whole body
+  vector), so it is bounded more tightly than counting.
 - OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
   compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits; its block-max
   scoring needs no cap.
@@ -114,10 +115,9 @@ def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_mo
         raise ImproperlyConfigured(
             f"Search on the database backend supports SQLite and PostgreSQL, not {connection.vendor}."
         )
-    counted = _rows(connection, first.values("pk")[: MATCH_CAP + 1], "SELECT COUNT(*) FROM ({}) counted")[0][0]
-    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
-    if not counted or per_model <= 0:
-        return matches
+    if per_model <= 0:
+        counted = _count(connection, first)
+        return EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
     if connection.vendor == "sqlite":
         # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
         # bm25 is negative: lower is better.
@@ -136,22 +136,33 @@ def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_mo
             tie=F("pk"),
         )
         best_first = "score DESC, tie DESC"
-    # Only the best ``per_model`` of each content type leave the database, best first.
+    # Only the best ``per_model`` of each content type leave the database, best first, with the number of the
+    # scored matches: when it is below RANK_CAP it is the count, and the count statement is not needed.
     rows = _rows(
         connection,
         scored.values_list("ct", "oid", "score", "tie"),
-        "SELECT ct, oid FROM (SELECT scored.*, ROW_NUMBER() OVER (PARTITION BY ct ORDER BY "  # noqa: S608
-        f"{best_first}) AS position FROM ({{}}) scored) best WHERE position <= {int(per_model)} ORDER BY {best_first}",
+        "SELECT ct, oid, scored_count FROM (SELECT scored.*, COUNT(*) OVER () AS scored_count, "  # noqa: S608
+        f"ROW_NUMBER() OVER (PARTITION BY ct ORDER BY {best_first}) AS position FROM ({{}}) scored) best "
+        f"WHERE position <= {int(per_model)} ORDER BY {best_first}",
     )
+    counted = rows[0][2] if rows else 0
+    if counted >= RANK_CAP:
+        counted = _count(connection, first)
+    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
     by_content_type = {}
     for model in querysets:
         for content_type_id in get_descendants_content_types_pks(model):
             by_content_type.setdefault(content_type_id, model)
-    for content_type_id, object_id in rows:
+    for content_type_id, object_id, _count_column in rows:
         pks = matches.ranked.setdefault(by_content_type[content_type_id], [])
         if len(pks) < per_model:
             pks.append(int(object_id))
     return matches
+
+
+def _count(connection, first: QuerySet) -> int:
+    """The matches, counted up to MATCH_CAP + 1."""
+    return _rows(connection, first.values("pk")[: MATCH_CAP + 1], "SELECT COUNT(*) FROM ({}) counted")[0][0]
 
 
 def _rows(connection, qs: QuerySet, template: str) -> list[tuple]:

@@ -55,10 +55,10 @@ def test_statements_do_not_grow_with_the_matches(world, acts, backend_name, acto
 
 # The results page and the API as a school (a city user needs fewer): the session (and its update), the user and
 # its second factor, the scope's data (the school, district sections, view restrictions, readable collections),
-# the engine's count and ranking, for each matching content type (two here) its candidates and the page's texts,
-# the query log, the form's districts and the navigation's district.
-PAGE_STATEMENTS = 20
-API_STATEMENTS = 18
+# the engine's ranking (which counts fewer than RANK_CAP matches), for each matching content type (two here) its
+# candidates and the page's texts, the query log, the form's districts and the navigation's district.
+PAGE_STATEMENTS = 19
+API_STATEMENTS = 17
 
 
 @pytest.mark.parametrize("actor", ["don", "school_a"])
@@ -190,3 +190,20 @@ def test_opensearch_counts_the_given_objects_only(world, corpus, monkeypatch):
         [{"terms": {"pk": [str(document.pk)]}}],
     ]
     assert all(body["size"] == 0 for body in bodies)
+
+
+def test_matches_are_counted_from_the_scored_ones_below_the_rank_cap(world, acts, backend_name, monkeypatch):
+    user = world.users["don"]
+    below = run_search(user, "сертифікація", log=False)
+    with CaptureQueriesContext(connection) as scored_only:
+        run_search(user, "сертифікація", log=False)
+    monkeypatch.setattr("search.engine.RANK_CAP", 5)  # fewer than the matches: a count statement as well
+    with CaptureQueriesContext(connection) as counted:
+        above = run_search(user, "сертифікація", log=False)
+    assert below.total == above.total == 2 * MANY and not below.total_is_lower_bound
+    if not hasattr(get_search_backend("default"), "es"):  # OpenSearch counts in the same request
+        assert [_counts(scored_only), _counts(counted)] == [0, 1]
+
+
+def _counts(context) -> int:
+    return sum(query["sql"].startswith("SELECT COUNT(*)") for query in context.captured_queries)
