@@ -239,7 +239,7 @@ def run_ours(user, query: str) -> Run:
     except Exception as error:
         return Run(seconds=time.perf_counter() - start, error=f"{type(error).__name__}: {error}")
     seconds = time.perf_counter() - start
-    ranked = [hit.number if isinstance(hit.obj, RegulationPage) else "" for hit in outcome.hits[:K]]
+    ranked = [hit.number if hit.model is RegulationPage else "" for hit in outcome.hits[:K]]
     return Run(ranked=ranked, seconds=seconds, fallback=outcome.fallback)
 
 

@@ -77,6 +77,7 @@ __all__ = [
     "AnalysedQuery",
     "analyse_query",
     "cache_clear",
+    "forms_with_lemmas",
     "get_analyzer",
     "lemmatize",
     "lemmatize_query",
@@ -562,12 +563,58 @@ def word_lemmas(word: str) -> frozenset[str]:
     return frozenset((*lemmatize(word, with_alternatives=True).split(), word.lower()))
 
 
+class _FormsByLemma:
+    """The word forms seen so far, filed under each of their :func:`word_lemmas`."""
+
+    def __init__(self):
+        self.seen: set[str] = set()
+        self.by_lemma: dict[str, set[str]] = {}
+
+    def add(self, words: set[str]) -> None:
+        for word in words:
+            for lemma in word_lemmas(word):
+                self.by_lemma.setdefault(lemma, set()).add(word)
+        self.seen |= words  # after their lemmas are filed
+
+
+#: Forms filed before the index starts afresh (the size of the word caches).
+_MAX_FILED_FORMS = 200_000
+_forms_by_lemma = _FormsByLemma()
+
+
+def forms_with_lemmas(words: set[str], lemmas: set[str]) -> set[str]:
+    """Those of ``words`` (word forms as written) whose :func:`word_lemmas` include one of ``lemmas``.
+
+    A snippet asks this of every word of a text. Each form is analysed once per process and filed under its
+    lemmas, so a text whose words were seen before is answered by set operations alone, without a call per
+    word. Safe to call from several threads: the index is only ever added to, or replaced whole."""
+    index = _forms_by_lemma
+    unseen = words - index.seen
+    if unseen:
+        if len(index.seen) + len(unseen) > _MAX_FILED_FORMS:
+            index = _start_afresh()
+        index.add(unseen)
+    found: set[str] = set()
+    for lemma in lemmas:
+        forms = index.by_lemma.get(lemma)
+        if forms:
+            found |= words & forms
+    return found
+
+
+def _start_afresh() -> _FormsByLemma:
+    global _forms_by_lemma
+    _forms_by_lemma = _FormsByLemma()
+    return _forms_by_lemma
+
+
 def cache_clear() -> None:
     """Empty the word caches (the analyser stays loaded). For benchmarks and tests."""
     _split_run.cache_clear()
     _token_lemmas.cache_clear()
     _analyse_word.cache_clear()
     word_lemmas.cache_clear()
+    _start_afresh()
 
 
 # ---------------------------------------------------------------------------------------------------------------

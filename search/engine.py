@@ -9,12 +9,13 @@ query: twelve round trips for the six searched types. On the database backends i
 - SQLite FTS5 and PostgreSQL: one SQL statement over the search index table. Its WHERE clause is the
   engine's match (the same MATCH expression / tsquery Wagtail builds, served by the FTS5 index or by the GIN
   indexes on ``title`` and on ``body``) and, per content type, an ``EXISTS`` on the scoped and filtered
-  queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``), so what the user may not read
-  is neither ranked nor counted. Two statements: the matches counted up to :data:`MATCH_CAP` + 1, and the
-  first :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, table order
-  on PostgreSQL; no sorting) scored with Wagtail's formula (FTS5 ``bm25`` × title norm, or ``ts_rank``
-  with Wagtail's weights). Scoring is the costly part (``ts_rank`` reads each match's whole body vector),
-  so it is bounded more tightly than counting.
+  queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``; content types given the same
+  queryset share one), so what the user may not read is neither ranked nor counted. The first
+  :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, table order on
+  PostgreSQL; no sorting) are scored with Wagtail's formula (FTS5 ``bm25`` × title norm, or ``ts_rank`` with
+  Wagtail's weights) and counted; only when there are RANK_CAP of them does a second statement count the
+  matches, up to :data:`MATCH_CAP` + 1. Scoring is the costly part (``ts_rank`` reads each match's whole body
+  vector), so it is bounded more tightly than counting.
 - OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
   compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits; its block-max
   scoring needs no cap.
@@ -54,10 +55,23 @@ def is_opensearch(backend) -> bool:
 
 
 def search_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
-    """The scoped matches of ``query`` over ``querysets`` (one per model, already scoped and filtered)."""
+    """The scoped matches of ``query`` over ``querysets`` (one per model, already scoped and filtered); with
+    ``per_model`` 0, only their count."""
     if is_opensearch(backend):
         return _opensearch_matches(backend, querysets, query, per_model=per_model)
     return _database_matches(backend, querysets, query, per_model=per_model)
+
+
+def count_among(backend, querysets, query, pks: dict[type, list[int]]) -> int:
+    """How many of the given objects (primary keys per model; ``querysets[model]`` is the model's queryset)
+    ``query`` matches. On OpenSearch the keys are a filter on the documents' ``pk`` field: Wagtail drops a queryset's
+    filter on a page type's primary key (``page_ptr_id``) when it compiles the queryset for the engine."""
+    if is_opensearch(backend):
+        return _opensearch_matches(
+            backend, {model: querysets[model] for model in pks}, query, per_model=0, among=pks
+        ).total
+    among = {model: querysets[model].filter(pk__in=ids) for model, ids in pks.items()}
+    return _database_matches(backend, among, query, per_model=0).total
 
 
 # --- SQLite FTS5 and PostgreSQL ---------------------------------------------------------------------------
@@ -70,61 +84,94 @@ def _index_entry_model():
 
 
 def _scope_condition(querysets: dict[type, QuerySet], prefix: str) -> Q:
-    """Index entries of the given querysets' objects: per model, its content types and an EXISTS on its queryset
-    correlated with the entry's object id (stored as text)."""
-    condition = Q()
+    """Index entries of the given querysets' objects: per queryset, the content types of the models given it
+    (models given the same queryset object share one condition) and an EXISTS on it correlated with the
+    entry's object id (stored as text)."""
+    groups: dict[int, tuple[QuerySet, list[int]]] = {}
     for model, qs in querysets.items():
+        groups.setdefault(id(qs), (qs, []))[1].extend(get_descendants_content_types_pks(model))
+    condition = Q()
+    for qs, content_types in groups.values():
         object_id = Cast(OuterRef(f"{prefix}object_id"), BigIntegerField())
         in_scope = Exists(qs.order_by().filter(pk=object_id).values("pk"))
-        condition |= Q(**{f"{prefix}content_type_id__in": get_descendants_content_types_pks(model)}) & in_scope
+        condition |= Q(**{f"{prefix}content_type_id__in": content_types}) & in_scope
     return condition
 
 
 def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
     index_entry = _index_entry_model()
-    vendor = connections[router.db_for_read(index_entry)].vendor
+    connection = connections[router.db_for_read(index_entry)]
     some_model = next(iter(querysets))
     compiler = backend.query_compiler_class(some_model.objects.none(), query)
     config = compiler.get_config(backend)
-    if vendor == "sqlite":
-        matching = _sqlite_matching(compiler, config, querysets, query)
-        score = compiler.build_tsrank(None, query, config=config) * (F("index_entry__title_norm") + 1.0)
-        fields = ("index_entry__content_type_id", "index_entry__object_id")
-        best_first = ("score", "-pk")  # bm25 is negative: lower is better
-    elif vendor == "postgresql":
-        matching = _postgres_matching(compiler, config, querysets, query, index_entry)
-        score = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm") + compiler.build_tsrank(
-            F("body"), query, config=config
-        )
-        fields = ("content_type_id", "object_id")
-        best_first = ("-score", "-pk")
+    if connection.vendor == "sqlite":
+        # FTS5 yields matches in id order, so ORDER BY id DESC LIMIT stops early.
+        first = _sqlite_matching(compiler, config, querysets, query).order_by("-pk")
+    elif connection.vendor == "postgresql":
+        # The bitmap scan yields matches in table order: any order would sort (and check the scope of) every
+        # match, so it takes the first ones the scan yields.
+        first = _postgres_matching(compiler, config, querysets, query, index_entry).order_by()
     else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
-        raise ImproperlyConfigured(f"Search on the database backend supports SQLite and PostgreSQL, not {vendor}.")
-    # FTS5 yields matches in id order, so ORDER BY id DESC LIMIT stops early there. PostgreSQL's bitmap scan
-    # yields them in table order: any order there would sort (and check the scope of) every match, so it takes
-    # the first ones the scan yields.
-    first = matching.order_by("-pk") if vendor == "sqlite" else matching.order_by()
-    counted = first.values("pk")[: MATCH_CAP + 1].count()
-    if not counted:
-        return EngineMatches()
-    if vendor == "sqlite":
+        raise ImproperlyConfigured(
+            f"Search on the database backend supports SQLite and PostgreSQL, not {connection.vendor}."
+        )
+    if per_model <= 0:
+        counted = _count(connection, first)
+        return EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
+    if connection.vendor == "sqlite":
         # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
-        rows = first.annotate(score=score).values_list(*fields, "score")[:RANK_CAP]
-        rows = sorted(rows, key=lambda row: (row[2], -int(row[1])))
+        # bm25 is negative: lower is better.
+        score = compiler.build_tsrank(None, query, config=config) * (F("index_entry__title_norm") + 1.0)
+        scored = first.annotate(
+            ct=F("index_entry__content_type_id"), oid=F("index_entry__object_id"), score=score, tie=F("pk")
+        )[:RANK_CAP]
+        best_first = "score ASC, tie DESC"
     else:
         # Scored in an outer query over those matches only: ts_rank reads a whole body vector.
-        rows = index_entry.objects.filter(pk__in=first.values("pk")[:RANK_CAP]).annotate(score=score)
-        rows = rows.order_by(*best_first).values_list(*fields, "score")
+        title = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm")
+        scored = index_entry.objects.filter(pk__in=first.values("pk")[:RANK_CAP]).annotate(
+            ct=F("content_type_id"),
+            oid=F("object_id"),
+            score=title + compiler.build_tsrank(F("body"), query, config=config),
+            tie=F("pk"),
+        )
+        best_first = "score DESC, tie DESC"
+    # Only the best ``per_model`` of each content type leave the database, best first, with the number of the
+    # scored matches: when it is below RANK_CAP it is the count, and the count statement is not needed.
+    rows = _rows(
+        connection,
+        scored.values_list("ct", "oid", "score", "tie"),
+        "SELECT ct, oid, scored_count FROM (SELECT scored.*, COUNT(*) OVER () AS scored_count, "  # noqa: S608
+        f"ROW_NUMBER() OVER (PARTITION BY ct ORDER BY {best_first}) AS position FROM ({{}}) scored) best "
+        f"WHERE position <= {int(per_model)} ORDER BY {best_first}",
+    )
+    counted = rows[0][2] if rows else 0
+    if counted >= RANK_CAP:
+        counted = _count(connection, first)
+    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
     by_content_type = {}
     for model in querysets:
         for content_type_id in get_descendants_content_types_pks(model):
             by_content_type.setdefault(content_type_id, model)
-    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
-    for content_type_id, object_id, _score in rows:
+    for content_type_id, object_id, _count_column in rows:
         pks = matches.ranked.setdefault(by_content_type[content_type_id], [])
         if len(pks) < per_model:
             pks.append(int(object_id))
     return matches
+
+
+def _count(connection, first: QuerySet) -> int:
+    """The matches, counted up to MATCH_CAP + 1."""
+    return _rows(connection, first.values("pk")[: MATCH_CAP + 1], "SELECT COUNT(*) FROM ({}) counted")[0][0]
+
+
+def _rows(connection, qs: QuerySet, template: str) -> list[tuple]:
+    """The rows of ``template`` with ``qs``'s SQL in its ``{}``, on a plain cursor: Django's counting wrapper and
+    its row conversions cost more than these statements' small answers need."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(template.format(sql), params)
+        return cursor.fetchall()
 
 
 def _sqlite_matching(compiler, config, querysets, query) -> QuerySet:
@@ -146,14 +193,19 @@ def _postgres_matching(compiler, config, querysets, query, index_entry) -> Query
 # --- OpenSearch ----------------------------------------------------------------------------------------------
 
 
-def _opensearch_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
+def _opensearch_matches(
+    backend, querysets: dict[type, QuerySet], query, *, per_model: int, among: dict[type, list[int]] | None = None
+) -> EngineMatches:
     lines = []
     for model, qs in querysets.items():
-        results = backend.search(query, qs)
+        body = backend.search(query, qs)._get_es_body()
+        if among is not None:
+            keys = {"terms": {"pk": [str(pk) for pk in among[model]]}}
+            body["query"] = {"bool": {"must": [body["query"]], "filter": [keys]}}
         lines.append({"index": backend.get_index_for_model(model).name})
         lines.append(
             {
-                **results._get_es_body(),
+                **body,
                 "size": per_model,
                 "_source": False,
                 "stored_fields": "pk",

@@ -1,22 +1,21 @@
 """One search over regulations, announcements, reports, studies, articles and documents, inside the user's
 scope, on whichever backend is configured (falling back to the database when the engine is unreachable)."""
 
+import functools
 import logging
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from heapq import merge
 
-from django.db.models import F, QuerySet
+from django.db import connections, router
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Fuzzy, Phrase, PlainText
 
 from cms.library.models import DocumentKind, LibraryDocument
-from cms.org.scope import visible
+from cms.org.scope import once_per_block, read_once, subtree, visible
 from cms.pages.models import (
     AnnouncementPage,
     DistrictSectionPage,
@@ -27,24 +26,15 @@ from cms.pages.models import (
     StudyPage,
 )
 
-from .analysis import AnalysedQuery, analyse_query, lemmatize, word_lemmas
-from .engine import EngineMatches, search_matches
+from .analysis import AnalysedQuery, analyse_query, lemmatize
+from .engine import EngineMatches, count_among, is_opensearch, search_matches
 from .models import QueryLogEntry
+from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results
 
 logger = logging.getLogger(__name__)
 
-PAGE_TYPES = {
-    "announcement": (AnnouncementPage, _("announcement")),
-    "report": (ReportPage, _("report")),
-    "study": (StudyPage, _("monitoring study")),
-    "article": (ExperienceArticlePage, _("experience article")),
-}
 KIND_CHOICES = [*DocumentKind.choices, *((key, label) for key, (_model, label) in PAGE_TYPES.items())]
 SEARCHED_MODELS = [RegulationPage, LibraryDocument, AnnouncementPage, ReportPage, StudyPage, ExperienceArticlePage]
-HAS_LEGAL_METADATA = (RegulationPage, LibraryDocument)
-SNIPPET_RADIUS = 110
-SNIPPET_SCAN_CHARS = 300_000
-WORD_RE = re.compile(r"[\w’'ʼ-]+", re.UNICODE)
 
 
 def _engine_errors() -> tuple[type[Exception], ...]:
@@ -71,20 +61,6 @@ class SearchFilters:
     issuer: str = ""
     district_id: int | None = None
     status: str = ""
-
-
-@dataclass
-class Hit:
-    obj: object
-    title: str
-    url: str
-    kind: str
-    kind_label: str
-    number: str
-    date: date | None
-    issuer: str
-    score: float
-    snippet: SafeString = field(default_factory=SafeString)
 
 
 @dataclass
@@ -131,14 +107,53 @@ def _filtered(user, model, filters: SearchFilters) -> QuerySet:
 
 def _in_district(qs: QuerySet, model, district_id: int) -> QuerySet:
     if model is LibraryDocument:
-        from cms.library.models import CollectionAudience
-
-        collections = CollectionAudience.objects.filter(district_id=district_id).values_list("collection_id", flat=True)
-        return qs.filter(collection_id__in=list(collections))
+        return qs.filter(collection_id__in=_district_collections(district_id))
     # A district's pages live under its section; its schools' articles under its experience folder.
-    parent_model = ExperienceDistrictPage if model is ExperienceArticlePage else DistrictSectionPage
-    parent = parent_model.objects.filter(district_id=district_id).first()
-    return qs.filter(path__startswith=parent.path) if parent else qs.none()
+    folder = ExperienceDistrictPage if model is ExperienceArticlePage else DistrictSectionPage
+    parent = _district_folder(folder, district_id)
+    return qs.filter(subtree(parent)) if parent else qs.none()
+
+
+@once_per_block
+def _district_folder(parent_model, district_id: int) -> str | None:
+    """The path of a district's section (or experience folder), read once for the page types of a search."""
+    return parent_model.objects.filter(district_id=district_id).order_by().values_list("path", flat=True).first()
+
+
+@once_per_block
+def _district_collections(district_id: int) -> list[int]:
+    from cms.library.models import CollectionAudience
+
+    return list(CollectionAudience.objects.filter(district_id=district_id).values_list("collection_id", flat=True))
+
+
+class ScopedQuerysets:
+    """The user's filtered queryset of each searched model, for one search: each built when first needed
+    (loading results needs only the models that matched), the scope rules' data read once (``read_once``)."""
+
+    def __init__(self, user, filters: SearchFilters):
+        self.user = user
+        self.filters = filters
+        self.models = _models_for(filters)
+        self._built: dict[type, QuerySet] = {}
+
+    def __getitem__(self, model) -> QuerySet:
+        if model not in self._built:
+            self._built[model] = _filtered(self.user, model, self.filters)
+        return self._built[model]
+
+    def all(self) -> dict[type, QuerySet]:
+        return {model: self[model] for model in self.models}
+
+    def for_engine(self, backend) -> dict[type, QuerySet]:
+        """What the engine query is given. On the database backends, without filters, the page types share one
+        queryset on Page (the same object: the engine checks them in one ``EXISTS`` on the page table instead
+        of one per type joined to its own table); their rule is Page's and no filter touches a field of their
+        own, so it holds the same pages. OpenSearch searches one index per type, with each type's queryset."""
+        if is_opensearch(backend) or self.filters != SearchFilters():
+            return self.all()
+        pages = visible(self.user, Page.objects.all())
+        return {model: pages if issubclass(model, Page) else self[model] for model in self.models}
 
 
 def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
@@ -148,14 +163,11 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-def _backend_search(backend, qs: QuerySet, query, *, by_date: bool, limit: int):
-    if by_date:
-        date_field = "document_date" if qs.model in HAS_LEGAL_METADATA else "first_published_at"
-        qs = qs.order_by(f"-{date_field}")
-        results = backend.search(query, qs, order_by_relevance=False)
-    else:
-        results = backend.search(query, qs).annotate_score("_score")
-    return results.count(), list(results[:limit])
+def _backend_search(backend, qs: QuerySet, query, *, limit: int) -> tuple[int, list[Result]]:
+    """Wagtail's own search of one content type, newest first: its count and first ``limit`` results."""
+    date_field = "document_date" if qs.model in HAS_LEGAL_METADATA else "first_published_at"
+    results = backend.search(query, qs.order_by(f"-{date_field}"), order_by_relevance=False)
+    return results.count(), [Result.of(obj) for obj in results[:limit]]
 
 
 def number_forms(number: str) -> set[str]:
@@ -166,16 +178,15 @@ def number_forms(number: str) -> set[str]:
     return {plain, rada_number(plain.upper())}
 
 
-def _exact_number_hits(user, analysed: AnalysedQuery, filters: SearchFilters) -> list:
+def _exact_number_results(querysets: ScopedQuerysets, analysed: AnalysedQuery) -> list[Result]:
     """Acts and documents whose number is exactly one the query names: they rank first."""
     if not analysed.numbers:
         return []
-    found = []
-    forms = {form.lower() for number in analysed.numbers for form in number_forms(number)}
-    for model in [m for m in _models_for(filters) if m in HAS_LEGAL_METADATA]:
-        for obj in _filtered(user, model, filters).filter(number__in=_case_variants(forms)):
-            if obj not in found:
-                found.append(obj)
+    forms = _case_variants({form.lower() for number in analysed.numbers for form in number_forms(number)})
+    found: list[Result] = []
+    for model in querysets.models:
+        if model in HAS_LEGAL_METADATA:
+            found.extend(load_results(querysets[model].filter(number__in=forms)).values())
     return found
 
 
@@ -189,14 +200,15 @@ def supports_fuzzy(backend) -> bool:
     return hasattr(backend, "es")
 
 
-def _not_found_by_backend(backend, analysed: AnalysedQuery, objects: list) -> int:
-    """How many of ``objects`` the backend's own query did not match (so the total counts them once)."""
-    missing = 0
-    for obj in objects:
-        query = build_query(analysed) if (analysed.terms or analysed.phrase_lemmas) else None
-        if query is None or not backend.search(query, type(obj).objects.filter(pk=obj.pk)).count():
-            missing += 1
-    return missing
+def _not_found_by_engine(backend, querysets: ScopedQuerysets, query, results: list[Result]) -> int:
+    """How many of ``results`` the engine's query did not match (so the total counts them once): one engine
+    count over those objects."""
+    if query is None or not results:
+        return len(results)
+    pks: dict[type, list[int]] = {}
+    for result in results:
+        pks.setdefault(result.model, []).append(result.row["pk"])
+    return len(results) - count_among(backend, querysets, query, pks)
 
 
 def _backends():
@@ -229,38 +241,50 @@ def run_search(
     limit = page * per_page
     by_date = order == "date"
     last_error = None
-    for name, backend in _backends():
-        try:
-            total, capped, candidates = _search_all(backend, user, analysed, filters, by_date=by_date, limit=limit)
-        except ENGINE_ERRORS as error:
-            logger.warning("search backend %s failed: %s", name, error)
-            last_error = error
-            continue
-        exact = _exact_number_hits(user, analysed, filters) if not by_date else []
-        exact_keys = {(type(obj), obj.pk) for obj in exact}
-        ordered = [*exact, *(obj for obj in candidates if (type(obj), obj.pk) not in exact_keys)]
-        total += _not_found_by_backend(backend, analysed, exact)
-        shown = ordered[(page - 1) * per_page : limit]
-        _load_long_texts(shown)
-        hits = [_hit(obj, analysed) for obj in shown]
-        outcome = SearchOutcome(
-            query=analysed,
-            hits=hits,
-            total=total,
-            page=page,
-            num_pages=max(1, -(-total // per_page)),
-            fallback=name != "default",
-            total_is_lower_bound=capped,
-        )
-        if log:
-            record_query(text, total)
-        return outcome
+    with read_once():  # the scope rules' data is read once for the six content types
+        querysets = ScopedQuerysets(user, filters)
+        for name, backend in _backends():
+            try:
+                if by_date:
+                    found = _search_all_by_date(backend, querysets, analysed, limit=limit)
+                else:
+                    found = _search_all(backend, querysets, analysed, limit=limit)
+                exact = [] if by_date else _exact_number_results(querysets, analysed)
+                missing = _not_found_by_engine(backend, querysets, found.query, exact)
+            except ENGINE_ERRORS as error:
+                logger.warning("search backend %s failed: %s", name, error)
+                last_error = error
+                continue
+            exact_keys = {result.key for result in exact}
+            ordered = [*exact, *(result for result in found.results if result.key not in exact_keys)]
+            total = found.total + missing
+            outcome = SearchOutcome(
+                query=analysed,
+                hits=build_hits(ordered[(page - 1) * per_page : limit], analysed),
+                total=total,
+                page=page,
+                num_pages=max(1, -(-total // per_page)),
+                fallback=name != "default",
+                total_is_lower_bound=found.capped,
+            )
+            if log:
+                record_query(text, total)
+            return outcome
     raise SearchUnavailable from last_error
 
 
 CANDIDATES_PER_TYPE = 50
-# Long texts the candidates are loaded without: only the page's hits need them, for their snippets.
-LONG_TEXT_FIELDS = {RegulationPage: ("text", "summary"), LibraryDocument: ("extracted_text",)}
+
+
+@dataclass
+class Found:
+    """What one backend found: the total (a lower bound when ``capped``), the first results in order, and the
+    query that found them (None when no attempt did)."""
+
+    total: int
+    capped: bool
+    results: list[Result]
+    query: object = None
 
 
 def _attempts(backend, analysed: AnalysedQuery) -> list:
@@ -276,70 +300,55 @@ def _attempts(backend, analysed: AnalysedQuery) -> list:
     return attempts
 
 
-def _search_all(backend, user, analysed, filters, *, by_date: bool, limit: int):
-    """(total, whether the total is a lower bound, the first ``limit`` objects in order)."""
-    if by_date:
-        return _search_all_by_date(backend, user, analysed, filters, limit=limit)
-    querysets = {model: _filtered(user, model, filters) for model in _models_for(filters)}
+def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:
     # Enough candidates per type for the re-ranking below to see the best titles, not only the page.
     fetch = max(limit, CANDIDATES_PER_TYPE)
-    matches = EngineMatches()
+    matches, used = EngineMatches(), None
+    engine_querysets = querysets.for_engine(backend)
     for query in _attempts(backend, analysed):
-        matches = search_matches(backend, querysets, query, per_model=fetch)
+        matches = search_matches(backend, engine_querysets, query, per_model=fetch)
         if matches.total:
+            used = query
             break
-    positions: dict[tuple, tuple[int, object]] = {}
+    positions: dict[tuple, tuple[int, Result]] = {}
     for model, pks in matches.ranked.items():
-        order = {str(pk): position for position, pk in enumerate(pks)}
-        rows = querysets[model].filter(pk__in=list(order)).defer(*LONG_TEXT_FIELDS.get(model, ()))
-        for obj in rows:
-            positions.setdefault((type(obj), obj.pk), (order[str(obj.pk)], obj))
+        loaded = load_results(querysets[model], pks)
+        for position, pk in enumerate(pks):
+            result = loaded.get(int(pk))
+            if result is not None:
+                positions.setdefault(result.key, (position, result))
     wanted = set(analysed.terms)
     ranked = sorted(positions.values(), key=lambda item: _rank(item[1], wanted, item[0]), reverse=True)
-    return matches.total, matches.capped, [obj for _position, obj in ranked[:limit]]
+    return Found(matches.total, matches.capped, [result for _position, result in ranked[:limit]], used)
 
 
-def _search_all_by_date(backend, user, analysed, filters, *, limit: int):
-    total = 0
-    streams = []
+def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:
+    total, streams, used = 0, [], None
     for query in _attempts(backend, analysed):
         total, streams = 0, []
-        for model in _models_for(filters):
-            count, objects = _backend_search(backend, _filtered(user, model, filters), query, by_date=True, limit=limit)
+        for qs in querysets.all().values():
+            count, results = _backend_search(backend, qs, query, limit=limit)
             total += count
-            streams.append(objects)
+            streams.append(results)
         if total:
+            used = query
             break
 
-    def newest(obj):
-        return _sort_date(obj), type(obj).__name__, obj.pk
+    def newest(result):
+        return result.sort_date, result.model.__name__, result.row["pk"]
 
     merged = merge(*[sorted(s, key=newest, reverse=True) for s in streams], key=newest, reverse=True)
-    unique = list({(type(obj), obj.pk): obj for obj in merged}.values())  # dicts keep the merged order
-    return total, False, unique[:limit]
+    unique = list({result.key: result for result in merged}.values())  # dicts keep the merged order
+    return Found(total, False, unique[:limit], used)
 
 
-def _load_long_texts(objects: list) -> None:
-    """The candidates came without their long texts; the page's hits need them for their snippets."""
-    by_model: dict[type, dict] = {}
-    for obj in objects:
-        fields = LONG_TEXT_FIELDS.get(type(obj), ())
-        if any(name in obj.get_deferred_fields() for name in fields):
-            by_model.setdefault(type(obj), {})[obj.pk] = obj
-    for model, objs in by_model.items():
-        names = LONG_TEXT_FIELDS[model]
-        for pk, *values in model._default_manager.filter(pk__in=list(objs)).values_list("pk", *names):
-            for name, value in zip(names, values, strict=True):
-                setattr(objs[pk], name, value)
-
-
-def _rank(obj, wanted: set[str], position: int) -> tuple:
+def _rank(result: Result, wanted: set[str], position: int) -> tuple:
     """Ranking across content types. Engines' scores are not comparable across types (and SQLite's bm25 is
     negative, lower being better), so within a type the engine's own order counts, as the position.
     Before it: a title that is just the query's words, then a title made only of query words, then a title
     naming every query word; an act in force before a repealed one. Ties break by type and id, so pages of
     results are stable."""
-    title = set(lemmatize(obj.title).split())
+    title = _title_lemmas(result.title)
     if wanted and title == wanted:
         title_rank = 3
     elif title and title <= wanted:
@@ -348,74 +357,27 @@ def _rank(obj, wanted: set[str], position: int) -> tuple:
         title_rank = 1
     else:
         title_rank = 0
-    in_force = 0 if getattr(obj, "status", "") == "repealed" else 1
-    return title_rank, in_force, -position, type(obj).__name__, obj.pk
+    in_force = 0 if result.row.get("status", "") == "repealed" else 1
+    return title_rank, in_force, -position, result.model.__name__, result.row["pk"]
 
 
-def _sort_date(obj) -> date:
-    value = getattr(obj, "document_date", None) or getattr(obj, "first_published_at", None)
-    if value is None:
-        return date.min
-    return value if isinstance(value, date) and not hasattr(value, "hour") else timezone.localtime(value).date()
-
-
-def _hit(obj, analysed: AnalysedQuery) -> Hit:
-    if isinstance(obj, LibraryDocument):
-        kind, kind_label, url, body = obj.kind, obj.get_kind_display(), obj.url, obj.extracted_text
-    elif isinstance(obj, RegulationPage):
-        kind, kind_label, url, body = obj.kind, obj.get_kind_display(), obj.url, obj.text or strip_tags(obj.summary)
-    else:
-        key = next(k for k, (model, _label) in PAGE_TYPES.items() if isinstance(obj, model))
-        kind, kind_label, url, body = key, PAGE_TYPES[key][1], obj.url, strip_tags(getattr(obj, "body", ""))
-    return Hit(
-        obj=obj,
-        title=obj.title,
-        url=url,
-        kind=kind,
-        kind_label=str(kind_label),
-        number=getattr(obj, "number", ""),
-        date=getattr(obj, "document_date", None) or _sort_date(obj),
-        issuer=getattr(obj, "issuer", ""),
-        score=float(getattr(obj, "_score", 0) or 0),
-        snippet=snippet(body or "", analysed),
-    )
-
-
-def snippet(text: str, analysed: AnalysedQuery) -> SafeString:
-    """The passage around the first word whose lemma the query asks for, with the matching words marked."""
-    wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
-    if not text or not wanted:
-        return escape(text[: SNIPPET_RADIUS * 2])
-    scanned = text[:SNIPPET_SCAN_CHARS]
-    first = None
-    for match in WORD_RE.finditer(scanned):
-        if _matches(match.group(0), wanted):
-            first = match
-            break
-    if first is None:
-        return escape(text[: SNIPPET_RADIUS * 2] + ("…" if len(text) > SNIPPET_RADIUS * 2 else ""))
-    start = max(0, first.start() - SNIPPET_RADIUS)
-    end = min(len(scanned), first.end() + SNIPPET_RADIUS)
-    window = scanned[start:end]
-    parts, position = [], 0
-    for match in WORD_RE.finditer(window):
-        if _matches(match.group(0), wanted):
-            parts.append(escape(window[position : match.start()]))
-            parts.append(f"<mark>{escape(match.group(0))}</mark>")
-            position = match.end()
-    parts.append(escape(window[position:]))
-    # Every piece of text in ``parts`` went through escape(); only the <mark> tags are markup.
-    return mark_safe(("…" if start else "") + "".join(parts) + ("…" if end < len(text) else ""))  # noqa: S308
-
-
-def _matches(word: str, wanted: set[str]) -> bool:
-    return not word_lemmas(word).isdisjoint(wanted)
+@functools.lru_cache(maxsize=50_000)
+def _title_lemmas(title: str) -> frozenset[str]:
+    """A title's lemmas, kept per title: the same acts come back as candidates of many searches."""
+    return frozenset(lemmatize(title).split())
 
 
 def record_query(text: str, results: int) -> None:
-    """Count the query for the day; no user identity is stored."""
+    """Count the query for the day, in one statement; no user identity is stored."""
     query = " ".join(text.lower().split())[:255]
     if not query:
         return
-    entry, _created = QueryLogEntry.objects.get_or_create(query=query, day=timezone.localdate())
-    QueryLogEntry.objects.filter(pk=entry.pk).update(searches=F("searches") + 1, results=results)
+    connection = connections[router.db_for_write(QueryLogEntry)]
+    table = connection.ops.quote_name(QueryLogEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        # PostgreSQL and SQLite (3.24+) both have INSERT ... ON CONFLICT DO UPDATE.
+        cursor.execute(
+            f"INSERT INTO {table} (query, day, searches, results) VALUES (%s, %s, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (query, day) DO UPDATE SET searches = {table}.searches + 1, results = excluded.results",
+            [query, connection.ops.adapt_datefield_value(timezone.localdate()), results],
+        )

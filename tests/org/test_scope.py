@@ -88,3 +88,65 @@ def test_case_insensitive_filters_understand_ukrainian(world):
     assert School.objects.filter(short_name__icontains="ГІМНАЗІЯ № 2").get() == world.school_a
     assert not School.objects.filter(short_name__icontains="гімназія%").exists()
     assert School.objects.filter(short_name__istartswith="ліцей").count() == 2
+
+
+def test_subtree_holds_the_pages_a_path_prefix_does(world):
+    from wagtail.models import Page
+
+    from cms.org.scope import subtree
+
+    for page in Page.objects.all():
+        by_range = set(Page.objects.filter(subtree(page.path)).values_list("pk", flat=True))
+        by_prefix = set(Page.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
+        assert by_range == by_prefix, page.path
+
+
+def test_rule_data_is_read_once_inside_read_once_and_afresh_after(world, django_assert_num_queries):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    from cms.accounts.roles import ROLE_GROUP_NAMES, Role
+    from cms.library.models import LibraryDocument
+    from cms.org.scope import read_once
+    from cms.pages.models import AnnouncementPage, RegulationPage, ReportPage
+
+    scope = scope_of(world.users["school_a"])
+    city = world.content.city_regulation
+    # District sections, view restrictions; readable collection paths, their ids: once each in the block.
+    with django_assert_num_queries(4), read_once():
+        for model in (RegulationPage, AnnouncementPage, ReportPage, LibraryDocument, RegulationPage):
+            visible(scope, model)
+    with read_once():
+        assert city in visible(scope, RegulationPage)
+    restriction = PageViewRestriction.objects.create(page=city, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.set([Group.objects.get(name=ROLE_GROUP_NAMES[Role.RUO_STAFF])])
+    with read_once():  # a new block reads the restriction made after the last one
+        assert city not in visible(scope, RegulationPage)
+        with read_once():  # nested: the outer block's data
+            assert city not in visible(scope, RegulationPage)
+    # Outside a block every call reads afresh: sections, restrictions, those the user's groups pass.
+    with django_assert_num_queries(2 * 3):
+        visible(scope, RegulationPage)
+        visible(scope, AnnouncementPage)
+
+
+def test_view_restrictions_are_read_in_two_statements_however_many(world, django_assert_num_queries):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    from cms.accounts.roles import ROLE_GROUP_NAMES, Role
+    from cms.pages.models import RegulationPage
+
+    ruo_staff = Group.objects.get(name=ROLE_GROUP_NAMES[Role.RUO_STAFF])
+    pages = [world.content.city_regulation, world.content.district_a_regulation, world.content.district_c_regulation]
+    for page in pages:
+        restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
+        restriction.groups.set([ruo_staff])
+    for actor, sees in (("school_a", set()), ("own_ruo", {pages[0].pk, pages[1].pk}), ("don", set())):
+        scope = scope_of(world.users[actor])
+        # District sections (not for the city), the restrictions, those the user's groups pass; the pages.
+        with django_assert_num_queries((1 if scope.district_id else 0) + 2 + 1):
+            found = set(
+                visible(scope, RegulationPage).filter(pk__in=[p.pk for p in pages]).values_list("pk", flat=True)
+            )
+        assert found == sees, actor

@@ -1,0 +1,280 @@
+"""What a page of search results shows, read with as little work as the page needs.
+
+The engine answers with primary keys. The candidates behind them (up to ``CANDIDATES_PER_TYPE`` per type, for
+the title re-ranking) are read as plain rows of the few fields a result shows or is ranked by (``values()``,
+one statement per content type, no model instances); the long texts only for the page's hits, and a snippet
+only from a bounded window of them. URLs come from each page's ``url_path`` and the site root paths read once
+per search (``Page.url`` reads those from the cache once per page: a cache round trip per result).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+from cms.library.models import DocumentKind, LibraryDocument
+from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
+
+from .analysis import AnalysedQuery, forms_with_lemmas
+
+PAGE_TYPES = {
+    "announcement": (AnnouncementPage, _("announcement")),
+    "report": (ReportPage, _("report")),
+    "study": (StudyPage, _("monitoring study")),
+    "article": (ExperienceArticlePage, _("experience article")),
+}
+KIND_OF_PAGE_TYPE = {model: (key, label) for key, (model, label) in PAGE_TYPES.items()}
+HAS_LEGAL_METADATA = (RegulationPage, LibraryDocument)
+KIND_LABELS = dict(DocumentKind.choices)
+
+_LEGAL_FIELDS = ("kind", "number", "document_date", "issuer", "status")
+_PAGE_FIELDS = ("pk", "title", "url_path", "first_published_at")
+#: The fields a result shows or is ranked by, per content type: what a candidate is read with.
+SHOWN_FIELDS = {
+    RegulationPage: (*_PAGE_FIELDS, *_LEGAL_FIELDS),
+    LibraryDocument: ("pk", "title", "file", *_LEGAL_FIELDS),
+}
+#: The long texts a snippet is cut from, read for the page's hits only (the first non-empty one is used).
+SNIPPET_FIELDS = {RegulationPage: ("text", "summary"), LibraryDocument: ("extracted_text",)}
+_HTML_FIELDS = {"summary", "body"}
+
+SNIPPET_RADIUS = 110
+#: How far into a text a snippet looks for a matching word (the first window first, then the rest).
+SNIPPET_SCAN_CHARS = 300_000
+SNIPPET_FIRST_WINDOW = 4_000
+WORD_CHARS = r"\w’'ʼ-"
+WORD_RE = re.compile(rf"[{WORD_CHARS}]+", re.UNICODE)
+
+
+def shown_fields(model) -> tuple[str, ...]:
+    return SHOWN_FIELDS.get(model, _PAGE_FIELDS)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One matching object as the fields it is shown and ranked by (a row of ``shown_fields(model)``)."""
+
+    model: type
+    row: dict
+
+    @property
+    def key(self) -> tuple[type, int]:
+        return self.model, self.row["pk"]
+
+    @property
+    def title(self) -> str:
+        return self.row["title"]
+
+    @property
+    def sort_date(self) -> date:
+        return _date_of(self.row) or date.min
+
+    @classmethod
+    def of(cls, obj) -> Result:
+        """The result of a model instance (what Wagtail's own search returns)."""
+        row = {name: getattr(obj, name) for name in shown_fields(type(obj))}
+        if "file" in row:
+            row["file"] = row["file"].name
+        return cls(type(obj), row)
+
+
+def load_results(qs: QuerySet, pks=None) -> dict[int, Result]:
+    """The results of ``qs`` (among ``pks`` if given), by primary key: one statement, plain rows."""
+    model = qs.model
+    if pks is not None:
+        qs = qs.filter(pk__in=[int(pk) for pk in pks])
+    rows = qs.order_by().values(*shown_fields(model))
+    return {row["pk"]: Result(model, row) for row in rows}
+
+
+@dataclass
+class Hit:
+    model: type
+    pk: int
+    title: str
+    url: str
+    kind: str
+    kind_label: str
+    number: str
+    date: date | None
+    issuer: str
+    snippet: SafeString = field(default_factory=SafeString)
+
+
+def build_hits(results: list[Result], analysed: AnalysedQuery) -> list[Hit]:
+    """The page's hits: the long texts of these results only (one statement per content type), their URLs,
+    their highlighted snippets."""
+    texts = _snippet_texts(results)
+    urls = PageUrls()
+    highlighter = Highlighter(analysed)
+    hits = []
+    for result in results:
+        model, row = result.model, result.row
+        if model in HAS_LEGAL_METADATA:
+            kind, kind_label = row["kind"], KIND_LABELS.get(row["kind"], row["kind"])
+        else:
+            kind, kind_label = KIND_OF_PAGE_TYPE[model]
+        url = document_url(row["pk"], row["file"]) if model is LibraryDocument else urls.url(row["url_path"])
+        hits.append(
+            Hit(
+                model=model,
+                pk=row["pk"],
+                title=row["title"],
+                url=url or "",
+                kind=kind,
+                kind_label=str(kind_label),
+                number=row.get("number", ""),
+                date=_date_of(row),
+                issuer=row.get("issuer", ""),
+                snippet=highlighter.snippet(texts.get(result.key, "")),
+            )
+        )
+    return hits
+
+
+def _date_of(row: dict) -> date | None:
+    if row.get("document_date"):
+        return row["document_date"]
+    published = row.get("first_published_at")
+    return timezone.localtime(published).date() if published else None
+
+
+def _snippet_texts(results: list[Result]) -> dict[tuple[type, int], str]:
+    by_model: dict[type, list[int]] = {}
+    for result in results:
+        by_model.setdefault(result.model, []).append(result.row["pk"])
+    texts = {}
+    for model, pks in by_model.items():
+        names = SNIPPET_FIELDS.get(model, ("body",))
+        for pk, *values in model._default_manager.filter(pk__in=pks).order_by().values_list("pk", *names):
+            text = next(
+                (
+                    strip_tags(value[:SNIPPET_SCAN_CHARS]) if name in _HTML_FIELDS else value
+                    for name, value in zip(names, values, strict=True)
+                    if value
+                ),
+                "",
+            )
+            texts[(model, pk)] = text
+    return texts
+
+
+# --- URLs --------------------------------------------------------------------------------------------------
+
+
+class PageUrls:
+    """``Page.get_url()`` without a request, from a page's ``url_path``, the site root paths read once."""
+
+    def __init__(self):
+        self.roots = Site.get_site_root_paths()
+        self.single_site = len({root.site_id for root in self.roots}) == 1
+
+    def url(self, url_path: str) -> str | None:
+        root = next((root for root in self.roots if url_path.startswith(root.root_path)), None)
+        if root is None:
+            return None
+        relative = url_path[len(root.root_path) :]
+        if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            with translation.override(root.language_code):
+                path = reverse("wagtail_serve", args=(relative,))
+        else:
+            path = reverse("wagtail_serve", args=(relative,))
+        if not getattr(settings, "WAGTAIL_APPEND_SLASH", True) and path != "/":
+            path = path.rstrip("/")
+        return path if self.single_site else root.root_url + path
+
+
+def document_url(pk: int, file_name: str) -> str:
+    """``Document.url`` for the serve view (``WAGTAILDOCS_SERVE_METHOD`` other than "direct")."""
+    return reverse("wagtaildocs_serve", args=[pk, os.path.basename(file_name)])
+
+
+# --- snippets ----------------------------------------------------------------------------------------------
+
+
+class Highlighter:
+    """Snippets of one query: the passage around the first word whose lemma the query asks for, with the
+    matching words marked (words are ``WORD_RE`` runs). Each distinct form is looked up once per query. The
+    first ``SNIPPET_FIRST_WINDOW`` characters are read word by word up to the first match (a common word is
+    found within a few words, and only the words read are analysed); the rest, up to ``SNIPPET_SCAN_CHARS``,
+    only when they have none, and at once: its distinct words' lemmas by set operations
+    (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression."""
+
+    def __init__(self, analysed: AnalysedQuery):
+        self.wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
+        self._known: dict[str, bool] = {}
+
+    def _is_wanted(self, word: str) -> bool:
+        known = self._known.get(word)
+        if known is None:
+            known = self._known[word] = bool(forms_with_lemmas({word}, self.wanted))
+        return known
+
+    def _words(self, text: str, start: int, end: int) -> Iterator[re.Match]:
+        """The wanted words of ``text[start:end]``, read one by one."""
+        for match in WORD_RE.finditer(text, start, end):
+            if self._is_wanted(match.group()):
+                yield match
+
+    def _first_match(self, text: str) -> re.Match | None:
+        end = _cut(text, SNIPPET_FIRST_WINDOW)
+        first = next(self._words(text, 0, end), None)
+        stop = _cut(text, SNIPPET_SCAN_CHARS)
+        if first is not None or stop <= end:
+            return first
+        forms = forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted)
+        if not forms:
+            return None
+        words = "|".join(re.escape(form) for form in sorted(forms, key=lambda form: (-len(form), form)))
+        return next(_whole_words(re.compile(rf"(?:{words})(?![{WORD_CHARS}])"), text, end, stop), None)
+
+    def snippet(self, text: str) -> SafeString:
+        width = SNIPPET_RADIUS * 2
+        if not text or not self.wanted:
+            return escape(text[:width])
+        first = self._first_match(text)
+        if first is None:
+            return escape(text[:width] + ("…" if len(text) > width else ""))
+        start = max(0, first.start() - SNIPPET_RADIUS)
+        end = min(len(text), SNIPPET_SCAN_CHARS, first.end() + SNIPPET_RADIUS)
+        window = text[start:end]
+        parts, position = [], 0
+        for match in self._words(window, 0, len(window)):
+            parts.append(escape(window[position : match.start()]))
+            parts.append(f"<mark>{escape(match.group())}</mark>")
+            position = match.end()
+        parts.append(escape(window[position:]))
+        # Every piece of text in ``parts`` went through escape(); only the <mark> tags are markup.
+        return mark_safe(("…" if start else "") + "".join(parts) + ("…" if end < len(text) else ""))  # noqa: S308
+
+
+_WORD_CHAR_RE = re.compile(rf"[{WORD_CHARS}]")
+
+
+def _whole_words(pattern: re.Pattern, text: str, start: int, end: int) -> Iterator[re.Match]:
+    """The matches of ``pattern`` in ``text[start:end]`` that do not start inside a word. (A look-behind at
+    the head of the pattern would make the regular expression engine try it at every character: ~50 times
+    slower than letting it find the literal words first.)"""
+    for match in pattern.finditer(text, start, end):
+        if not match.start() or not _WORD_CHAR_RE.match(text, match.start() - 1):
+            yield match
+
+
+def _cut(text: str, limit: int) -> int:
+    """Where to stop scanning ``text`` at about ``limit`` characters without cutting a word."""
+    if len(text) <= limit:
+        return len(text)
+    space = text.rfind(" ", 0, limit)
+    return space if space > 0 else limit

@@ -1,0 +1,209 @@
+"""What one search costs: SQL statements that do not grow with the number of matches, and the shortcuts that
+keep the per-query work small (plain rows, URLs without per-result lookups, snippets from a bounded window,
+the query log in one statement, the page types' scope in one condition) giving the same answers as the long
+way round."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Page
+from wagtail.search.backends import get_search_backend
+
+from cms.library.models import LibraryDocument
+from cms.org.scope import visible
+from cms.pages.models import RegulationPage
+from search.analysis import analyse_query
+from search.models import QueryLogEntry
+from search.results import SNIPPET_FIRST_WINDOW, Highlighter, PageUrls, document_url
+from search.services import SEARCHED_MODELS, ScopedQuerysets, SearchFilters, record_query, run_search
+from tests.conftest import ACTORS, make_document, publish_regulation
+
+FEW, MANY = 2, 24
+
+
+@pytest.fixture
+def acts(world):
+    """FEW acts and documents about licensing, MANY acts and documents about certification (published before the
+    backend under test indexes everything)."""
+    index = world.content.city_regulation.get_parent().specific
+    collection = world.content.city_document.collection
+    for word, count in (("ліцензування", FEW), ("сертифікація", MANY)):
+        for i in range(count):
+            publish_regulation(index, f"Порядок {word} № {i}", kind="order", text=f"Текст про {word} закладів.")
+            document = make_document(collection, f"Роз’яснення: {word} № {i}", kind="letter")
+            LibraryDocument.objects.filter(pk=document.pk).update(extracted_text=f"Лист про {word} закладів.")
+
+
+def _statements(call) -> int:
+    with CaptureQueriesContext(connection) as context:
+        call()
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("actor", ["don", "school_a"])
+def test_statements_do_not_grow_with_the_matches(world, acts, backend_name, actor):
+    user = world.users[actor]
+    few = run_search(user, "ліцензування", log=False)
+    many = run_search(user, "сертифікація", log=False)
+    assert few.total == 2 * FEW and many.total == 2 * MANY and len(many.hits) == 10
+    assert _statements(lambda: run_search(user, "ліцензування")) == _statements(
+        lambda: run_search(user, "сертифікація")
+    )
+
+
+# The results page and the API as a school (a city user needs fewer): the session (and its update), the user and
+# its second factor, the scope's data (the school, district sections, view restrictions, readable collections),
+# the engine's ranking (which counts fewer than RANK_CAP matches), for each matching content type (two here) its
+# candidates and the page's texts, the query log, the form's districts and the navigation's district.
+PAGE_STATEMENTS = 19
+API_STATEMENTS = 17
+
+
+@pytest.mark.parametrize("actor", ["don", "school_a"])
+def test_results_page_and_api_statements_are_bounded(world, acts, backend_name, client_for, actor):
+    client = client_for(actor)
+    client.get(reverse("search:results"), {"q": "освіта"})  # the session's first use
+    statements = {}
+    for word, results in (("ліцензування", 2 * FEW), ("сертифікація", 10)):
+        with CaptureQueriesContext(connection) as page:
+            html = client.get(reverse("search:results"), {"q": word}).content.decode()
+        with CaptureQueriesContext(connection) as api:
+            data = client.get(reverse("api:search"), {"q": word}).json()
+        assert html.count("data-result") == len(data["results"]) == results
+        assert not any("boundary" in query["sql"] for query in page.captured_queries)  # districts' GeoJSON
+        statements[word] = len(page), len(api)
+    assert statements["ліцензування"] == statements["сертифікація"]
+    page_statements, api_statements = statements["сертифікація"]
+    assert page_statements <= PAGE_STATEMENTS and api_statements <= API_STATEMENTS
+
+
+def test_page_urls_are_wagtails(world, corpus):
+    urls = PageUrls()
+    pages = Page.objects.live().specific()
+    assert pages and all(urls.url(page.url_path) == page.url for page in pages)
+    documents = LibraryDocument.objects.all()
+    assert documents and all(document_url(doc.pk, doc.file.name) == doc.url for doc in documents)
+
+
+def test_hits_carry_what_the_objects_say(world, backend_name):
+    hit = next(h for h in run_search(world.users["don"], "2145-VIII").hits)
+    page = RegulationPage.objects.get(pk=hit.pk)
+    assert (hit.model, hit.title, hit.url, hit.number, hit.date, hit.issuer) == (
+        RegulationPage,
+        page.title,
+        page.url,
+        page.number,
+        page.document_date,
+        page.issuer,
+    )
+    assert hit.kind == "law" and hit.kind_label == str(page.get_kind_display())
+
+
+def test_snippet_looks_past_the_first_window_and_escapes(world):
+    filler = "Загальні положення цього документа. " * (SNIPPET_FIRST_WINDOW // 20)
+    text = f"{filler}Директор <b>видає</b> наказ про зарахування учнів & їхніх батьків. {filler}"
+    snippet = Highlighter(analyse_query("зарахування учнів")).snippet(text)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>зарахування</mark> <mark>учнів</mark>" in snippet
+    assert "&lt;b&gt;видає&lt;/b&gt;" in snippet and "&amp; їхніх" in snippet and "<b>" not in snippet
+    assert "<mark>" not in Highlighter(analyse_query("атестація")).snippet(text)
+    assert "<mark>" not in Highlighter(analyse_query("учнівство")).snippet("Учнівськ учнів-ського")
+
+
+def test_query_log_is_one_statement(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        record_query("Наказ  про зарахування", 7)
+    with django_assert_num_queries(1):
+        record_query("наказ про зарахування", 5)
+    entry = QueryLogEntry.objects.get(query="наказ про зарахування", day=timezone.localdate())
+    assert (entry.searches, entry.results) == (2, 5)
+
+
+@pytest.mark.parametrize("actor", [a for a in ACTORS if a != "anonymous"])
+def test_page_types_in_one_condition_hold_the_same_pages(world, corpus, actor):
+    user = world.users[actor]
+    database = get_search_backend("wagtail.search.backends.database")  # SQLite FTS5 or PostgreSQL
+    shared = ScopedQuerysets(user, SearchFilters()).for_engine(database)
+    assert len({id(shared[model]) for model in SEARCHED_MODELS if issubclass(model, Page)}) == 1
+    for model in SEARCHED_MODELS:
+        own = set(visible(user, model).values_list("pk", flat=True))
+        if issubclass(model, Page):
+            pages = shared[model].filter(content_type__in=_content_types(model))
+            assert set(pages.values_list("pk", flat=True)) == own, model
+        else:
+            assert set(shared[model].values_list("pk", flat=True)) == own
+
+
+def _content_types(model):
+    from modelsearch.utils import get_descendants_content_types_pks
+
+    return get_descendants_content_types_pks(model)
+
+
+def test_a_district_filter_reads_the_district_once_not_per_content_type(world, backend_name):
+    user = world.users["don"]
+    district = SearchFilters(district_id=world.other_district.pk)
+    run_search(user, "зарахування", log=False)  # content types and site roots cached
+    plain = run_search(user, "зарахування", log=False)
+    filtered = run_search(user, "зарахування", filters=district, log=False)
+    assert {hit.model for hit in plain.hits} == {hit.model for hit in filtered.hits}  # as many loads
+    # The section's path, the experience folder's, the district's collections: once for the six types.
+    assert _statements(lambda: run_search(user, "зарахування", filters=district, log=False)) == 3 + _statements(
+        lambda: run_search(user, "зарахування", log=False)
+    )
+
+
+def test_an_exact_number_the_query_does_not_match_is_counted_once(world, backend_name):
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Про повну загальну середню освіту", kind="law", number="463-20")
+    if hasattr(get_search_backend("default"), "es"):
+        get_search_backend("default").get_index_for_model(RegulationPage).refresh()
+    outcome = run_search(world.users["don"], "463-IX закон")
+    assert outcome.hits[0].title == "Про повну загальну середню освіту"
+    assert outcome.total == len(outcome.hits) < 10
+
+
+def test_opensearch_counts_the_given_objects_only(world, corpus, monkeypatch):
+    """Wagtail drops a filter on a page type's primary key when it compiles a queryset for OpenSearch, so the
+    objects to count are a filter on the documents' pk field of the request itself."""
+    from wagtail.search.query import PlainText
+
+    from search.engine import count_among
+
+    backend = get_search_backend("wagtail.search.backends.opensearch3", URLS=["http://127.0.0.1:9"])
+    sent = []
+
+    def msearch(body):
+        sent.extend(body)
+        return {"responses": [{"hits": {"total": {"value": 1}, "hits": []}} for _ in body[::2]]}
+
+    monkeypatch.setattr(backend.es, "msearch", msearch)
+    querysets = ScopedQuerysets(world.users["don"], SearchFilters())
+    page, document = world.content.city_regulation, world.content.city_document
+    pks = {RegulationPage: [page.pk], LibraryDocument: [document.pk]}
+    assert count_among(backend, querysets, PlainText("закон"), pks) == 2
+    bodies = sent[1::2]
+    assert [body["query"]["bool"]["filter"] for body in bodies] == [
+        [{"terms": {"pk": [str(page.pk)]}}],
+        [{"terms": {"pk": [str(document.pk)]}}],
+    ]
+    assert all(body["size"] == 0 for body in bodies)
+
+
+def test_matches_are_counted_from_the_scored_ones_below_the_rank_cap(world, acts, backend_name, monkeypatch):
+    user = world.users["don"]
+    below = run_search(user, "сертифікація", log=False)
+    with CaptureQueriesContext(connection) as scored_only:
+        run_search(user, "сертифікація", log=False)
+    monkeypatch.setattr("search.engine.RANK_CAP", 5)  # fewer than the matches: a count statement as well
+    with CaptureQueriesContext(connection) as counted:
+        above = run_search(user, "сертифікація", log=False)
+    assert below.total == above.total == 2 * MANY and not below.total_is_lower_bound
+    if not hasattr(get_search_backend("default"), "es"):  # OpenSearch counts in the same request
+        assert [_counts(scored_only), _counts(counted)] == [0, 1]
+
+
+def _counts(context) -> int:
+    return sum(query["sql"].startswith("SELECT COUNT(*)") for query in context.captured_queries)
