@@ -22,8 +22,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Without the districts' boundaries: their GeoJSON (~170 KB) was read and parsed for every results page.
-        self.fields["district"].queryset = visible(user, District).only("pk", "name")
+        self.fields["district"].queryset = visible(user, District)
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off", "data-autocomplete": ""})
 
     def filters(self) -> SearchFilters:
