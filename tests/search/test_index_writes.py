@@ -1,0 +1,99 @@
+"""Writing the search index (``update_index``'s path: objects read in chunks, then ``add_items``): the number of
+SQL statements does not grow with the number of objects, on every configured backend; the text written is the
+stock indexer's; changed text is searchable at once and the old text is gone."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from modelsearch.backends.database.sqlite.sqlite import ObjectIndexer
+from wagtail.search.backends import get_search_backend
+
+from cms.library.models import LibraryDocument
+from cms.pages.models import RegulationPage
+from search.database import SinglePassObjectIndexer
+from tests.conftest import make_document
+
+from .conftest import BACKENDS
+
+TEXT = "Наказ про зарахування учнів до закладів загальної середньої освіти на підставі заяви батьків."
+
+
+@pytest.fixture
+def batch(world):
+    """50 acts and 50 documents beside the world's content (created without indexing them one by one)."""
+    parent = world.content.city_regulation.get_parent().specific
+    for i in range(50):
+        page = RegulationPage(
+            title=f"Наказ про зарахування № {i}", slug=f"nakaz-{i}", number=str(1000 + i), text=TEXT, live=True
+        )
+        parent.add_child(instance=page)
+    collection = world.content.city_document.collection
+    for i in range(50):
+        document = make_document(collection, f"Лист про атестацію № {i}", number=f"1/9-{i}")
+        document.tags.add("атестація", f"тег {i % 3}")
+        LibraryDocument.objects.filter(pk=document.pk).update(extracted_text=TEXT)
+
+
+def _statements(backend, model, count: int, *, change: bool = False) -> int:
+    """Statements of reading ``count`` objects as update_index does and writing them into the index."""
+    index = backend.get_index_for_model(model)
+    with CaptureQueriesContext(connection) as queries:
+        objects = list(model.get_indexed_objects().order_by("pk")[:count])
+        if change:
+            for obj in objects:
+                obj.title += " (зі змінами)"
+        index.add_items(model, objects)
+    assert len(objects) == count
+    return len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+@pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])
+def test_indexing_a_batch_takes_as_many_statements_for_50_objects_as_for_5(name, model, batch):
+    backend = get_search_backend(name)
+    counts = {}
+    for count in (5, 50):
+        backend.reset_indexes()
+        backend.get_index_for_model(model).add_model(model)
+        counts["new", count] = _statements(backend, model, count)  # no entries yet
+        counts["same", count] = _statements(backend, model, count)  # entries with the same text
+        counts["changed", count] = _statements(backend, model, count, change=True)
+    for kind in ("new", "same", "changed"):
+        assert counts[kind, 5] == counts[kind, 50], counts
+        assert counts[kind, 50] <= 8, counts
+
+
+@pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])
+def test_the_entry_text_is_the_stock_indexers(model, batch):
+    backend = get_search_backend("default")
+    for obj in model.get_indexed_objects().order_by("pk"):
+        ours, stock = SinglePassObjectIndexer(obj, backend), ObjectIndexer(obj, backend)
+        assert (ours.title, ours.body, ours.autocomplete) == (stock.title, stock.body, stock.autocomplete)
+    document = LibraryDocument.objects.get(title="Лист про атестацію № 4")
+    assert "тег 1" in SinglePassObjectIndexer(document, backend).body  # a related field (the tags)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_reindexed_text_replaces_the_old_text(name, world, settings):
+    from search.services import run_search
+
+    settings.WAGTAILSEARCH_BACKENDS = {"default": dict(settings.WAGTAILSEARCH_BACKENDS)[name]}
+    backend = get_search_backend("default")
+    backend.reset_indexes()
+    index = backend.get_index_for_model(RegulationPage)
+    index.add_model(RegulationPage)
+    page = RegulationPage.objects.get(pk=world.content.city_regulation.pk)
+
+    def titles(query: str) -> list[str]:
+        index.refresh()
+        return [hit.title for hit in run_search(world.users["don"], query, log=False).hits]
+
+    page.text = "Програма з квантової хромодинаміки."
+    index.add_items(RegulationPage, [page])
+    assert titles("квантова хромодинаміка") == [page.title]
+    page.text = "Положення про харчування."
+    index.add_items(RegulationPage, [page])
+    index.add_items(RegulationPage, [page])  # the same text again
+    index.add_items(RegulationPage, list(RegulationPage.get_indexed_objects().exclude(pk=page.pk)))
+    assert titles("квантова хромодинаміка") == []
+    assert titles("харчуванню") == [page.title]
