@@ -97,3 +97,17 @@ def test_reindexed_text_replaces_the_old_text(name, world, settings):
     index.add_items(RegulationPage, list(RegulationPage.get_indexed_objects().exclude(pk=page.pk)))
     assert titles("квантова хромодинаміка") == []
     assert titles("харчуванню") == [page.title]
+
+
+@pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])
+def test_update_index_reads_the_chunks_of_wagtail_by_key_not_by_offset(model, batch):
+    from modelsearch.management.commands.rebuild_modelsearch_index import Command as WagtailCommand
+
+    from search.management.commands.update_index import Command
+
+    queryset = model.get_indexed_objects().order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        ours = [[obj.pk for obj in chunk] for chunk in Command().queryset_chunks(queryset, 7)]
+    wagtails = [[obj.pk for obj in chunk] for chunk in WagtailCommand().queryset_chunks(queryset, 7)]
+    assert ours == wagtails and sum(map(len, ours)) == queryset.count() > 50
+    assert not any("OFFSET" in query["sql"] for query in queries.captured_queries)
