@@ -13,13 +13,21 @@ CPU around the lemmatiser than in it:
   in FTS5 once or twice more. Migration ``search.0002`` makes the trigger follow the text columns only.
 
 Here values are read once per object, existing entries are updated with one ``executemany`` that skips the
-entries whose text is unchanged, and new entries are inserted in bulk as before. What is written, the title
-norms and the order of the entries are the stock backend's. PostgreSQL and the fallback backend are Wagtail's.
+entries whose text is unchanged, and new entries are inserted in bulk as before. During a rebuild the title
+norms are set once, at its finish (which sets all of them anyway), not also after each chunk: that took two
+scans of the whole index table per chunk. What is written, the title norms and the order of the entries are the
+stock backend's. PostgreSQL and the fallback backend are Wagtail's.
 """
 
 from django.utils.functional import cached_property
 from modelsearch.backends import database
-from modelsearch.backends.database.sqlite.sqlite import ObjectIndexer, SQLiteIndex, SQLiteSearchBackend
+from modelsearch.backends.database.sqlite.sqlite import (
+    ObjectIndexer,
+    SQLiteIndex,
+    SQLiteSearchAtomicRebuilder,
+    SQLiteSearchBackend,
+    SQLiteSearchRebuilder,
+)
 from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.utils import get_content_type_pk
 
@@ -46,6 +54,10 @@ class SinglePassObjectIndexer(ObjectIndexer):
 
 
 class PortalSQLiteIndex(SQLiteIndex):
+    #: Between the start and the finish of a rebuild (``update_index``), whose finish sets the title norm of
+    #: every entry: the chunks leave the norms of their new entries to it.
+    title_norms_at_finish = False
+
     def add_items(self, model, objs):
         if not model.get_search_fields():
             return
@@ -69,7 +81,8 @@ class PortalSQLiteIndex(SQLiteIndex):
                 if object_id not in indexed
             ]
         )
-        self._refresh_title_norms()
+        if not self.title_norms_at_finish:
+            self._refresh_title_norms()
 
     def _update_entries(self, content_type_pk, rows) -> None:
         """Rewrite the text of existing entries (object id, title, autocomplete, body) in one statement; an
@@ -88,8 +101,31 @@ class PortalSQLiteIndex(SQLiteIndex):
             cursor.executemany(sql, params)
 
 
+class TitleNormsAtFinish:
+    """A rebuilder that has the index set title norms once, at the finish, not also after every chunk."""
+
+    def start(self):
+        index = super().start()
+        index.title_norms_at_finish = True
+        return index
+
+    def finish(self):
+        self.index.title_norms_at_finish = False
+        super().finish()
+
+
+class PortalSQLiteSearchRebuilder(TitleNormsAtFinish, SQLiteSearchRebuilder):
+    pass
+
+
+class PortalSQLiteSearchAtomicRebuilder(TitleNormsAtFinish, SQLiteSearchAtomicRebuilder):
+    pass
+
+
 class PortalSQLiteSearchBackend(SQLiteSearchBackend):
     index_class = PortalSQLiteIndex
+    rebuilder_class = PortalSQLiteSearchRebuilder
+    atomic_rebuilder_class = PortalSQLiteSearchAtomicRebuilder
 
 
 def SearchBackend(params):

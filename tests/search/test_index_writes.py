@@ -2,7 +2,10 @@
 SQL statements does not grow with the number of objects, on every configured backend; the text written is the
 stock indexer's; changed text is searchable at once and the old text is gone."""
 
+import io
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from modelsearch.backends.database.sqlite.sqlite import ObjectIndexer
@@ -15,6 +18,8 @@ from tests.conftest import make_document
 
 from .conftest import BACKENDS
 
+# The database backends (the default, or the fallback beside OpenSearch): the ones with title norms.
+DATABASE_BACKENDS = [name for name, conf in settings.WAGTAILSEARCH_BACKENDS.items() if ".database" in conf["BACKEND"]]
 TEXT = "Наказ про зарахування учнів до закладів загальної середньої освіти на підставі заяви батьків."
 
 
@@ -111,3 +116,19 @@ def test_update_index_reads_the_chunks_of_wagtail_by_key_not_by_offset(model, ba
     wagtails = [[obj.pk for obj in chunk] for chunk in WagtailCommand().queryset_chunks(queryset, 7)]
     assert ours == wagtails and sum(map(len, ours)) == queryset.count() > 50
     assert not any("OFFSET" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize("name", DATABASE_BACKENDS)
+def test_update_index_leaves_every_entry_with_its_title_norm(name, batch):
+    """The title norms of a rebuild are set at its finish only (database backends): all of them, as Wagtail's."""
+    from django.core.management import call_command
+    from django.db.models import Avg
+    from django.db.models.functions import Length
+    from wagtail.search.models import IndexEntry
+
+    call_command("update_index", backend_name=name, chunk_size=20, stdout=io.StringIO())
+    entries = IndexEntry.objects.annotate(length=Length("title")).filter(length__gt=0)
+    average = entries.aggregate(average=Avg("length"))["average"]
+    assert entries.count() >= 100
+    for norm, length in entries.values_list("title_norm", "length"):
+        assert norm == pytest.approx(average / length)
