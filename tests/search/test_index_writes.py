@@ -8,12 +8,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from modelsearch.backends.database.sqlite.sqlite import ObjectIndexer
 from wagtail.search.backends import get_search_backend
 
 from cms.library.models import LibraryDocument
 from cms.pages.models import RegulationPage
-from search.database import SinglePassObjectIndexer
 from tests.conftest import make_document
 
 from .conftest import BACKENDS
@@ -68,14 +66,25 @@ def test_indexing_a_batch_takes_as_many_statements_for_50_objects_as_for_5(name,
         assert counts[kind, 50] <= 8, counts
 
 
-@pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])
-def test_the_entry_text_is_the_stock_indexers(model, batch):
+def _test_the_entry_text_is_the_stock_indexers(model, batch):
+    from modelsearch.backends.database.sqlite.sqlite import ObjectIndexer
+
+    from search.sqlite_index import SinglePassObjectIndexer
+
     backend = get_search_backend("default")
     for obj in model.get_indexed_objects().order_by("pk"):
         ours, stock = SinglePassObjectIndexer(obj, backend), ObjectIndexer(obj, backend)
         assert (ours.title, ours.body, ours.autocomplete) == (stock.title, stock.body, stock.autocomplete)
     document = LibraryDocument.objects.get(title="Лист про атестацію № 4")
     assert "тег 1" in SinglePassObjectIndexer(document, backend).body  # a related field (the tags)
+
+
+# The SQLite index's own indexer: collected where the database is SQLite (Wagtail's SQLite module can only be
+# imported there); on PostgreSQL the indexer is Wagtail's, so there is nothing to compare (not a skip).
+if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+    test_the_entry_text_is_the_stock_indexers = pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])(
+        _test_the_entry_text_is_the_stock_indexers
+    )
 
 
 @pytest.mark.parametrize("name", BACKENDS)
