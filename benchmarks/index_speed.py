@@ -1,16 +1,18 @@
 #!/usr/bin/env python
 """Indexing speed: where the time of Wagtail's ``update_index`` goes, per document, by CPU time and SQL
-statements (not wall-clock: the machine is shared). Run on demand, on SQLite; this is not a test.
+statements (not wall-clock: the machine is shared). Run on demand, on SQLite (or PostgreSQL); not a test.
 
     .venv/bin/python benchmarks/index_speed.py                       # 3,000 generated acts, ~1 min
     .venv/bin/python benchmarks/index_speed.py --docs 5000 --documents 1000 --profile 40
     .venv/bin/python benchmarks/index_speed.py --docs 20000 --only update_index reindex
+    .venv/bin/python benchmarks/index_speed.py --postgres      # a private PostgreSQL 15 cluster, stopped at the end
 
-A fresh SQLite file in a temp dir: migrate, the districts and the page tree (no schools, users or attendance),
-then ``--docs`` RegulationPages of ``benchmarks/search_speed.py``'s corpus (the same generator and seed) written
-straight into the tree, and ``--documents`` library documents (default none) whose extracted text is more acts
-of the same corpus. The steps, each on cold word caches (``search.analysis.cache_clear()``: a fresh
-``manage.py update_index`` starts with them empty; the analyser itself is loaded beforehand):
+A fresh SQLite file in a temp dir (or a fresh PostgreSQL cluster there): migrate, the districts and the page
+tree (no schools, users or attendance), then ``--docs`` RegulationPages of ``benchmarks/search_speed.py``'s
+corpus (the same generator and seed) written straight into the tree, and ``--documents`` library documents
+(default none) whose extracted text is more acts of the same corpus. The steps, each on cold word caches
+(``search.analysis.cache_clear()``: a fresh ``manage.py update_index`` starts with them empty; the analyser
+itself is loaded beforehand):
 
 - ``load``: the acts read as ``RegulationPage.get_indexed_objects()``, in chunks of ``--chunk`` (1,000);
 - ``lemmas``: ``title_lemmas()`` and ``body_lemmas()`` of each act;
@@ -21,10 +23,11 @@ of the same corpus. The steps, each on cold word caches (``search.analysis.cache
 - ``add_items``: the acts written again, chunk by chunk, by the backend's ``add_items`` (entries exist);
 - ``reindex``: ``update_index`` again, every entry there already with the same text.
 
-For each: CPU seconds of this process (``time.process_time``; SQLite runs in it), the part of them spent in
-SQL statements, wall seconds, documents per CPU second, statements in all and per document, and the
-statements that took the most CPU. ``--profile N`` runs ``update_index`` once more into an empty index under
-cProfile (clock: ``time.process_time``) and prints the top N functions by own and by cumulative time.
+For each: CPU seconds of this process (``time.process_time``; SQLite runs in it) and the part of them spent in
+SQL statements; with ``--postgres`` also the CPU seconds of the connection's server process (from /proc); wall
+seconds; documents per CPU second (both CPUs); statements in all and per document; the statements that took
+the most CPU here. ``--profile N`` runs ``update_index`` once more into an empty index under cProfile (clock:
+``time.process_time``) and prints the top N functions by own and by cumulative time.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import re
 import sys
@@ -46,6 +50,7 @@ if str(REPO) not in sys.path:
 
 from benchmarks.search_speed import (  # noqa: E402
     DEFAULT_LAWS_DIR,
+    Postgres,
     generate_act,
     insert_corpus,
     load_source,
@@ -68,11 +73,20 @@ def statement_shape(sql: str) -> str:
     return shape[:150]
 
 
+def process_cpu(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc); 0 for None."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Measured:
     """CPU, wall time and SQL statements of a block; CPU spent in each shape of statement.
 
     Statements are counted as Django's cursor sends them (an ``executemany`` is one), like
-    ``CaptureQueriesContext``; CPU inside a statement is this process's: SQLite runs in it.
+    ``CaptureQueriesContext``; CPU inside a statement is this process's: SQLite runs in it. On PostgreSQL the
+    CPU of the server process of the connection is measured too (from /proc), and counts in docs per CPU s.
     """
 
     def __init__(self, name: str, docs: int):
@@ -85,14 +99,21 @@ class Measured:
     def __enter__(self):
         from django.db import connection
 
+        self.server_pid = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.server_pid = cursor.fetchone()[0]
         self.wrapper = connection.execute_wrapper(self._timed)
         self.wrapper.__enter__()
+        self.server0 = process_cpu(self.server_pid)
         self.cpu0, self.wall0 = time.process_time(), time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         self.cpu = time.process_time() - self.cpu0
         self.wall = time.perf_counter() - self.wall0
+        self.server_cpu = process_cpu(self.server_pid) - self.server0
         self.wrapper.__exit__(*exc)
         return False
 
@@ -109,14 +130,16 @@ class Measured:
             self.shape_cpu[shape] += spent
 
     def row(self) -> dict:
+        cpu = self.cpu + self.server_cpu
         return {
             "step": self.name,
             "docs": self.docs,
             "cpu_s": self.cpu,
             "wall_s": self.wall,
             "sql_cpu_s": self.sql_cpu,
-            "docs_per_cpu_s": self.docs / self.cpu if self.cpu else float("inf"),
-            "cpu_ms_per_doc": 1000 * self.cpu / self.docs,
+            "server_cpu_s": self.server_cpu,
+            "docs_per_cpu_s": self.docs / cpu if cpu else float("inf"),
+            "cpu_ms_per_doc": 1000 * cpu / self.docs,
             "statements": self.statements,
             "statements_per_doc": self.statements / self.docs,
         }
@@ -211,15 +234,17 @@ def profile_update_index(args) -> str:
 
 def print_report(results: list[Measured], args) -> None:
     documents = f" and {args.documents:,} documents" if args.documents else ""
-    print(f"\nIndexing {args.docs:,} acts{documents} on SQLite, chunks of {args.chunk:,}, cold word caches\n")
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"\nIndexing {args.docs:,} acts{documents} on {database}, chunks of {args.chunk:,}, cold word caches\n")
     print(
-        f"{'step':<13} {'docs':>7} {'CPU s':>8} {'in SQL':>7} {'wall s':>8} {'docs/CPU s':>11} {'CPU ms/doc':>11} "
-        f"{'statements':>11} {'per doc':>8}"
+        f"{'step':<13} {'docs':>7} {'CPU s':>8} {'in SQL':>7} {'server':>7} {'wall s':>8} {'docs/CPU s':>11} "
+        f"{'CPU ms/doc':>11} {'statements':>11} {'per doc':>8}"
     )
     for m in results:
         r = m.row()
         print(
-            f"{r['step']:<13} {r['docs']:>7,} {r['cpu_s']:>8.2f} {r['sql_cpu_s']:>7.2f} {r['wall_s']:>8.2f} "
+            f"{r['step']:<13} {r['docs']:>7,} {r['cpu_s']:>8.2f} {r['sql_cpu_s']:>7.2f} "
+            f"{r['server_cpu_s']:>7.2f} {r['wall_s']:>8.2f} "
             f"{r['docs_per_cpu_s']:>11,.0f} {r['cpu_ms_per_doc']:>11.2f} {r['statements']:>11,} "
             f"{r['statements_per_doc']:>8.3f}"
         )
@@ -239,6 +264,10 @@ def parse_args(argv=None):
     parser.add_argument("--chunk", type=int, default=1000, help="objects per chunk, as update_index (1000)")
     parser.add_argument("--only", nargs="+", choices=STEPS, help="measure only these steps")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile update_index, top N")
+    parser.add_argument(
+        "--postgres", action="store_true", help="on a private PostgreSQL 15 cluster (search_speed.py's) instead"
+    )
+    parser.add_argument("--pg-port", type=int, default=5545)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--laws-dir", type=Path, default=DEFAULT_LAWS_DIR)
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (the database)")
@@ -279,8 +308,12 @@ def insert_documents(source, seed: int, first: int, count: int) -> None:
 def main() -> None:
     args = parse_args()
     root = Path(tempfile.mkdtemp(prefix="ecab-index-speed."))
+    server = None
     try:
         use_temp_site(root)
+        if args.postgres:
+            server = Postgres(args.pg_port)
+            os.environ["DATABASE_URL"] = server.start()
         import django
 
         django.setup()
@@ -292,7 +325,7 @@ def main() -> None:
         from cms.pages.tree import ensure_page_tree
         from search.analysis import get_analyzer
 
-        log(f"migrating a fresh SQLite database in {root}")
+        log(f"migrating a fresh database ({os.environ['DATABASE_URL']})")
         call_command("migrate", verbosity=0)
         import_districts(settings.SHARED_DATA_DIR / DISTRICTS_FILE)
         ensure_page_tree()
@@ -306,7 +339,7 @@ def main() -> None:
         if args.profile:
             print(profile_update_index(args))
     finally:
-        remove_temp_site(root, keep=args.keep)
+        remove_temp_site(root, keep=args.keep, server=server)
 
 
 if __name__ == "__main__":

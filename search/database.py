@@ -1,5 +1,5 @@
 """Wagtail's database search backend (``wagtail.search.backends.database``: SQLite FTS5, PostgreSQL full text),
-with cheaper index writes on SQLite (``search.sqlite_index``). Search itself is Wagtail's, unchanged.
+with cheaper index writes. Search itself is Wagtail's, unchanged.
 
 Measured with ``benchmarks/index_speed.py`` (generated acts of ~500 words), the stock SQLite index spent more
 CPU around the lemmatiser than in it:
@@ -10,13 +10,15 @@ CPU around the lemmatiser than in it:
   FTS5 re-index the whole text even when it had not changed;
 - the FTS5 table followed *any* update of an entry (a trigger of Wagtail's migration), so setting the title
   norm of each chunk's new entries, and of every entry at the end of ``update_index``, re-indexed their text
-  in FTS5 once or twice more. Migration ``search.0002`` makes the trigger follow the text columns only.
+  in FTS5 once or twice more. Migration ``search.0002`` makes the trigger follow the text columns only;
+- after each chunk of a rebuild, the title norms of its new entries were set, which scans the whole index
+  table twice, although the finish of the rebuild sets the norm of every entry.
 
-In ``search.sqlite_index`` values are read once per object, existing entries are updated with one
-``executemany`` that skips the entries whose text is unchanged, and new entries are inserted in bulk as before.
-During a rebuild the title norms are set once, at its finish (which sets all of them anyway), not also after
-each chunk: that took two scans of the whole index table per chunk. What is written, the title norms and the
-order of the entries are the stock backend's. PostgreSQL and the fallback backend are Wagtail's.
+``search.sqlite_index`` reads the values once per object, updates existing entries with one ``executemany``
+that leaves the entries whose text is unchanged alone, and inserts new entries in bulk as before. On SQLite and
+on PostgreSQL (``search.postgres_index``), a rebuild sets the title norms once, at its finish. What is written,
+the title norms and the order of the entries are the stock backend's; the fallback backend (a database without
+full-text search) is Wagtail's.
 """
 
 from django.db import connection
