@@ -6,12 +6,19 @@ import io
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
+from django.db.models import Avg
+from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
+from modelsearch.management.commands.rebuild_modelsearch_index import Command as WagtailCommand
 from wagtail.search.backends import get_search_backend
+from wagtail.search.models import IndexEntry
 
 from cms.library.models import LibraryDocument
 from cms.pages.models import RegulationPage
+from search.management.commands.update_index import Command
+from search.services import run_search
 from tests.conftest import make_document
 
 from .conftest import BACKENDS
@@ -23,7 +30,7 @@ TEXT = "Наказ про зарахування учнів до закладі�
 
 @pytest.fixture
 def batch(world):
-    """50 acts and 50 documents beside the world's content (created without indexing them one by one)."""
+    """50 acts and 50 tagged documents beside the world's content."""
     parent = world.content.city_regulation.get_parent().specific
     for i in range(50):
         page = RegulationPage(
@@ -89,8 +96,6 @@ if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
 
 @pytest.mark.parametrize("name", BACKENDS)
 def test_reindexed_text_replaces_the_old_text(name, world, settings):
-    from search.services import run_search
-
     settings.WAGTAILSEARCH_BACKENDS = {"default": dict(settings.WAGTAILSEARCH_BACKENDS)[name]}
     backend = get_search_backend("default")
     backend.reset_indexes()
@@ -115,10 +120,6 @@ def test_reindexed_text_replaces_the_old_text(name, world, settings):
 
 @pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])
 def test_update_index_reads_the_chunks_of_wagtail_by_key_not_by_offset(model, batch):
-    from modelsearch.management.commands.rebuild_modelsearch_index import Command as WagtailCommand
-
-    from search.management.commands.update_index import Command
-
     queryset = model.get_indexed_objects().order_by("pk")
     with CaptureQueriesContext(connection) as queries:
         ours = [[obj.pk for obj in chunk] for chunk in Command().queryset_chunks(queryset, 7)]
@@ -130,11 +131,6 @@ def test_update_index_reads_the_chunks_of_wagtail_by_key_not_by_offset(model, ba
 @pytest.mark.parametrize("name", DATABASE_BACKENDS)
 def test_update_index_leaves_every_entry_with_its_title_norm(name, batch):
     """The title norms of a rebuild are set at its finish only (database backends): all of them, as Wagtail's."""
-    from django.core.management import call_command
-    from django.db.models import Avg
-    from django.db.models.functions import Length
-    from wagtail.search.models import IndexEntry
-
     call_command("update_index", backend_name=name, chunk_size=20, stdout=io.StringIO())
     entries = IndexEntry.objects.annotate(length=Length("title")).filter(length__gt=0)
     average = entries.aggregate(average=Avg("length"))["average"]
