@@ -21,7 +21,9 @@ itself is loaded beforehand):
 - ``update_index``: ``manage.py update_index`` over every indexed model into an empty index (what
   ``search_speed.py`` measures: its acts are not indexed before);
 - ``add_items``: the acts written again, chunk by chunk, by the backend's ``add_items`` (entries exist);
-- ``reindex``: ``update_index`` again, every entry there already with the same text.
+- ``reindex``: ``update_index`` again, every entry there already with the same text;
+- ``save``: 20 acts with a changed text written one at a time by ``backend.add``, as saving a page does (warm
+  word caches), with the index full.
 
 For each: CPU seconds of this process (``time.process_time``; SQLite runs in it) and the part of them spent in
 SQL statements; with ``--postgres`` also the CPU seconds of the connection's server process (from /proc); wall
@@ -58,7 +60,8 @@ from benchmarks.search_speed import (  # noqa: E402
     use_temp_site,
 )
 
-STEPS = ("load", "lemmas", "values", "update_index", "add_items", "reindex")
+STEPS = ("load", "lemmas", "values", "update_index", "add_items", "reindex", "save")
+SAVED = 20  # acts re-indexed one at a time by the "save" step
 _LITERAL_RE = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
 
 
@@ -209,6 +212,15 @@ def measure_steps(args, docs: int) -> list[Measured]:
         analysis.cache_clear()
         with Measured("reindex", total) as m:
             call_command("update_index", backend_name="default", chunk_size=args.chunk, verbosity=0)
+        results.append(m)
+    if "save" in wanted:
+        backend = get_search_backend("default")
+        acts = list(queryset.order_by("-pk")[:SAVED])
+        for act in acts:
+            act.text += " Зміни внесено."
+        with Measured("save", len(acts)) as m:
+            for act in acts:
+                backend.add(act)
         results.append(m)
     return results
 
