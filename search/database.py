@@ -12,7 +12,8 @@ CPU around the lemmatiser than in it:
   norm of each chunk's new entries, and of every entry at the end of ``update_index``, re-indexed their text
   in FTS5 once or twice more. Migration ``search.0002`` makes the trigger follow the text columns only;
 - after each chunk of a rebuild, the title norms of its new entries were set, which scans the whole index
-  table twice, although the finish of the rebuild sets the norm of every entry.
+  table twice, although the finish of the rebuild sets the norm of every entry; saving one page did the same
+  (migration ``search.0003`` adds the two indexes that spare the scans).
 
 ``search.sqlite_index`` reads the values once per object, updates existing entries with one ``executemany``
 that leaves the entries whose text is unchanged alone, and inserts new entries in bulk as before. On SQLite and

@@ -3,8 +3,8 @@ chunk instead of at a growing offset.
 
 Wagtail's command reads chunk *k* as ``ORDER BY pk LIMIT chunk OFFSET k × chunk``: the database steps over every
 row before the offset again, so reading all chunks costs time quadratic in the number of objects (on SQLite,
-20,000 acts: 5.6 s of CPU for the reads alone, 100,000 acts: ~25 times that). The chunks are the same;
-everything else is Wagtail's (the backend's rebuilder and its transaction, the progress output).
+the reads alone of 20,000 acts took 5.6 s of CPU, of 100,000 acts 126 s; by key, 12 s). The chunks are the
+same; everything else is Wagtail's (the backend's rebuilder and its transaction, the progress output).
 """
 
 from modelsearch.management.commands.rebuild_modelsearch_index import DEFAULT_CHUNK_SIZE
