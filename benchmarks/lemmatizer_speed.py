@@ -119,6 +119,7 @@ def main() -> int:
     rss_cold = rss_mib()
     caches_after_cold = {
         "runs": analysis._split_run.cache_info().currsize,
+        "run lemmas": analysis._run_lemmas.cache_info().currsize,
         "tokens": analysis._token_lemmas.cache_info().currsize,
         "words": analysis._analyse_word.cache_info().currsize,
     }
@@ -182,11 +183,12 @@ def main() -> int:
         print(f"  {'peak (VmHWM)':<44} {hwm / 1024:>8.1f} MiB")
     bounds = " / ".join(
         f"{cached.cache_info().maxsize:,}"
-        for cached in (analysis._split_run, analysis._token_lemmas, analysis._analyse_word)
+        for cached in (analysis._split_run, analysis._run_lemmas, analysis._token_lemmas, analysis._analyse_word)
     )
     print(
-        f"Cache entries after a cold pass: {caches_after_cold['runs']:,} runs, {caches_after_cold['tokens']:,} "
-        f"tokens, {caches_after_cold['words']:,} analysed words (bounds {bounds})"
+        f"Cache entries after a cold pass: {caches_after_cold['runs']:,} runs, {caches_after_cold['run lemmas']:,} "
+        f"runs' lemmas, {caches_after_cold['tokens']:,} tokens, {caches_after_cold['words']:,} analysed words "
+        f"(bounds {bounds})"
     )
     return 0
 

@@ -576,6 +576,34 @@ class OpenSearchNode:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def use_temp_site(root: Path) -> None:
+    """Settings for a throwaway site in ``root``, before ``django.setup()``: a fresh SQLite file, media there,
+    tasks run at once, no DEBUG, database search (a backend's service may then change the URLs)."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "DEBUG": "false",  # DEBUG keeps every SQL statement in memory
+            "MEDIA_ROOT": str(root / "media"),
+            "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
+        }
+    )
+    os.environ.pop("OPENSEARCH_URL", None)
+
+
+def remove_temp_site(root: Path, *, keep: bool, server=None) -> None:
+    """Close the connections, stop the service if any, remove ``root`` unless it is to be kept."""
+    from django.db import connections
+
+    connections.close_all()
+    if server is not None:
+        server.stop()
+    if keep:
+        log(f"kept {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def build_site(source: Source, args) -> dict:
     from django.conf import settings
     from django.core.management import call_command
@@ -921,16 +949,7 @@ def main() -> None:
             "words_mean": statistics.fmean(sample),
             "words_p95": percentile(sample, 95),
         }
-        os.environ.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-                "DEBUG": "false",  # DEBUG keeps every SQL statement in memory
-                "MEDIA_ROOT": str(root / "media"),
-                "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
-            }
-        )
-        os.environ.pop("OPENSEARCH_URL", None)
+        use_temp_site(root)
         if args.backend == "postgres":
             server = Postgres(args.pg_port)
             os.environ["DATABASE_URL"] = server.start()
@@ -967,15 +986,7 @@ def main() -> None:
         log("interrupted")
         raise SystemExit(130) from None
     finally:
-        from django.db import connections
-
-        connections.close_all()
-        if server is not None:
-            server.stop()
-        if args.keep:
-            log(f"kept {root}")
-        else:
-            shutil.rmtree(root, ignore_errors=True)
+        remove_temp_site(root, keep=args.keep, server=server)
 
 
 if __name__ == "__main__":

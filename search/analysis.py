@@ -540,6 +540,18 @@ def _lemma_groups(text: str) -> list[tuple[str, ...]]:
     return groups
 
 
+def _run_lemmas_uncached(run: str, with_alternatives: bool) -> str:
+    """What :func:`lemmatize` emits for one run of :data:`_RUN_RE` (``_run_lemmas`` is the cached version)."""
+    tokens = _split_run(run) if len(run) <= _CACHED_RUN_LENGTH else _split_run_uncached(run)
+    if with_alternatives:
+        return " ".join([lemma for token in tokens for lemma in _token_lemmas(token)])
+    return " ".join([lemmas[0] for token in tokens if (lemmas := _token_lemmas(token))])
+
+
+# One look-up per word of a long text instead of one per step (split, lemmas, join): a third faster when warm.
+_run_lemmas = functools.lru_cache(maxsize=200_000)(_run_lemmas_uncached)
+
+
 def lemmatize(text: str, *, with_alternatives: bool = False) -> str:
     """Lowercase lemmas of ``text`` joined by single spaces, in text order, stop words removed.
 
@@ -551,9 +563,17 @@ def lemmatize(text: str, *, with_alternatives: bool = False) -> str:
     With ``with_alternatives=True`` a token whose two best lemmas are equally likely gets both, the better
     first ("рівні" -> "рівний рівень"); see the module docstring for what that costs.
     """
-    if with_alternatives:
-        return " ".join(lemma for group in _lemma_groups(text) for lemma in group)
-    return " ".join(group[0] for group in _lemma_groups(text))
+    if not text:
+        return ""
+    parts = []
+    for run in _RUN_RE.findall(_normalise(text)):
+        if len(run) <= _CACHED_RUN_LENGTH:
+            lemmas = _run_lemmas(run, with_alternatives)
+        else:
+            lemmas = _run_lemmas_uncached(run, with_alternatives)
+        if lemmas:
+            parts.append(lemmas)
+    return " ".join(parts)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -611,6 +631,7 @@ def _start_afresh() -> _FormsByLemma:
 def cache_clear() -> None:
     """Empty the word caches (the analyser stays loaded). For benchmarks and tests."""
     _split_run.cache_clear()
+    _run_lemmas.cache_clear()
     _token_lemmas.cache_clear()
     _analyse_word.cache_clear()
     word_lemmas.cache_clear()

