@@ -297,8 +297,7 @@ def _write_class_days(school_day: SchoolDay, wanted: dict[int, dict], user, sour
         school_day.classes_reported = len(rows)
         school_day.sheltered = any(row["sheltered"] for row in rows.values())
         school_day.updated_at = now
-        totals = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
-        writes.save_school_totals(school_day.pk, totals, school_day.classes_reported, school_day.sheltered, now)
+        writes.save_school_totals(school_day)
     return submission
 
 
@@ -332,10 +331,6 @@ def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int
         for name in Counts.COUNT_FIELDS
         if getattr(school_day, name) != before[name]
     }
-    reported = bool(school_day.classes_reported)
-    if reported_before == 0 and reported:
+    if reported_before == 0 and school_day.classes_reported:
         changes["schools_reported"] = 1
-    if not changes:
-        return
-    totals = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
-    writes.add_to_district_day(school_day.district_id, school_day.date, totals, changes, int(reported))
+    writes.add_to_district_day(school_day, changes)

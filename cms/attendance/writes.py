@@ -142,8 +142,10 @@ def _save_school_totals_sql(vendor: str) -> str:
     return f"UPDATE {_table(SchoolDay)} SET {assignments} WHERE {_q('id')} = %s"
 
 
-def save_school_totals(school_day_id: int, totals: dict, classes_reported: int, sheltered: bool, now) -> None:
-    params = [*(totals[name] for name in COUNT_FIELDS), classes_reported, sheltered, _timestamp(now), school_day_id]
+def save_school_totals(school_day: SchoolDay) -> None:
+    """Write the school day's totals, ``classes_reported``, ``sheltered`` and ``updated_at`` as they are set."""
+    params = [getattr(school_day, name) for name in (*COUNT_FIELDS, "classes_reported", "sheltered")]
+    params += [_timestamp(school_day.updated_at), school_day.pk]
     with connection.cursor() as cursor:
         cursor.execute(_save_school_totals_sql(connection.vendor), params)
 
@@ -165,17 +167,17 @@ def _add_to_district_day_sql(vendor: str, city: bool, added: tuple[str, ...]) ->
     )
 
 
-def add_to_district_day(
-    district_id: int | None, date: dt.date, totals: dict, changes: dict, schools_reported: int
-) -> None:
-    """Add ``changes`` (the change of a school's totals, and of ``schools_reported``) to its district's day
-    in place, so concurrent submissions of one district's schools add up; the row is inserted with the
-    school's ``totals`` when it is the district's first of the day (one statement either way). The row of the
+def add_to_district_day(school_day: SchoolDay, changes: dict) -> None:
+    """Add ``changes`` (the change of the school day's totals, and of ``schools_reported``) to its district's
+    day in place, so concurrent submissions of one district's schools add up; the row is inserted with the
+    school day's totals when it is the district's first of the day (one statement either way). The row of the
     schools the department manages directly (district None) is found through its own unique index."""
     added = tuple(name for name in DISTRICT_ADDED if changes.get(name))
     if not added:
         return
-    params = [district_id, _date(date), *(totals[name] for name in COUNT_FIELDS), schools_reported]
+    district_id = school_day.district_id
+    params = [district_id, _date(school_day.date), *(getattr(school_day, name) for name in COUNT_FIELDS)]
+    params.append(int(bool(school_day.classes_reported)))
     params += [changes[name] for name in added]
     with connection.cursor() as cursor:
         cursor.execute(_add_to_district_day_sql(connection.vendor, district_id is None, added), params)
