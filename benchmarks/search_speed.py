@@ -39,8 +39,9 @@ What is measured:
      count capped at ``search.engine.MATCH_CAP`` + 1 (1,001), with the same relaxation (all words, then any
      word; near spellings first on OpenSearch) and the scope the engine can apply (the six searched content
      types, live pages): SQLite ``MATCH`` on the FTS5 table joined to the index entries, ``bm25`` × title
-     norm over the newest ``RANK_CAP`` (300) matches; PostgreSQL ``title @@ q OR body @@ q`` (GIN),
-     ``ts_rank`` with Wagtail's weights over the first RANK_CAP matches in table order; OpenSearch one
+     norm over the newest ``RANK_CAP`` (300) matches; PostgreSQL ``title @@ q OR body @@ q`` (GIN bitmaps,
+     with the portal's planner settings), ``ts_rank`` with Wagtail's weights over the first RANK_CAP matches in
+     the scan's order, counted in the same statement; OpenSearch one
      ``_search`` over the page and document indexes with Wagtail's match clause, size 10, ``track_total_hits``
      1,001. It loads no
      objects, builds no snippets and does no Python ranking: the ratio portal ÷ engine is our overhead.
@@ -49,7 +50,7 @@ What is measured:
 
    Figures: p50 and p95 in ms per kind, and the ratio of the portal's to the engine's percentile.
 
-``--json FILE`` also writes the figures; ``--keep`` keeps the temp dir (database, node log).
+``--json FILE`` also writes the figures; ``--keep`` keeps the temp dir (database, node log) and the PostgreSQL cluster.
 """
 
 from __future__ import annotations
@@ -513,6 +514,7 @@ class Postgres:
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir / 'socket'} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=1GB -c max_wal_size=4GB"
         )
+        self.options = options
         self.started = True
         self._run(
             str(PG_BIN / "pg_ctl"),
@@ -531,7 +533,7 @@ class Postgres:
         log(f"PostgreSQL 15 on 127.0.0.1:{self.port} (cluster in {self.dir})")
         return f"postgres://ecab@127.0.0.1:{self.port}/ecab"
 
-    def stop(self) -> None:
+    def stop(self, *, keep: bool = False) -> None:
         if self.started:
             self._run(
                 str(PG_BIN / "pg_ctl"),
@@ -547,7 +549,11 @@ class Postgres:
             )
             self.started = False
             log("PostgreSQL stopped")
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if keep:
+            owner = f"runuser -u {self.owner} -- " if self.owner else ""
+            log(f"kept the cluster: {owner}{PG_BIN / 'pg_ctl'} -D {self.dir / 'data'} -o '{self.options}' start")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class OpenSearchNode:
@@ -565,7 +571,7 @@ class OpenSearchNode:
         subprocess.run(["bash", str(OPENSEARCH_SH), "start", str(self.port), str(self.dir)], check=True, env=env)
         return f"http://127.0.0.1:{self.port}"
 
-    def stop(self) -> None:
+    def stop(self, *, keep: bool = False) -> None:  # the node's data is in the temp dir, kept or not with it
         if self.started:
             subprocess.run(["bash", str(OPENSEARCH_SH), "stop", str(self.dir)], check=False)
             self.started = False
@@ -597,7 +603,7 @@ def remove_temp_site(root: Path, *, keep: bool, server=None) -> None:
 
     connections.close_all()
     if server is not None:
-        server.stop()
+        server.stop(keep=keep)
     if keep:
         log(f"kept {root}")
     else:
@@ -680,8 +686,8 @@ class RawEngine:
         marks = ", ".join(str(pk) for pk in self.content_types)
         object_id = "CAST(e.object_id AS INTEGER)" if self.vendor == "sqlite" else "e.object_id::bigint"
         return (
-            f"e.content_type_id IN ({marks}) AND (e.content_type_id = {self.document_ct} OR EXISTS "  # noqa: S608
-            f"(SELECT 1 FROM wagtailcore_page p WHERE p.id = {object_id} AND p.live))"
+            f"e.content_type_id IN ({marks}) AND (e.content_type_id = {self.document_ct} OR "  # noqa: S608
+            f"(SELECT p.id FROM wagtailcore_page p WHERE p.id = {object_id} AND p.live) IS NOT NULL)"
         )
 
     def search(self, terms: list[str], *, uncapped: bool = False) -> tuple[int, list]:
@@ -697,7 +703,7 @@ class RawEngine:
         return count, top
 
     def _search(self, terms: list[str], operator: str, uncapped: bool) -> tuple[int, list]:
-        from django.db import connection
+        from django.db import connection, transaction
 
         if self.vendor == "opensearch":
             return self._opensearch(terms, operator)
@@ -733,15 +739,22 @@ class RawEngine:
                 top = cursor.fetchall()
                 cursor.execute(f"SELECT count(*) FROM {self.entries} e WHERE {where}", [tsquery, tsquery])  # noqa: S608
                 return cursor.fetchone()[0], top
-            newest = f"SELECT e.id FROM {self.entries} e WHERE {where} LIMIT %s"  # noqa: S608
-            cursor.execute(f"SELECT count(*) FROM ({newest}) m", [tsquery, tsquery, self.cap])  # noqa: S608
-            count = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT e.content_type_id, e.object_id, {score} AS score FROM {self.entries} e "  # noqa: S608
-                f"WHERE e.id IN ({newest}) ORDER BY score DESC LIMIT 10",
-                [self.weights, tsquery, self.weights, tsquery, tsquery, tsquery, self.rank_cap],
-            )
-            return count, cursor.fetchall()
+            # As the portal (search.engine): the matches from the GIN indexes' bitmaps, counted and the first
+            # RANK_CAP scored in one statement.
+            with transaction.atomic():
+                cursor.execute(
+                    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+                )
+                cursor.execute(
+                    f"WITH matched AS MATERIALIZED (SELECT e.id FROM {self.entries} e WHERE {where} LIMIT %s) "  # noqa: S608
+                    f"SELECT e.content_type_id, e.object_id, {score} AS score, (SELECT count(*) FROM matched) "
+                    f"FROM {self.entries} e WHERE e.id IN (SELECT id FROM matched LIMIT %s) "
+                    "ORDER BY score DESC LIMIT 10",
+                    [tsquery, tsquery, self.cap, self.weights, tsquery, self.weights, tsquery, self.rank_cap],
+                )
+                rows = cursor.fetchall()
+                transaction.set_rollback(True)
+            return (rows[0][3] if rows else 0), [row[:3] for row in rows]
 
     def _opensearch(self, terms: list[str], operator: str) -> tuple[int, list]:
         from wagtail.search.query import Fuzzy, PlainText
@@ -924,7 +937,9 @@ def parse_args(argv=None):
     parser.add_argument("--opensearch-port", type=int, default=9344)
     parser.add_argument("--opensearch-heap", default="2g", help="the node's JVM heap (default 2g)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, node log)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp dir (database, node log) and the PostgreSQL cluster"
+    )
     args = parser.parse_args(argv)
     if args.docs < 1 or args.queries < 1:
         parser.error("--docs and --queries must be positive")

@@ -1,0 +1,110 @@
+"""How PostgreSQL runs the engine's statement (``search.engine``): the matches read from the bitmaps of the GIN
+indexes, the scope probed match by match (never a hash of every page built first), the planner settings ending
+with the search. Collected where the database is PostgreSQL: on SQLite there is no such plan (not a skip)."""
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from wagtail.search.backends import get_search_backend
+
+from search import engine
+from search.services import SEARCHED_MODELS, run_search
+from tests.search.test_search_cost import MANY, acts  # noqa: F401 - the fixture
+
+DATABASE_BACKEND = next(
+    name for name, conf in settings.WAGTAILSEARCH_BACKENDS.items() if conf == settings.DATABASE_SEARCH
+)
+
+
+@pytest.fixture
+def database_search(world, corpus, acts, settings):  # noqa: F811 - the fixture imported above
+    """The database backend as the default, with a fresh index of everything."""
+    settings.WAGTAILSEARCH_BACKENDS = {"default": dict(settings.WAGTAILSEARCH_BACKENDS)[DATABASE_BACKEND]}
+    backend = get_search_backend("default")
+    backend.reset_indexes()
+    for model in SEARCHED_MODELS:
+        index = backend.get_index_for_model(model)
+        index.add_model(model)
+        index.add_items(model, list(model._default_manager.all()))
+    return backend
+
+
+def _planner_settings() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+        return cursor.fetchone()
+
+
+def _engine_statement(user, query: str) -> tuple[str, list]:
+    statements = []
+
+    def keep(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        run_search(user, query, log=False)
+    return next((sql, params) for sql, params in statements if sql.startswith("WITH matched"))
+
+
+def _test_matches_come_from_the_gin_indexes_and_the_scope_is_probed(world, database_search, actor):
+    sql, params = _engine_statement(world.users[actor], "сертифікація")
+    with engine._matched_through_indexes(connection), connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on wagtailsear_body" in plan and "Bitmap Index Scan on wagtailsear_title" in plan
+    assert "Seq Scan on wagtailsearch_indexentry" not in plan, plan
+    assert "hashed SubPlan" not in plan, plan
+
+
+def _test_the_planner_settings_hold_for_the_engine_statement_only(world, database_search, monkeypatch):
+    during, rows = [], engine._rows
+
+    def spy(*args, **kwargs):
+        during.append(_planner_settings())
+        return rows(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_rows", spy)
+    before = _planner_settings()
+    outcome = run_search(world.users["don"], "сертифікація", log=False)
+    assert outcome.total == 2 * MANY and during == [("off", "off")]
+    assert before == _planner_settings() == ("on", "on")
+
+
+def _test_the_planner_settings_end_with_a_failed_engine_statement(world, database_search, monkeypatch):
+    def fail(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+
+    monkeypatch.setattr(engine, "_rows", fail)
+    with transaction.atomic():
+        with pytest.raises(Exception, match="division by zero"):
+            run_search(world.users["don"], "сертифікація", log=False)
+        assert _planner_settings() == ("on", "on")  # the outer transaction goes on, with the usual plans
+
+
+def _test_the_engine_statement_is_one_round_trip_beside_its_settings(world, database_search):
+    with CaptureQueriesContext(connection) as queries:
+        run_search(world.users["school_a"], "сертифікація", log=False)
+    engine_statements = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "wagtailsearch_indexentry" in query["sql"] or "set_config" in query["sql"]
+    ]
+    assert len(engine_statements) == 2 and "set_config" in engine_statements[0]
+
+
+if connection.vendor == "postgresql":
+    test_matches_come_from_the_gin_indexes_and_the_scope_is_probed = pytest.mark.parametrize(
+        "actor", ["don", "own_ruo", "school_a"]
+    )(_test_matches_come_from_the_gin_indexes_and_the_scope_is_probed)
+    test_the_planner_settings_hold_for_the_engine_statement_only = (
+        _test_the_planner_settings_hold_for_the_engine_statement_only
+    )
+    test_the_planner_settings_end_with_a_failed_engine_statement = (
+        _test_the_planner_settings_end_with_a_failed_engine_statement
+    )
+    test_the_engine_statement_is_one_round_trip_beside_its_settings = (
+        _test_the_engine_statement_is_one_round_trip_beside_its_settings
+    )
