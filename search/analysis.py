@@ -583,6 +583,18 @@ def word_lemmas(word: str) -> frozenset[str]:
     return frozenset((*lemmatize(word, with_alternatives=True).split(), word.lower()))
 
 
+@functools.lru_cache(maxsize=20_000)
+def lemma_forms(lemma: str) -> frozenset[str]:
+    """``lemma`` and, lowercased, every form of the dictionary words it is the lemma of (their pymorphy3
+    lexemes): the forms a snippet looks for first, before it lemmatises a text's words one by one. Not every
+    word whose lemma this is (a guessed word, a compound, a spelling with another apostrophe) is among them."""
+    forms = {lemma}
+    for parse in get_analyzer().parse(lemma):
+        if parse.normal_form == lemma:
+            forms.update(form.word.lower() for form in parse.lexeme)
+    return frozenset(forms)
+
+
 class _FormsByLemma:
     """The word forms seen so far, filed under each of their :func:`word_lemmas`."""
 
@@ -632,6 +644,7 @@ def cache_clear() -> None:
     """Empty the word caches (the analyser stays loaded). For benchmarks and tests."""
     _split_run.cache_clear()
     _run_lemmas.cache_clear()
+    lemma_forms.cache_clear()
     _token_lemmas.cache_clear()
     _analyse_word.cache_clear()
     word_lemmas.cache_clear()

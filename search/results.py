@@ -27,7 +27,7 @@ from wagtail.models import Site
 from cms.library.models import DocumentKind, LibraryDocument
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
-from .analysis import AnalysedQuery, forms_with_lemmas
+from .analysis import AnalysedQuery, forms_with_lemmas, lemma_forms
 
 PAGE_TYPES = {
     "announcement": (AnnouncementPage, _("announcement")),
@@ -206,15 +206,22 @@ def document_url(pk: int, file_name: str) -> str:
 
 class Highlighter:
     """Snippets of one query: the passage around the first word whose lemma the query asks for, with the
-    matching words marked (words are ``WORD_RE`` runs). Each distinct form is looked up once per query. The
-    first ``SNIPPET_FIRST_WINDOW`` characters are read word by word up to the first match (a common word is
-    found within a few words, and only the words read are analysed); the rest, up to ``SNIPPET_SCAN_CHARS``,
-    only when they have none, and at once: its distinct words' lemmas by set operations
-    (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression."""
+    matching words marked (words are ``WORD_RE`` runs). Each distinct form is looked up once per query.
+
+    The text, up to ``SNIPPET_SCAN_CHARS``, is first searched, lowercased, for the dictionary forms of the
+    query's lemmas (:func:`search.analysis.lemma_forms`) by one regular expression, and each place found is
+    confirmed by the word's own lemmas: a rare word far into a long text is found without lemmatising the
+    words before it. Only when none is confirmed (a word the dictionary does not inflect, a compound, another
+    apostrophe) is the text read the long way: the first ``SNIPPET_FIRST_WINDOW`` characters word by word up
+    to the first match (only the words read are analysed); the rest at once, its distinct words' lemmas by set
+    operations (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression."""
 
     def __init__(self, analysed: AnalysedQuery):
         self.wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
         self._known: dict[str, bool] = {}
+        self._forms: re.Pattern | None = _forms_pattern(
+            frozenset().union(*(lemma_forms(lemma) for lemma in self.wanted))
+        )
 
     def _is_wanted(self, word: str) -> bool:
         known = self._known.get(word)
@@ -229,16 +236,27 @@ class Highlighter:
                 yield match
 
     def _first_match(self, text: str) -> re.Match | None:
+        stop = _cut(text, SNIPPET_SCAN_CHARS)
+        first = self._first_dictionary_form(text, stop)
+        if first is not None:
+            return first
         end = _cut(text, SNIPPET_FIRST_WINDOW)
         first = next(self._words(text, 0, end), None)
-        stop = _cut(text, SNIPPET_SCAN_CHARS)
         if first is not None or stop <= end:
             return first
-        forms = forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted)
-        if not forms:
+        pattern = _forms_pattern(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
+        return next(_whole_words(pattern, text, end, stop), None) if pattern else None
+
+    def _first_dictionary_form(self, text: str, stop: int) -> re.Match | None:
+        if self._forms is None:
             return None
-        words = "|".join(re.escape(form) for form in sorted(forms, key=lambda form: (-len(form), form)))
-        return next(_whole_words(re.compile(rf"(?:{words})(?![{WORD_CHARS}])"), text, end, stop), None)
+        folded = text[:stop].lower().replace("’", "'").replace("ʼ", "'")
+        if len(folded) != stop:  # a letter whose lowercase is longer: the places would not be the text's
+            return None
+        for match in _whole_words(self._forms, folded, 0, stop):
+            if self._is_wanted(text[match.start() : match.end()]):
+                return WORD_RE.match(text, match.start())
+        return None
 
     def snippet(self, text: str) -> SafeString:
         width = SNIPPET_RADIUS * 2
@@ -261,6 +279,14 @@ class Highlighter:
 
 
 _WORD_CHAR_RE = re.compile(rf"[{WORD_CHARS}]")
+
+
+def _forms_pattern(forms) -> re.Pattern | None:
+    """One regular expression for the whole words among ``forms`` (longest first), None for no forms."""
+    if not forms:
+        return None
+    words = "|".join(re.escape(form) for form in sorted(forms, key=lambda form: (-len(form), form)))
+    return re.compile(rf"(?:{words})(?![{WORD_CHARS}])")
 
 
 def _whole_words(pattern: re.Pattern, text: str, start: int, end: int) -> Iterator[re.Match]:

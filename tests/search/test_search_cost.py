@@ -14,6 +14,7 @@ from wagtail.search.backends import get_search_backend
 from cms.library.models import LibraryDocument
 from cms.org.scope import visible
 from cms.pages.models import RegulationPage
+from search import analysis
 from search.analysis import analyse_query
 from search.models import QueryLogEntry
 from search.results import SNIPPET_FIRST_WINDOW, Highlighter, PageUrls, document_url
@@ -119,6 +120,29 @@ def test_snippet_looks_past_the_first_window_and_escapes(world):
     assert "&lt;b&gt;видає&lt;/b&gt;" in snippet and "&amp; їхніх" in snippet and "<b>" not in snippet
     assert "<mark>" not in Highlighter(analyse_query("атестація")).snippet(text)
     assert "<mark>" not in Highlighter(analyse_query("учнівство")).snippet("Учнівськ учнів-ського")
+
+
+def test_snippet_finds_a_word_far_into_a_long_text_without_analysing_the_words_before_it():
+    filler = " ".join(f"пункт{n}" for n in range(3000))  # 3,000 distinct words, far past the first window
+    text = f"{filler} Умови ліцензування освітньої діяльності. {filler}"
+    assert len(filler) > 4 * SNIPPET_FIRST_WINDOW
+    analysis.cache_clear()
+    snippet = Highlighter(analyse_query("ліцензуванням")).snippet(text)
+    assert "<mark>ліцензування</mark> освітньої" in snippet and snippet.startswith("…")
+    assert analysis.word_lemmas.cache_info().misses < 100  # the words around it, not the 3,000 before
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("м'яч", "Гра в слова. " * 400 + "Учень з м’ячем.", "м’ячем"),  # another apostrophe, a lemma without it
+        ("держава-агресор", "Загальні положення. " * 400 + "Дії державою-агресором.", "державою-агресором"),
+        ("рада", "Я радо погоджуюсь. Рішення ради.", "ради"),  # «радо»: a form of «рада», not its word here
+    ],
+)
+def test_snippet_of_words_the_dictionary_forms_miss(query, text, marked):
+    snippet = Highlighter(analyse_query(query)).snippet(text)
+    assert f"<mark>{marked}</mark>" in snippet and snippet.count("<mark>") == 1
 
 
 def test_query_log_is_one_statement(world, django_assert_num_queries):
