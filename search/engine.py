@@ -8,14 +8,16 @@ query: twelve round trips for the six searched types. On the database backends i
 
 - SQLite FTS5 and PostgreSQL: one SQL statement over the search index table. Its WHERE clause is the
   engine's match (the same MATCH expression / tsquery Wagtail builds, served by the FTS5 index or by the GIN
-  indexes on ``title`` and on ``body``) and, per content type, an ``EXISTS`` on the scoped and filtered
-  queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``; content types given the same
-  queryset share one), so what the user may not read is neither ranked nor counted. The first
-  :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, table order on
-  PostgreSQL; no sorting) are scored with Wagtail's formula (FTS5 ``bm25`` × title norm, or ``ts_rank`` with
-  Wagtail's weights) and counted; only when there are RANK_CAP of them does a second statement count the
-  matches, up to :data:`MATCH_CAP` + 1. Scoring is the costly part (``ts_rank`` reads each match's whole body
-  vector), so it is bounded more tightly than counting.
+  indexes on ``title`` and on ``body``) and, per content type, the entry's object looked up in the scoped and
+  filtered queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``; content types given the
+  same queryset share one), so what the user may not read is neither ranked nor counted. The first
+  :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, the order of the
+  GIN indexes' bitmap on PostgreSQL; no sorting) are scored with Wagtail's formula (FTS5 ``bm25`` × title
+  norm, or ``ts_rank`` with Wagtail's weights). On SQLite they are counted too, and only when there are
+  RANK_CAP of them does a second statement count the matches, up to :data:`MATCH_CAP` + 1; on PostgreSQL the
+  statement takes the first MATCH_CAP + 1 matches, counts them and scores the first RANK_CAP of them
+  (:func:`_matched_through_indexes` says how it is planned). Scoring is the costly part (``ts_rank`` reads
+  each match's whole body vector), so it is bounded more tightly than counting.
 - OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
   compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits; its block-max
   scoring needs no cap.
