@@ -79,6 +79,7 @@ class Result:
 
     @property
     def sort_date(self) -> date:
+        """The date a search ordered newest first orders by, as shown (undated ones last)."""
         return _date_of(self.row) or date.min
 
     @classmethod
@@ -145,7 +146,9 @@ def build_hits(results: list[Result], analysed: AnalysedQuery) -> list[Hit]:
 
 
 def _date_of(row: dict) -> date | None:
-    if row.get("document_date"):
+    """The date a result shows and a search newest first orders by: an act's or a document's own date (none
+    when it has none: a web page's publication is not the act's date), another page's first publication."""
+    if "document_date" in row:
         return row["document_date"]
     published = row.get("first_published_at")
     return timezone.localtime(published).date() if published else None

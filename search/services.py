@@ -26,8 +26,9 @@ from cms.pages.models import (
     StudyPage,
 )
 
+from . import engine
 from .analysis import AnalysedQuery, analyse_query, lemmatize
-from .engine import EngineMatches, count_among, is_opensearch, search_matches
+from .engine import EngineMatches, count_among, is_opensearch, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results
 
@@ -165,8 +166,7 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
 
 def _backend_search(backend, qs: QuerySet, query, *, limit: int) -> tuple[int, list[Result]]:
     """Wagtail's own search of one content type, newest first: its count and first ``limit`` results."""
-    date_field = "document_date" if qs.model in HAS_LEGAL_METADATA else "first_published_at"
-    results = backend.search(query, qs.order_by(f"-{date_field}"), order_by_relevance=False)
+    results = backend.search(query, qs.order_by(f"-{_date_fields(qs.model)[0]}"), order_by_relevance=False)
     return results.count(), [Result.of(obj) for obj in results[:limit]]
 
 
@@ -323,13 +323,25 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
 
 
 def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:
-    total, streams, used = 0, [], None
+    total, capped, streams, used = 0, False, [], None
     for query in _attempts(backend, analysed):
-        total, streams = 0, []
-        for qs in querysets.all().values():
-            count, results = _backend_search(backend, qs, query, limit=limit)
-            total += count
-            streams.append(results)
+        if is_opensearch(backend):  # the engine orders by the date fields itself
+            total, streams = 0, []
+            for qs in querysets.all().values():
+                count, results = _backend_search(backend, qs, query, limit=limit)
+                total += count
+                streams.append(results)
+            total, capped = min(total, engine.MATCH_CAP), total > engine.MATCH_CAP  # as the ranking counts
+        else:
+            matches = newest_matches(
+                backend,
+                querysets.all(),
+                query,
+                per_model=limit,
+                date_fields={m: _date_fields(m) for m in querysets.models},
+            )
+            total, capped = matches.total, matches.capped
+            streams = [_in_order(querysets[model], pks) for model, pks in matches.ranked.items()]
         if total:
             used = query
             break
@@ -339,7 +351,18 @@ def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQ
 
     merged = merge(*[sorted(s, key=newest, reverse=True) for s in streams], key=newest, reverse=True)
     unique = list({result.key: result for result in merged}.values())  # dicts keep the merged order
-    return Found(total, False, unique[:limit], used)
+    return Found(total, capped, unique[:limit], used)
+
+
+def _date_fields(model) -> tuple[str, ...]:
+    """The date field a search ordered newest first orders ``model`` by: the date shown in results
+    (``search.results._date_of``)."""
+    return ("document_date",) if model in HAS_LEGAL_METADATA else ("first_published_at",)
+
+
+def _in_order(qs: QuerySet, pks: list[int]) -> list[Result]:
+    loaded = load_results(qs, pks)
+    return [loaded[pk] for pk in pks if pk in loaded]
 
 
 def _rank(result: Result, wanted: set[str], position: int) -> tuple:
