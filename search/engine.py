@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, router, transaction
 from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -228,7 +228,8 @@ def _matched_through_indexes(connection):
 
 def _count(connection, matching: QuerySet) -> int:
     """The matches, counted up to MATCH_CAP + 1."""
-    return _rows(connection, "SELECT COUNT(*) FROM ({}) counted", matching.values("pk")[: MATCH_CAP + 1])[0][0]
+    rows = _rows(connection, "SELECT COUNT(*) FROM ({}) counted", matching.values("pk")[: MATCH_CAP + 1])
+    return rows[0][0] if rows else 0
 
 
 def _rows(connection, template: str, *querysets: QuerySet) -> list[tuple]:
@@ -236,7 +237,10 @@ def _rows(connection, template: str, *querysets: QuerySet) -> list[tuple]:
     wrapper and its row conversions cost more than these statements' small answers need."""
     sqls, params = [], []
     for qs in querysets:
-        sql, qs_params = qs.query.sql_with_params()
+        try:
+            sql, qs_params = qs.query.sql_with_params()
+        except EmptyResultSet:  # nothing the user may read: no rows, as the ORM answers
+            return []
         sqls.append(sql)
         params.extend(qs_params)
     with connection.cursor() as cursor:
