@@ -24,8 +24,7 @@ from rest_framework.views import APIView
 
 from cms.accounts.roles import has_capability
 from cms.api.base import ScopedAPIMixin, ScopedListAPIView, valid_filter_qs
-from cms.org.models import School
-from cms.org.scope import scope_of, visible
+from cms.org.scope import own_school
 
 from . import services, writes
 from .models import IdempotentRequest, LearningMode, SchoolDay
@@ -279,12 +278,7 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
             date, code, reports = parse_submission(request.data)
         except services.AttendanceRefused as exc:
             return _refusal(exc)
-        school = (
-            visible(request.user, School.objects.select_related("district"))
-            .filter(pk=scope_of(request.user).school_id)
-            .order_by()
-            .first()
-        )
+        school = own_school(request.user)
         if school is None or (code is not None and code != school.edebo_code):
             raise NotFound
         try:

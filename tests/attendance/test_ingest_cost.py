@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cms.org.models import School
+from cms.org.scope import own_school, scope_of, visible
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -45,3 +48,23 @@ def test_postgresql_prepares_repeated_statements_when_it_binds_them(env, thresho
 def test_sqlite_gets_no_postgresql_options():
     options = _database_options(DATABASE_URL="sqlite:///" + str(ROOT / "var" / "options-check.sqlite3"))
     assert "prepare_threshold" not in options and "server_side_binding" not in options
+
+
+# --- the school of a submission, read with the token --------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", ["school_a", "school_b", "school_c", "own_ruo", "other_ruo", "don", "site_admin"])
+def test_own_school_is_the_one_school_the_scope_shows_a_school_account(world, actor):
+    user = world.users[actor]
+    schools = list(visible(user, School))
+    expected = schools[0] if scope_of(user).is_school else None
+    assert own_school(user) == expected
+    if expected is not None:
+        assert schools == [expected]
+
+
+def test_a_school_role_without_a_school_has_no_own_school(world):
+    user = world.users["school_a"]
+    user.school = None
+    user._ecab_scope = None
+    assert own_school(user) is None
