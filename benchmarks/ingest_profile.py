@@ -109,6 +109,7 @@ PHASES = [
     ("cms.attendance.services", "submit_attendance"),
     ("cms.attendance.models", "AttendanceSettings.load"),
     ("cms.attendance.services", "class_refs"),
+    ("cms.attendance.services", "settings_and_classes"),
     ("cms.attendance.services", "check_submission"),
     ("cms.attendance.services", "_lock_school_day"),
     ("cms.attendance.services", "_write_class_days"),

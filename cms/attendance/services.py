@@ -146,10 +146,16 @@ class ClassRef(NamedTuple):
     enrolled: int
 
 
-def class_refs(school: School) -> dict[str, ClassRef]:
-    """The school's active classes by name (no model instance built: a submission reads them all)."""
-    rows = SchoolClass.objects.filter(school=school, is_active=True).values_list("pk", "name", "enrolled")
-    return {name: ClassRef(pk, name, enrolled) for pk, name, enrolled in rows}
+def settings_and_classes(school: School) -> tuple[AttendanceSettings, dict[str, ClassRef]]:
+    """The thresholds and cut-off, and the school's active classes by name (no model instance built: a
+    submission reads them all), read afresh together."""
+    read = writes.settings_and_classes(school.pk)
+    if read is None:  # no settings saved yet: created with their defaults, as load() does
+        config = AttendanceSettings.load()
+        rows = SchoolClass.objects.filter(school=school, is_active=True).values_list("pk", "name", "enrolled")
+    else:
+        config, rows = read
+    return config, {name: ClassRef(pk, name, enrolled) for pk, name, enrolled in rows}
 
 
 def check_submission(
@@ -197,8 +203,7 @@ def submit_attendance(
 ) -> Submission:
     """Check and save one school's attendance for one day; raises ``AttendanceRefused`` and saves nothing
     when anything is wrong."""
-    config = AttendanceSettings.load()
-    classes = class_refs(school)
+    config, classes = settings_and_classes(school)
     problems = check_submission(school, date, reports, classes=classes, config=config, now=now)
     if problems:
         raise AttendanceRefused(problems)

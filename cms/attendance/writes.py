@@ -13,7 +13,7 @@ from functools import cache
 
 from django.db import connection
 
-from .models import ClassDay, Counts, DistrictDay, IdempotentRequest, SchoolDay
+from .models import AttendanceSettings, ClassDay, Counts, DistrictDay, IdempotentRequest, SchoolClass, SchoolDay
 
 COUNT_FIELDS = Counts.COUNT_FIELDS
 # A class day's reported values, in this order everywhere below (``services._values`` builds them).
@@ -65,6 +65,36 @@ def lock_school_day(school_id: int, district_id: int | None, date: dt.date, now:
     values = dict(zip(["id", "district_id", *LOCKED_FIELDS[2:]], row, strict=True))
     values["sheltered"] = bool(values["sheltered"])
     return values
+
+
+SETTINGS_FIELDS = tuple(field.attname for field in AttendanceSettings._meta.concrete_fields)
+CLASS_REF_FIELDS = ("id", "name", "enrolled")
+
+
+@cache
+def _settings_and_classes_sql(vendor: str) -> str:
+    settings = ", ".join(f"s.{column}" for column in _columns(AttendanceSettings, SETTINGS_FIELDS))
+    classes = ", ".join(f"c.{column}" for column in _columns(SchoolClass, CLASS_REF_FIELDS))
+    school, active, grade, name = _columns(SchoolClass, ["school", "is_active", "grade", "name"])
+    return (
+        f"SELECT {settings}, {classes} FROM (SELECT * FROM {_table(AttendanceSettings)} ORDER BY {_q('id')} LIMIT 1) s "
+        f"LEFT JOIN {_table(SchoolClass)} c ON c.{school} = %s AND c.{active} = %s "
+        f"ORDER BY c.{grade}, c.{name}"
+    )
+
+
+def settings_and_classes(school_id: int) -> tuple[AttendanceSettings, list[tuple]] | None:
+    """The attendance settings (the first row, as ``AttendanceSettings.load`` reads it) and the school's
+    active classes as ``(id, name, enrolled)`` in the classes' order, in one statement; None when the
+    settings row does not exist yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(_settings_and_classes_sql(connection.vendor), [school_id, True])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(SETTINGS_FIELDS)
+    config = AttendanceSettings.from_db(connection.alias, SETTINGS_FIELDS, rows[0][:width])
+    return config, [row[width:] for row in rows if row[width] is not None]
 
 
 @cache

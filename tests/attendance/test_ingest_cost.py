@@ -1,13 +1,19 @@
 """What a submission costs beyond its own writes: the database's work per statement (prepared statements on
 PostgreSQL), the reads before the writes, and nothing seen stale for it."""
 
+import datetime as dt
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
+from cms.attendance.models import Alert, AttendanceSettings, SchoolClass
+from cms.attendance.services import settings_and_classes
 from cms.org.models import School
 from cms.org.scope import own_school, scope_of, visible
 
@@ -68,3 +74,90 @@ def test_a_school_role_without_a_school_has_no_own_school(world):
     user.school = None
     user._ecab_scope = None
     assert own_school(user) is None
+
+
+# --- settings and classes: one read, never stale ------------------------------------------------------
+
+
+def token_client(user) -> APIClient:
+    token, _created = Token.objects.get_or_create(user=user)
+    return APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+
+def post_day(client, rows, date, key=None):
+    body = json.dumps({"date": date.isoformat(), "classes": rows})
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post("/api/attendance/", body, content_type="application/json", **headers)
+
+
+def row(name, enrolled, ill=0):
+    return {"class_name": name, "enrolled": enrolled, "present": enrolled - ill, "absent_illness": ill}
+
+
+def test_settings_and_classes_are_what_the_orm_reads(world):
+    SchoolClass.objects.create(school=world.school_a, name="11-В", grade=11, enrolled=19, is_active=False)
+    SchoolClass.objects.create(school=world.school_a, name="2-А", grade=2, enrolled=31)
+    config, classes = settings_and_classes(world.school_a)
+    loaded = AttendanceSettings.load()
+    assert [(f.attname, getattr(config, f.attname)) for f in AttendanceSettings._meta.concrete_fields] == [
+        (f.attname, getattr(loaded, f.attname)) for f in AttendanceSettings._meta.concrete_fields
+    ]
+    active = SchoolClass.objects.filter(school=world.school_a, is_active=True)  # ordered by grade, name
+    assert [(c.pk, c.name, c.enrolled) for c in classes.values()] == [(c.pk, c.name, c.enrolled) for c in active]
+    assert list(classes) == ["1-А", "2-А", "5-А", "5-Б"]
+
+
+def test_a_school_without_active_classes_still_gets_the_settings(world):
+    SchoolClass.objects.filter(school=world.school_b).update(is_active=False)
+    config, classes = settings_and_classes(world.school_b)
+    assert classes == {} and config.pk == AttendanceSettings.load().pk
+
+
+def test_without_a_settings_row_a_submission_creates_it_with_its_defaults(world, today):
+    AttendanceSettings.objects.all().delete()
+    response = post_day(token_client(world.users["school_b"]), [row("1-А", 30)], today)
+    assert response.status_code == 201, response.content
+    assert AttendanceSettings.objects.get().edit_days == 2
+
+
+def test_a_changed_cut_off_is_seen_by_the_next_submission(world, today):
+    client = token_client(world.users["school_a"])
+    week_ago = today - dt.timedelta(days=7)
+    assert post_day(client, [row("1-А", 25)], week_ago).status_code == 400  # 2 days by default
+    AttendanceSettings.objects.update(edit_days=7)  # elsewhere: another process, the admin
+    assert post_day(client, [row("1-А", 25)], week_ago).status_code == 201
+    AttendanceSettings.objects.update(edit_days=3)
+    refused = post_day(client, [row("1-А", 25)], week_ago)
+    assert refused.status_code == 400 and refused.json()["detail"][0]["field"] == "date"
+
+
+def test_a_changed_threshold_is_seen_by_the_next_submission(world, today):
+    client = token_client(world.users["school_a"])
+    assert post_day(client, [row("1-А", 25, ill=3)], today - dt.timedelta(days=1)).json()["alerts"] == 0  # 12 %
+    AttendanceSettings.objects.update(illness_share=10)
+    assert post_day(client, [row("1-А", 25, ill=3)], today).json()["alerts"] == 1
+    assert Alert.objects.get().rule == Alert.Rule.ILLNESS_SHARE
+
+
+def test_classes_changed_elsewhere_are_seen_by_the_next_submission(world, today):
+    client = token_client(world.users["school_a"])
+    assert post_day(client, [row("5-А", 28)], today).status_code == 201
+    SchoolClass.objects.filter(school=world.school_a, name="5-А").update(name="6-А", grade=6)
+    refused = post_day(client, [row("5-А", 28)], today)
+    assert refused.status_code == 400 and refused.json()["detail"][0]["field"] == "class"
+    assert post_day(client, [row("6-А", 28)], today).status_code == 200  # the same class, renamed
+    SchoolClass.objects.filter(school=world.school_a, name="5-Б").update(is_active=False)
+    assert post_day(client, [row("5-Б", 27)], today).status_code == 400
+    SchoolClass.objects.create(school=world.school_a, name="7-А", grade=7, enrolled=20)
+    assert post_day(client, [row("7-А", 20)], today).status_code == 201
+
+
+def test_an_enrolment_changed_elsewhere_is_compared_afresh(world, today):
+    """The latest reported enrolment is kept: the class's stored one is read with each submission."""
+    client = token_client(world.users["school_a"])
+    assert post_day(client, [row("1-А", 26)], today).status_code == 201
+    assert SchoolClass.objects.get(school=world.school_a, name="1-А").enrolled == 26
+    SchoolClass.objects.filter(school=world.school_a, name="1-А").update(enrolled=30)  # another process
+    corrected = post_day(client, [row("1-А", 26, ill=1)], today)
+    assert corrected.status_code == 200 and corrected.json()["updated"] == 1
+    assert SchoolClass.objects.get(school=world.school_a, name="1-А").enrolled == 26
