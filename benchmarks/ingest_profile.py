@@ -95,6 +95,10 @@ class Statements:
 #: Steps of a submission whose CPU (inclusive, this process) is reported with ``--phases``: (module, name).
 PHASES = [
     ("django.core.handlers.wsgi", "WSGIHandler.__call__"),
+    ("django.core.handlers.base", "BaseHandler.get_response"),
+    ("django.core.handlers.base", "BaseHandler._get_response"),
+    ("django.db", "close_old_connections"),
+    ("django.db.backends.base.base", "BaseDatabaseWrapper.close_if_health_check_failed"),
     ("rest_framework.views", "APIView.dispatch"),
     ("rest_framework.views", "APIView.initialize_request"),
     ("rest_framework.views", "APIView.initial"),
@@ -119,6 +123,7 @@ PHASES = [
     ("cms.attendance.services", "_update_enrolment"),
     ("cms.attendance.api", "totals"),
     ("django.db.models.query", "QuerySet.update"),
+    ("cms.attendance.writes", "save_idempotent_response"),
     ("django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
 ]
 

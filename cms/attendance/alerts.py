@@ -7,6 +7,7 @@ district office and the department by a background task."""
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -20,9 +21,18 @@ from django_tasks import task
 from cms.accounts.roles import CAPABILITIES, ROLE_LEVEL
 from cms.org.models import Level
 
+from . import writes
 from .models import Alert, AttendanceSettings, ClassDay, SchoolClass, SchoolDay
 
 STREAK_LOOKBACK_DAYS = 45
+
+
+class DayCounts(NamedTuple):
+    """As much of a class day as alert evaluation reads."""
+
+    date: dt.date
+    enrolled: int
+    absent_illness: int
 
 
 def illness_share(day: ClassDay) -> Decimal:
@@ -47,13 +57,15 @@ def evaluate(school_day: SchoolDay, classes: list[SchoolClass], config: Attendan
         return []
     date = school_day.date
     since = date - dt.timedelta(days=STREAK_LOOKBACK_DAYS)
-    history = defaultdict(list)
-    for day in ClassDay.objects.filter(school_class__in=classes, date__range=(since, date)).order_by("-date"):
-        history[day.school_class_id].append(day)
-    raised = Alert.objects.filter(school_class__in=classes, date__range=(since, date)).values_list(
-        "school_class_id", "rule", "date"
-    )
-    already = set(raised)
+    history, already = defaultdict(list), set()
+    for class_id, day, enrolled, ill, share_raised, streak_raised in writes.alert_history(
+        [c.pk for c in classes], since, date
+    ):
+        history[class_id].append(DayCounts(day, enrolled, ill))
+        if share_raised:
+            already.add((class_id, Alert.Rule.ILLNESS_SHARE, day))
+        if streak_raised:
+            already.add((class_id, Alert.Rule.ILLNESS_STREAK, day))
     new = []
     for school_class in classes:
         days = history.get(school_class.pk, [])

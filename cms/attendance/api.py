@@ -270,7 +270,7 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
                     )
                 return Response(record.body, record.status_code, headers={"Idempotent-Replayed": "true"})
             response = self._submit(request)
-            IdempotentRequest.objects.filter(pk=record_id).update(status_code=response.status_code, body=response.data)
+            writes.save_idempotent_response(record_id, response.status_code, response.data)
         return response
 
     def _submit(self, request) -> Response:

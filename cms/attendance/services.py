@@ -244,8 +244,9 @@ def submit_attendance(
 
 def _log(instance, action: str, user, data: dict) -> None:
     """The entry ``wagtail.log_actions.log`` writes (same model, content type, object id, label, action,
-    data, user and log-context uuid), checked as its ``save`` checks it but for the foreign keys: its
-    ``full_clean`` reads the content type and the user again to validate keys that were just resolved."""
+    data, user and log-context uuid), checked as its ``save`` checks it but for the foreign keys (its
+    ``full_clean`` reads the content type and the user again to validate keys that were just resolved), and
+    inserted by one hand-made statement (``writes.insert``)."""
     model = log_registry.get_log_model_for_instance(instance)
     if model is None:
         return
@@ -261,7 +262,7 @@ def _log(instance, action: str, user, data: dict) -> None:
         uuid=context.uuid,
     )
     entry.full_clean(exclude=["content_type", "user", "revision"])
-    model.objects.bulk_create([entry])
+    writes.insert(entry)
 
 
 def _lock_school_day(school: School, date: dt.date, now) -> SchoolDay:

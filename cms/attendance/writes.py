@@ -13,7 +13,7 @@ from functools import cache
 
 from django.db import connection
 
-from .models import AttendanceSettings, ClassDay, Counts, DistrictDay, IdempotentRequest, SchoolClass, SchoolDay
+from .models import Alert, AttendanceSettings, ClassDay, Counts, DistrictDay, IdempotentRequest, SchoolClass, SchoolDay
 
 COUNT_FIELDS = Counts.COUNT_FIELDS
 # A class day's reported values, in this order everywhere below (``services._values`` builds them).
@@ -117,6 +117,44 @@ def class_days(school_id: int, date: dt.date) -> dict[int, dict]:
         day["sheltered"] = bool(day["sheltered"])
         days[class_id] = day
     return days
+
+
+@cache
+def _alert_history_sql(vendor: str, classes: int) -> str:
+    """The class days of ``classes`` classes (on PostgreSQL of any number: ``classes`` is 0) with whether
+    each rule's alert was raised for the class on that day."""
+    class_column, date, enrolled, ill = _columns(ClassDay, ["school_class", "date", "enrolled", "absent_illness"])
+    alert_class, alert_date, rule = _columns(Alert, ["school_class", "date", "rule"])
+    raised = (
+        f"EXISTS (SELECT 1 FROM {_table(Alert)} a WHERE a.{alert_class} = d.{class_column} "
+        f"AND a.{alert_date} = d.{date} AND a.{rule} = %s)"
+    )
+    if vendor == "postgresql":
+        wanted = f"d.{class_column} = ANY(%s::bigint[])"
+    else:
+        wanted = f"d.{class_column} IN ({', '.join(['%s'] * classes)})"
+    return (
+        f"SELECT d.{class_column}, d.{date}, d.{enrolled}, d.{ill}, {raised}, {raised} FROM {_table(ClassDay)} d "
+        f"WHERE {wanted} AND d.{date} BETWEEN %s AND %s ORDER BY d.{date} DESC"
+    )
+
+
+def alert_history(class_ids: list[int], since: dt.date, until: dt.date) -> list[tuple]:
+    """The class days of the classes from ``since`` to ``until``, newest first, as ``(class id, date,
+    enrolled, absent through illness, illness-share alert raised that day, streak alert raised that day)``:
+    what alert evaluation reads, in one statement and without model instances."""
+    rules = [Alert.Rule.ILLNESS_SHARE.value, Alert.Rule.ILLNESS_STREAK.value]
+    if connection.vendor == "postgresql":
+        sql, wanted = _alert_history_sql(connection.vendor, 0), [list(class_ids)]
+    else:
+        sql, wanted = _alert_history_sql(connection.vendor, len(class_ids)), list(class_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rules, *wanted, _date(since), _date(until)])
+        rows = cursor.fetchall()
+    return [
+        (class_id, date, enrolled, ill, bool(share), bool(streak))
+        for class_id, date, enrolled, ill, share, streak in rows
+    ]
 
 
 CLASS_DAY_ROW = ("school_class", *CLASS_FIELDS)
@@ -232,3 +270,32 @@ def claim_idempotency_key(user_id: int, key: str, fingerprint: str, now: dt.date
         cursor.execute(_claim_idempotency_key_sql(connection.vendor), params)
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+@cache
+def _save_idempotent_response_sql(vendor: str) -> str:
+    status_code, body = _columns(IdempotentRequest, ["status_code", "body"])
+    return f"UPDATE {_table(IdempotentRequest)} SET {status_code} = %s, {body} = %s WHERE {_q('id')} = %s"
+
+
+def save_idempotent_response(record_id: int, status_code: int, body) -> None:
+    """Store the response of the first request with a key in its record (``claim_idempotency_key``)."""
+    body = IdempotentRequest._meta.get_field("body").get_db_prep_save(body, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_save_idempotent_response_sql(connection.vendor), [status_code, body, record_id])
+
+
+@cache
+def _insert_sql(vendor: str, model) -> str:
+    columns = [_q(field.column) for field in model._meta.concrete_fields if not field.primary_key]
+    return f"INSERT INTO {_table(model)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+
+
+def insert(instance) -> None:
+    """Insert a model instance with a database-generated key (the key is not read back), each field's value
+    made as ``bulk_create`` makes it (``pre_save``, then the database's preparation): one statement
+    without the ORM's compiling."""
+    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection.vendor, type(instance)), params)

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -161,3 +163,27 @@ def test_an_enrolment_changed_elsewhere_is_compared_afresh(world, today):
     corrected = post_day(client, [row("1-А", 26, ill=1)], today)
     assert corrected.status_code == 200 and corrected.json()["updated"] == 1
     assert SchoolClass.objects.get(school=world.school_a, name="1-А").enrolled == 26
+
+
+# --- alert evaluation: one read of the history and of the alerts raised ------------------------------
+
+
+def test_alert_history_and_raised_alerts_are_one_read(world, today):
+    """Three days over the streak share: the streak is raised once; re-evaluated, the read of the class days
+    with the alerts raised on them finds both alerts and raises nothing again."""
+    from cms.attendance.alerts import evaluate
+    from cms.attendance.models import SchoolDay
+    from tests.attendance.helpers import report, submit
+
+    for back in (2, 1, 0):
+        date = today - dt.timedelta(days=back)
+        submit(world, "school_a", world.school_a, [report("1-А", 25, ill=6), report("5-А", 28)], date)
+    raised = set(Alert.objects.values_list("rule", "days"))
+    assert raised == {(Alert.Rule.ILLNESS_SHARE, 1), (Alert.Rule.ILLNESS_STREAK, 3)}
+    flagged = list(SchoolClass.objects.filter(school=world.school_a, name__in=["1-А", "5-А"]))
+    day = SchoolDay.objects.get(school=world.school_a, date=today)
+    config = AttendanceSettings.load()
+    with CaptureQueriesContext(connection) as queries:
+        assert evaluate(day, flagged, config) == []
+    (read,) = [q["sql"] for q in queries.captured_queries]
+    assert "attendance_classday" in read and "attendance_alert" in read
