@@ -103,6 +103,7 @@ PHASES = [
     ("rest_framework.views", "APIView.initialize_request"),
     ("rest_framework.views", "APIView.initial"),
     ("cms.api.authentication", "TokenAuthentication.authenticate_credentials"),
+    ("cms.api.authentication", "TokenRead.get"),
     ("rest_framework.views", "APIView.finalize_response"),
     ("django.template.response", "SimpleTemplateResponse.render"),
     ("cms.attendance.api", "AttendanceSubmit.post"),

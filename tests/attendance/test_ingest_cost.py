@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cms.api.authentication import read_token
 from cms.attendance.models import Alert, AttendanceSettings, SchoolClass
 from cms.attendance.services import settings_and_classes
 from cms.org.models import School
@@ -187,3 +188,45 @@ def test_alert_history_and_raised_alerts_are_one_read(world, today):
         assert evaluate(day, flagged, config) == []
     (read,) = [q["sql"] for q in queries.captured_queries]
     assert "attendance_classday" in read and "attendance_alert" in read
+
+
+# --- the token read, written out ------------------------------------------------------------------------
+
+
+def _values(instance) -> dict | None:
+    if instance is None:
+        return None
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("actor", ["school_a", "school_c", "own_ruo", "don", "site_admin"])
+def test_the_token_read_is_the_orm_s(world, actor, django_assert_num_queries):
+    token, _created = Token.objects.get_or_create(user=world.users[actor])
+    theirs = Token.objects.select_related("user__school__district").get(key=token.key)
+    with django_assert_num_queries(1):
+        ours = read_token(token.key)
+    with django_assert_num_queries(0):  # every related object cached, None included
+        school = ours.user.school
+        assert ours.user.auth_token is ours
+        district = school.district if school is not None else None
+    assert _values(ours) == _values(theirs) and _values(ours.user) == _values(theirs.user)
+    assert _values(school) == _values(theirs.user.school)
+    assert _values(district) == _values(theirs.user.school.district if theirs.user.school else None)
+    assert ours.created.tzinfo is not None and ours.user.date_joined.tzinfo is not None
+    assert isinstance(ours.user.is_active, bool) and ours.user.school_id == world.users[actor].school_id
+
+
+def test_the_token_read_of_a_school_without_a_district(world, django_assert_num_queries):
+    from tests.factories import SchoolFactory
+
+    user = world.users["school_b"]
+    user.school = SchoolFactory(district=None, short_name="Спецшкола")
+    user.save()
+    token, _created = Token.objects.get_or_create(user=user)
+    ours = read_token(token.key)
+    with django_assert_num_queries(0):
+        assert ours.user.school.short_name == "Спецшкола" and ours.user.school.district is None
+
+
+def test_an_unknown_token_reads_none(world):
+    assert read_token("0" * 40) is None
