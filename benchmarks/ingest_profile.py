@@ -309,6 +309,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500, help="whole-day submissions measured (default 500)")
     parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="also cProfile them: N functions")
+    parser.add_argument("--cprofile-out", type=Path, help="with --cprofile: also save the profile to this file")
     parser.add_argument("--phases", action="store_true", help="also the CPU of each step of a submission")
     parser.add_argument("--database-url", help="use this PostgreSQL database instead of a private cluster")
     parser.add_argument("--pg-data", type=Path, help="its data directory (for the server's CPU), if readable")
@@ -384,6 +385,8 @@ def main() -> int:
             profiler.enable()
             measure(app, new[-args.requests :], cpu, ("201",))
             profiler.disable()
+            if args.cprofile_out:
+                profiler.dump_stats(args.cprofile_out)
             for order in ("cumulative", "tottime"):
                 out = io.StringIO()
                 stats = pstats.Stats(profiler, stream=out)

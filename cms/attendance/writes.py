@@ -41,6 +41,22 @@ def _date(value: dt.date):
     return connection.ops.adapt_datefield_value(value)
 
 
+def _array(values) -> str:
+    """A PostgreSQL array literal of integers, booleans or strings, bound as text and cast by the statement:
+    psycopg adapts a Python list element by element (a school's class days: ~0.14 ms against ~0.05)."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, bool):
+            items.append("t" if value else "f")
+        elif isinstance(value, int):
+            items.append(str(value))
+        else:
+            items.append('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(items) + "}"
+
+
 @cache
 def _lock_school_day_sql(vendor: str) -> str:
     inserted = ["school", "district", "date", *COUNT_FIELDS, "classes_reported", "sheltered", "updated_at"]
@@ -145,7 +161,7 @@ def alert_history(class_ids: list[int], since: dt.date, until: dt.date) -> list[
     what alert evaluation reads, in one statement and without model instances."""
     rules = [Alert.Rule.ILLNESS_SHARE.value, Alert.Rule.ILLNESS_STREAK.value]
     if connection.vendor == "postgresql":
-        sql, wanted = _alert_history_sql(connection.vendor, 0), [list(class_ids)]
+        sql, wanted = _alert_history_sql(connection.vendor, 0), [_array(class_ids)]
     else:
         sql, wanted = _alert_history_sql(connection.vendor, len(class_ids)), list(class_ids)
     with connection.cursor() as cursor:
@@ -195,7 +211,7 @@ def save_class_days(
     values = [[class_id, *(row[name] for name in CLASS_FIELDS)] for class_id, row in rows.items()]
     if connection.vendor == "postgresql":
         sql = _save_class_days_sql(connection.vendor, 0)
-        params = [*shared, *(list(column) for column in zip(*values, strict=True))]
+        params = [*shared, *(_array(column) for column in zip(*values, strict=True))]
     else:
         sql = _save_class_days_sql(connection.vendor, len(values))
         params = [value for row in values for value in (*row, *shared)]

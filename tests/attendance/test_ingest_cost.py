@@ -230,3 +230,34 @@ def test_the_token_read_of_a_school_without_a_district(world, django_assert_num_
 
 def test_an_unknown_token_reads_none(world):
     assert read_token("0" * 40) is None
+
+
+# --- arrays bound as text --------------------------------------------------------------------------------
+
+
+def test_array_literals_quote_what_needs_it():
+    from cms.attendance.writes import _array
+
+    assert _array([3, 0, -2]) == "{3,0,-2}"
+    assert _array([True, False]) == "{t,f}"
+    assert _array(["in_person", None]) == '{"in_person",NULL}'
+    assert _array(['a"b', "c\\d", "{e,f}"]) == '{"a\\"b","c\\\\d","{e,f}"}'
+
+
+def test_class_days_written_with_array_literals_read_back_the_same(world, today):
+    """On PostgreSQL the class days go in as one array literal per column (``writes._array``); on SQLite as
+    a row of parameters each: the same rows either way, awkward text included."""
+    from django.utils import timezone
+
+    from cms.attendance.models import ClassDay
+    from cms.attendance.writes import CLASS_FIELDS, save_class_days
+
+    classes = list(SchoolClass.objects.filter(school=world.school_a).order_by("pk"))
+    modes = ['a"b', "c\\d", "{e,f}"]
+    rows = {}
+    for index, (school_class, mode) in enumerate(zip(classes, modes, strict=True)):
+        counts = [20 + index, 18 + index, 1, 1, 0, index, 0]
+        rows[school_class.pk] = dict(zip(CLASS_FIELDS, [*counts, index % 2 == 0, mode], strict=True))
+    save_class_days(world.school_a.pk, today, rows, source="api", user_id=None, now=timezone.now())
+    stored = {day.school_class_id: day for day in ClassDay.objects.filter(school=world.school_a, date=today)}
+    assert {pk: {name: getattr(stored[pk], name) for name in CLASS_FIELDS} for pk in rows} == rows
