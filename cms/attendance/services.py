@@ -215,9 +215,13 @@ def submit_attendance(
         school_day = _lock_school_day(school, date, moment)
         before = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
         reported_before = school_day.classes_reported
-        submission = _write_class_days(school_day, wanted, user, source, moment)
-        _apply_to_district(school_day, before, reported_before)
-        if submission.created + submission.updated:
+        # The class days, the school's and the district's totals and the audit entry: one statement on
+        # PostgreSQL (writes.Batch).
+        batch = writes.Batch()
+        submission = _write_class_days(school_day, wanted, user, source, moment, batch)
+        _apply_to_district(school_day, before, reported_before, batch)
+        changed = submission.created + submission.updated
+        if changed:
             _log(
                 school_day,
                 "attendance.submit",
@@ -229,7 +233,10 @@ def submit_attendance(
                     "created": submission.created,
                     "updated": submission.updated,
                 },
+                batch=batch,
             )
+        batch.send()
+        if changed:
             # Only classes at or over a threshold today can raise an alert: the others' history is not read.
             flagged = [
                 SchoolClass(pk=ref.pk, school_id=school.pk, name=ref.name, enrolled=ref.enrolled)
@@ -242,11 +249,11 @@ def submit_attendance(
     return submission
 
 
-def _log(instance, action: str, user, data: dict) -> None:
+def _log(instance, action: str, user, data: dict, *, batch: writes.Batch | None = None) -> None:
     """The entry ``wagtail.log_actions.log`` writes (same model, content type, object id, label, action,
     data, user and log-context uuid), checked as its ``save`` checks it but for the foreign keys (its
     ``full_clean`` reads the content type and the user again to validate keys that were just resolved), and
-    inserted by one hand-made statement (``writes.insert``)."""
+    inserted by one hand-made statement (``writes.insert``, now or with ``batch``)."""
     model = log_registry.get_log_model_for_instance(instance)
     if model is None:
         return
@@ -262,7 +269,7 @@ def _log(instance, action: str, user, data: dict) -> None:
         uuid=context.uuid,
     )
     entry.full_clean(exclude=["content_type", "user", "revision"])
-    writes.insert(entry)
+    writes.insert(entry, batch)
 
 
 def _lock_school_day(school: School, date: dt.date, now) -> SchoolDay:
@@ -274,7 +281,9 @@ def _lock_school_day(school: School, date: dt.date, now) -> SchoolDay:
     return school_day
 
 
-def _write_class_days(school_day: SchoolDay, wanted: dict[int, dict], user, source: str, now) -> Submission:
+def _write_class_days(
+    school_day: SchoolDay, wanted: dict[int, dict], user, source: str, now, batch: writes.Batch
+) -> Submission:
     """Insert or overwrite the submitted classes' rows that are new or changed, then bring the school's day
     totals up to date from all its class days.
 
@@ -295,7 +304,13 @@ def _write_class_days(school_day: SchoolDay, wanted: dict[int, dict], user, sour
             continue
         written[class_id] = rows[class_id] = values
     writes.save_class_days(
-        school_day.school_id, school_day.date, written, source=source, user_id=getattr(user, "pk", None), now=now
+        school_day.school_id,
+        school_day.date,
+        written,
+        source=source,
+        user_id=getattr(user, "pk", None),
+        now=now,
+        batch=batch,
     )
     if written:
         for name in Counts.COUNT_FIELDS:
@@ -303,7 +318,7 @@ def _write_class_days(school_day: SchoolDay, wanted: dict[int, dict], user, sour
         school_day.classes_reported = len(rows)
         school_day.sheltered = any(row["sheltered"] for row in rows.values())
         school_day.updated_at = now
-        writes.save_school_totals(school_day)
+        writes.save_school_totals(school_day, batch)
     return submission
 
 
@@ -330,7 +345,7 @@ def recount_school_day(school_day: SchoolDay) -> None:
     school_day.save()
 
 
-def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int) -> None:
+def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int, batch: writes.Batch) -> None:
     """Add the change of the school's totals to its district's day (``writes.add_to_district_day``)."""
     changes = {
         name: getattr(school_day, name) - before[name]
@@ -339,4 +354,4 @@ def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int
     }
     if reported_before == 0 and school_day.classes_reported:
         changes["schools_reported"] = 1
-    writes.add_to_district_day(school_day, changes)
+    writes.add_to_district_day(school_day, changes, batch)

@@ -261,3 +261,34 @@ def test_class_days_written_with_array_literals_read_back_the_same(world, today)
     save_class_days(world.school_a.pk, today, rows, source="api", user_id=None, now=timezone.now())
     stored = {day.school_class_id: day for day in ClassDay.objects.filter(school=world.school_a, date=today)}
     assert {pk: {name: getattr(stored[pk], name) for name in CLASS_FIELDS} for pk in rows} == rows
+
+
+# --- the writes after the lock, sent together -------------------------------------------------------------
+
+
+def test_the_writes_of_a_day_are_one_statement_on_postgresql(world, today):
+    """Class days, the school's and the district's totals and the audit entry: one statement with a
+    data-modifying WITH for each but the last on PostgreSQL, four statements in that order elsewhere."""
+    from wagtail.models import ModelLogEntry
+
+    from cms.attendance.models import ClassDay, DistrictDay, SchoolDay
+    from cms.attendance.services import ClassReport, submit_attendance
+
+    reports = [ClassReport("1-А", 25, 23, absent_illness=2), ClassReport("5-А", 28, 28)]
+    AttendanceSettings.load()  # saved already, as on any running site
+    with CaptureQueriesContext(connection) as queries:
+        submit_attendance(school=world.school_a, date=today, reports=reports, user=None, source="form")
+    tables = ("attendance_classday", "attendance_schoolday", "attendance_districtday", "wagtailcore_modellogentry")
+    # After the school day's lock (the first write):
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "WITH"))][1:]
+    if connection.vendor == "postgresql":
+        (statement,) = writes
+        assert statement.startswith("WITH") and all(f'"{table}"' in statement for table in tables)
+    else:
+        assert [next(t for t in tables if f'"{t}"' in sql) for sql in writes] == list(tables)
+    day = SchoolDay.objects.get(school=world.school_a, date=today)
+    assert (day.enrolled, day.present, day.absent_illness, day.classes_reported) == (53, 51, 2, 2)
+    assert ClassDay.objects.filter(school=world.school_a, date=today).count() == 2
+    district = DistrictDay.objects.get(district=world.district, date=today)
+    assert (district.present, district.absent_illness, district.schools_reported) == (51, 2, 1)
+    assert ModelLogEntry.objects.filter(action="attendance.submit", object_id=str(day.pk)).count() == 1
