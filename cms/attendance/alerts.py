@@ -83,11 +83,10 @@ def evaluate(school_day: SchoolDay, classes: list[SchoolClass], config: Attendan
         streak_raised = any((school_class.pk, Alert.Rule.ILLNESS_STREAK, d) in already for d in run_dates)
         if run >= config.streak_days and not streak_raised:
             new.append(_alert(school_day, school_class, Alert.Rule.ILLNESS_STREAK, share, run))
-    created = Alert.objects.bulk_create(new, ignore_conflicts=True)
-    if created:
-        ids = [a.pk for a in Alert.objects.filter(school_class__in=classes, date=date, emailed_at__isnull=True)]
+    if new:
+        ids = writes.raise_alerts(new, [c.pk for c in classes], date)
         transaction.on_commit(lambda: send_alert_mail.enqueue(ids))
-    return created
+    return new
 
 
 def _alert(school_day, school_class, rule, share, days) -> Alert:

@@ -91,6 +91,21 @@ def _array(values) -> str:
     return "{" + ",".join(items) + "}"
 
 
+def _one_of(vendor: str, count: int) -> str:
+    """The test that a column is one of ``count`` ids: ``= ANY`` of one array on PostgreSQL (the statement is
+    the same for any number of them), ``IN`` a list of parameters elsewhere."""
+    return "= ANY(%s::bigint[])" if vendor == "postgresql" else f"IN ({', '.join(['%s'] * count)})"
+
+
+def _one_of_params(ids: list[int]) -> list:
+    return [_array(ids)] if connection.vendor == "postgresql" else list(ids)
+
+
+def _one_of_count(ids: list[int]) -> int:
+    """The ``count`` of ``_one_of`` for ``ids`` (0 on PostgreSQL: one statement whatever their number)."""
+    return 0 if connection.vendor == "postgresql" else len(ids)
+
+
 @cache
 def _lock_school_day_sql(vendor: str) -> str:
     inserted = ["school", "district", "date", *COUNT_FIELDS, "classes_reported", "sheltered", "updated_at"]
@@ -179,13 +194,9 @@ def _alert_history_sql(vendor: str, classes: int) -> str:
         f"EXISTS (SELECT 1 FROM {_table(Alert)} a WHERE a.{alert_class} = d.{class_column} "
         f"AND a.{alert_date} = d.{date} AND a.{rule} = %s)"
     )
-    if vendor == "postgresql":
-        wanted = f"d.{class_column} = ANY(%s::bigint[])"
-    else:
-        wanted = f"d.{class_column} IN ({', '.join(['%s'] * classes)})"
     return (
         f"SELECT d.{class_column}, d.{date}, d.{enrolled}, d.{ill}, {raised}, {raised} FROM {_table(ClassDay)} d "
-        f"WHERE {wanted} AND d.{date} BETWEEN %s AND %s ORDER BY d.{date} DESC"
+        f"WHERE d.{class_column} {_one_of(vendor, classes)} AND d.{date} BETWEEN %s AND %s ORDER BY d.{date} DESC"
     )
 
 
@@ -194,12 +205,9 @@ def alert_history(class_ids: list[int], since: dt.date, until: dt.date) -> list[
     enrolled, absent through illness, illness-share alert raised that day, streak alert raised that day)``:
     what alert evaluation reads, in one statement and without model instances."""
     rules = [Alert.Rule.ILLNESS_SHARE.value, Alert.Rule.ILLNESS_STREAK.value]
-    if connection.vendor == "postgresql":
-        sql, wanted = _alert_history_sql(connection.vendor, 0), [_array(class_ids)]
-    else:
-        sql, wanted = _alert_history_sql(connection.vendor, len(class_ids)), list(class_ids)
+    sql = _alert_history_sql(connection.vendor, _one_of_count(class_ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*rules, *wanted, _date(since), _date(until)])
+        cursor.execute(sql, [*rules, *_one_of_params(class_ids), _date(since), _date(until)])
         rows = cursor.fetchall()
     return [
         (class_id, date, enrolled, ill, bool(share), bool(streak))
@@ -345,10 +353,47 @@ def _insert_sql(vendor: str, model) -> str:
     return f"INSERT INTO {_table(model)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
 
 
-def insert(instance, batch: Batch | None = None) -> None:
-    """Insert a model instance with a database-generated key (the key is not read back), each field's value
-    made as ``bulk_create`` makes it (``pre_save``, then the database's preparation): one statement
-    without the ORM's compiling."""
+def _inserted_values(instance) -> list:
+    """The values an insert of ``instance`` writes, made as ``bulk_create`` makes them (``pre_save``, then
+    the database's preparation), its database-generated key left out."""
     fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
-    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-    _run(_insert_sql(connection.vendor, type(instance)), params, batch)
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+
+
+def insert(instance, batch: Batch | None = None) -> None:
+    """Insert a model instance with a database-generated key (the key is not read back): one statement
+    without the ORM's compiling."""
+    _run(_insert_sql(connection.vendor, type(instance)), _inserted_values(instance), batch)
+
+
+@cache
+def _raise_alerts_sql(vendor: str, alerts: int, classes: int) -> tuple[str, ...]:
+    """The insert of ``alerts`` alerts (skipping those raised already) and the read of the ids of the
+    classes' alerts of the day not yet e-mailed: one statement on PostgreSQL (``classes`` is 0: an array),
+    two elsewhere."""
+    columns = [_q(field.column) for field in Alert._meta.concrete_fields if not field.primary_key]
+    row = f"({', '.join(['%s'] * len(columns))})"
+    insert = (
+        f"INSERT INTO {_table(Alert)} ({', '.join(columns)}) VALUES {', '.join([row] * alerts)} ON CONFLICT DO NOTHING"
+    )
+    class_column, date, emailed = _columns(Alert, ["school_class", "date", "emailed_at"])
+    unemailed = (
+        f"SELECT {_q('id')} FROM {_table(Alert)} "
+        f"WHERE {class_column} {_one_of(vendor, classes)} AND {date} = %s AND {emailed} IS NULL"
+    )
+    if vendor == "postgresql":
+        return (f"WITH new AS ({insert} RETURNING {_q('id')}) SELECT {_q('id')} FROM new UNION {unemailed}",)
+    return insert, unemailed
+
+
+def raise_alerts(alerts: list[Alert], class_ids: list[int], date: dt.date) -> list[int]:
+    """Insert ``alerts`` unless raised already (``bulk_create(ignore_conflicts=True)``), then the ids of the
+    alerts of the classes on ``date`` that are not e-mailed yet, new ones included."""
+    params = [value for alert in alerts for value in _inserted_values(alert)]
+    unemailed = [*_one_of_params(class_ids), _date(date)]
+    sql = _raise_alerts_sql(connection.vendor, len(alerts), _one_of_count(class_ids))
+    statements = [(sql[0], [*params, *unemailed])] if len(sql) == 1 else [(sql[0], params), (sql[1], unemailed)]
+    with connection.cursor() as cursor:
+        for sql, values in statements:
+            cursor.execute(sql, values)
+        return [row[0] for row in cursor.fetchall()]

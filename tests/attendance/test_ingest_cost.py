@@ -292,3 +292,28 @@ def test_the_writes_of_a_day_are_one_statement_on_postgresql(world, today):
     district = DistrictDay.objects.get(district=world.district, date=today)
     assert (district.present, district.absent_illness, district.schools_reported) == (51, 2, 1)
     assert ModelLogEntry.objects.filter(action="attendance.submit", object_id=str(day.pk)).count() == 1
+
+
+def test_raising_alerts_skips_those_raised_and_names_every_one_not_mailed(world, today):
+    """``bulk_create(ignore_conflicts=True)`` and the read of the day's alerts not e-mailed yet, as before."""
+    from django.utils import timezone
+
+    from cms.attendance.writes import raise_alerts
+
+    first, fifth = SchoolClass.objects.filter(school=world.school_a, name__in=["1-А", "5-А"]).order_by("name")
+
+    def alert(school_class, rule, **extra):
+        return Alert(
+            school=world.school_a, district=world.district, school_class=school_class, date=today, rule=rule,
+            share="24.0", days=1, **extra,
+        )  # fmt: skip
+
+    waiting = alert(first, Alert.Rule.ILLNESS_SHARE)
+    waiting.save()
+    alert(fifth, Alert.Rule.ILLNESS_STREAK, emailed_at=timezone.now()).save()
+    ids = raise_alerts(
+        [alert(first, Alert.Rule.ILLNESS_SHARE), alert(fifth, Alert.Rule.ILLNESS_SHARE)], [first.pk, fifth.pk], today
+    )
+    new = Alert.objects.get(school_class=fifth, rule=Alert.Rule.ILLNESS_SHARE)
+    assert sorted(ids) == sorted([waiting.pk, new.pk])
+    assert Alert.objects.count() == 3 and new.created_at is not None and new.emailed_at is None
