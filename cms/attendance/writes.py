@@ -1,11 +1,15 @@
-"""The statements of a submission, written by hand.
+"""The statements of a submission, written by hand: its reads as well as its writes.
 
 On the morning peak the submission path is most of what the servers do, and the ORM spends more on a
 submission than the database does: a model instance per row, a compiled statement per step, a read to lock
-the school's day and another to learn whether its district's row exists. Here a whole school day is at
-most five statements whatever its number of classes, on PostgreSQL and SQLite alike (both know
-``INSERT … ON CONFLICT … DO UPDATE`` and ``RETURNING``). ``services.submit_attendance`` decides what to
-write; this module only writes it, with the values adapted by the connection as the ORM would adapt them.
+the school's day and another to learn whether its district's row exists. Here a whole school day is one
+read of the settings with the school's classes, the school day's upsert that locks it, a read of its class
+days when it has any, and its writes — the class days, the school's and the district's totals, the audit
+entry — as one statement on PostgreSQL (``Batch``) and four on SQLite, whatever its number of classes (both
+know ``INSERT … ON CONFLICT … DO UPDATE`` and ``RETURNING``); a day over an alert threshold adds the read of
+the alert history and, when it raises alerts, their insert. ``services.submit_attendance`` and ``alerts``
+decide what to write; this module only reads and writes it, with the values adapted by the connection as
+the ORM would adapt them.
 """
 
 import datetime as dt
