@@ -58,14 +58,11 @@ def evaluate(school_day: SchoolDay, classes: list[SchoolClass], config: Attendan
     date = school_day.date
     since = date - dt.timedelta(days=STREAK_LOOKBACK_DAYS)
     history, already = defaultdict(list), set()
-    for class_id, day, enrolled, ill, share_raised, streak_raised in writes.alert_history(
-        [c.pk for c in classes], since, date
-    ):
-        history[class_id].append(DayCounts(day, enrolled, ill))
-        if share_raised:
-            already.add((class_id, Alert.Rule.ILLNESS_SHARE, day))
-        if streak_raised:
-            already.add((class_id, Alert.Rule.ILLNESS_STREAK, day))
+    for class_id, day, enrolled, ill, rule in writes.alert_history([c.pk for c in classes], since, date):
+        if rule is None:
+            history[class_id].append(DayCounts(day, enrolled, ill))
+        else:
+            already.add((class_id, rule, day))
     new = []
     for school_class in classes:
         days = history.get(school_class.pk, [])
