@@ -317,3 +317,25 @@ def test_raising_alerts_skips_those_raised_and_names_every_one_not_mailed(world,
     new = Alert.objects.get(school_class=fifth, rule=Alert.Rule.ILLNESS_SHARE)
     assert sorted(ids) == sorted([waiting.pk, new.pk])
     assert Alert.objects.count() == 3 and new.created_at is not None and new.emailed_at is None
+
+
+def test_range_reads_are_planned_each_time_and_the_rest_prepared(world, today):
+    """PostgreSQL keeps a prepared statement's plan; the reads of a range of class days are planned for the
+    table as it is (``writes._planned_each_time``), every other repeated statement is prepared once."""
+    from cms.attendance.writes import alert_history, class_days
+
+    token, _created = Token.objects.get_or_create(user=world.users["school_a"])
+    class_ids = list(SchoolClass.objects.filter(school=world.school_a).values_list("pk", flat=True))
+    for _ in range(8):
+        alert_history(class_ids, today - dt.timedelta(days=45), today)
+        class_days(world.school_a.pk, today)
+        read_token(token.key)
+    if connection.vendor == "postgresql":
+        assert connection.connection.prepare_threshold == 5  # restored after each range read
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any('"authtoken_token"' in sql for sql in prepared)
+        assert not any('"attendance_classday"' in sql for sql in prepared)
+    else:  # SQLite prepares nothing across statements: nothing to turn off
+        assert not hasattr(connection.connection, "prepare_threshold")
