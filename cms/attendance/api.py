@@ -158,7 +158,7 @@ def _parse_row(row, index: int, problems: list) -> services.ClassReport | None:
             problems.append(services.Problem(_("A number cannot be negative."), index, field))
             bad = True
     mode = row.get("mode", LearningMode.IN_PERSON)
-    if mode not in LearningMode.values:
+    if not services.is_learning_mode(mode):
         problems.append(services.Problem(_("Unknown learning mode."), index, "mode"))
         bad = True
     values["mode"] = mode

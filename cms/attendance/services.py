@@ -27,6 +27,13 @@ from .models import AttendanceSettings, ClassDay, Counts, LearningMode, SchoolCl
 
 REPORT_FIELDS = ("enrolled", "present", "absent_illness", "absent_valid", "absent_unexcused")
 MAX_CLASS_SIZE = 60
+# ``LearningMode.values`` builds its list anew at each use (twice per row of a submission).
+LEARNING_MODES = frozenset(LearningMode.values)
+
+
+def is_learning_mode(value) -> bool:
+    """Whether ``value`` is one of the learning modes (anything from a JSON body: lists included)."""
+    return isinstance(value, str) and value in LEARNING_MODES
 
 
 @dataclass
@@ -111,7 +118,7 @@ def check_row(report: ClassReport, index: int | None, classes: dict[str, SchoolC
             problems.append(Problem(_("A number cannot be negative."), index, name_))
         elif value is not None and value > MAX_CLASS_SIZE * 2:
             problems.append(Problem(_("The number is too large for a class."), index, name_))
-    if report.mode not in LearningMode.values:
+    if not is_learning_mode(report.mode):
         problems.append(Problem(_("Unknown learning mode."), index, "mode"))
     if problems:
         return problems

@@ -339,3 +339,11 @@ def test_range_reads_are_planned_each_time_and_the_rest_prepared(world, today):
         assert not any('"attendance_classday"' in sql for sql in prepared)
     else:  # SQLite prepares nothing across statements: nothing to turn off
         assert not hasattr(connection.connection, "prepare_threshold")
+
+
+@pytest.mark.parametrize("mode", [["remote"], {"remote": 1}, 3, None, "Remote"])
+def test_an_unknown_learning_mode_of_any_json_type_is_a_400(world, today, mode):
+    rows = [{**row("5-А", 28), "mode": mode}]
+    response = post_day(token_client(world.users["school_a"]), rows, today)
+    assert response.status_code == 400
+    assert response.json()["detail"] == [{"row": 0, "field": "mode", "message": "Невідома форма навчання."}]
