@@ -7,6 +7,7 @@ district office and the department by a background task."""
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -20,9 +21,18 @@ from django_tasks import task
 from cms.accounts.roles import CAPABILITIES, ROLE_LEVEL
 from cms.org.models import Level
 
+from . import writes
 from .models import Alert, AttendanceSettings, ClassDay, SchoolClass, SchoolDay
 
 STREAK_LOOKBACK_DAYS = 45
+
+
+class DayCounts(NamedTuple):
+    """As much of a class day as alert evaluation reads."""
+
+    date: dt.date
+    enrolled: int
+    absent_illness: int
 
 
 def illness_share(day: ClassDay) -> Decimal:
@@ -47,13 +57,12 @@ def evaluate(school_day: SchoolDay, classes: list[SchoolClass], config: Attendan
         return []
     date = school_day.date
     since = date - dt.timedelta(days=STREAK_LOOKBACK_DAYS)
-    history = defaultdict(list)
-    for day in ClassDay.objects.filter(school_class__in=classes, date__range=(since, date)).order_by("-date"):
-        history[day.school_class_id].append(day)
-    raised = Alert.objects.filter(school_class__in=classes, date__range=(since, date)).values_list(
-        "school_class_id", "rule", "date"
-    )
-    already = set(raised)
+    history, already = defaultdict(list), set()
+    for class_id, day, enrolled, ill, rule in writes.alert_history([c.pk for c in classes], since, date):
+        if rule is None:
+            history[class_id].append(DayCounts(day, enrolled, ill))
+        else:
+            already.add((class_id, rule, day))
     new = []
     for school_class in classes:
         days = history.get(school_class.pk, [])
@@ -71,11 +80,10 @@ def evaluate(school_day: SchoolDay, classes: list[SchoolClass], config: Attendan
         streak_raised = any((school_class.pk, Alert.Rule.ILLNESS_STREAK, d) in already for d in run_dates)
         if run >= config.streak_days and not streak_raised:
             new.append(_alert(school_day, school_class, Alert.Rule.ILLNESS_STREAK, share, run))
-    created = Alert.objects.bulk_create(new, ignore_conflicts=True)
-    if created:
-        ids = [a.pk for a in Alert.objects.filter(school_class__in=classes, date=date, emailed_at__isnull=True)]
+    if new:
+        ids = writes.raise_alerts(new, [c.pk for c in classes], date)
         transaction.on_commit(lambda: send_alert_mail.enqueue(ids))
-    return created
+    return new
 
 
 def _alert(school_day, school_class, rule, share, days) -> Alert:

@@ -24,8 +24,7 @@ from rest_framework.views import APIView
 
 from cms.accounts.roles import has_capability
 from cms.api.base import ScopedAPIMixin, ScopedListAPIView, valid_filter_qs
-from cms.org.models import School
-from cms.org.scope import scope_of, visible
+from cms.org.scope import own_school
 
 from . import services, writes
 from .models import IdempotentRequest, LearningMode, SchoolDay
@@ -159,7 +158,7 @@ def _parse_row(row, index: int, problems: list) -> services.ClassReport | None:
             problems.append(services.Problem(_("A number cannot be negative."), index, field))
             bad = True
     mode = row.get("mode", LearningMode.IN_PERSON)
-    if mode not in LearningMode.values:
+    if not services.is_learning_mode(mode):
         problems.append(services.Problem(_("Unknown learning mode."), index, "mode"))
         bad = True
     values["mode"] = mode
@@ -271,7 +270,7 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
                     )
                 return Response(record.body, record.status_code, headers={"Idempotent-Replayed": "true"})
             response = self._submit(request)
-            IdempotentRequest.objects.filter(pk=record_id).update(status_code=response.status_code, body=response.data)
+            writes.save_idempotent_response(record_id, response.status_code, response.data)
         return response
 
     def _submit(self, request) -> Response:
@@ -279,12 +278,7 @@ class AttendanceSubmit(ScopedAPIMixin, APIView):
             date, code, reports = parse_submission(request.data)
         except services.AttendanceRefused as exc:
             return _refusal(exc)
-        school = (
-            visible(request.user, School.objects.select_related("district"))
-            .filter(pk=scope_of(request.user).school_id)
-            .order_by()
-            .first()
-        )
+        school = own_school(request.user)
         if school is None or (code is not None and code != school.edebo_code):
             raise NotFound
         try:

@@ -27,6 +27,13 @@ from .models import AttendanceSettings, ClassDay, Counts, LearningMode, SchoolCl
 
 REPORT_FIELDS = ("enrolled", "present", "absent_illness", "absent_valid", "absent_unexcused")
 MAX_CLASS_SIZE = 60
+# ``LearningMode.values`` builds its list anew at each use (twice per row of a submission).
+LEARNING_MODES = frozenset(LearningMode.values)
+
+
+def is_learning_mode(value) -> bool:
+    """Whether ``value`` is one of the learning modes (anything from a JSON body: lists included)."""
+    return isinstance(value, str) and value in LEARNING_MODES
 
 
 @dataclass
@@ -111,7 +118,7 @@ def check_row(report: ClassReport, index: int | None, classes: dict[str, SchoolC
             problems.append(Problem(_("A number cannot be negative."), index, name_))
         elif value is not None and value > MAX_CLASS_SIZE * 2:
             problems.append(Problem(_("The number is too large for a class."), index, name_))
-    if report.mode not in LearningMode.values:
+    if not is_learning_mode(report.mode):
         problems.append(Problem(_("Unknown learning mode."), index, "mode"))
     if problems:
         return problems
@@ -146,10 +153,16 @@ class ClassRef(NamedTuple):
     enrolled: int
 
 
-def class_refs(school: School) -> dict[str, ClassRef]:
-    """The school's active classes by name (no model instance built: a submission reads them all)."""
-    rows = SchoolClass.objects.filter(school=school, is_active=True).values_list("pk", "name", "enrolled")
-    return {name: ClassRef(pk, name, enrolled) for pk, name, enrolled in rows}
+def settings_and_classes(school: School) -> tuple[AttendanceSettings, dict[str, ClassRef]]:
+    """The thresholds and cut-off, and the school's active classes by name (no model instance built: a
+    submission reads them all), read afresh together."""
+    read = writes.settings_and_classes(school.pk)
+    if read is None:  # no settings saved yet: created with their defaults, as load() does
+        config = AttendanceSettings.load()
+        rows = SchoolClass.objects.filter(school=school, is_active=True).values_list("pk", "name", "enrolled")
+    else:
+        config, rows = read
+    return config, {name: ClassRef(pk, name, enrolled) for pk, name, enrolled in rows}
 
 
 def check_submission(
@@ -197,8 +210,7 @@ def submit_attendance(
 ) -> Submission:
     """Check and save one school's attendance for one day; raises ``AttendanceRefused`` and saves nothing
     when anything is wrong."""
-    config = AttendanceSettings.load()
-    classes = class_refs(school)
+    config, classes = settings_and_classes(school)
     problems = check_submission(school, date, reports, classes=classes, config=config, now=now)
     if problems:
         raise AttendanceRefused(problems)
@@ -210,9 +222,13 @@ def submit_attendance(
         school_day = _lock_school_day(school, date, moment)
         before = {name: getattr(school_day, name) for name in Counts.COUNT_FIELDS}
         reported_before = school_day.classes_reported
-        submission = _write_class_days(school_day, wanted, user, source, moment)
-        _apply_to_district(school_day, before, reported_before)
-        if submission.created + submission.updated:
+        # The class days, the school's and the district's totals and the audit entry: one statement on
+        # PostgreSQL (writes.Batch).
+        batch = writes.Batch()
+        submission = _write_class_days(school_day, wanted, user, source, moment, batch)
+        _apply_to_district(school_day, before, reported_before, batch)
+        changed = submission.created + submission.updated
+        if changed:
             _log(
                 school_day,
                 "attendance.submit",
@@ -224,7 +240,10 @@ def submit_attendance(
                     "created": submission.created,
                     "updated": submission.updated,
                 },
+                batch=batch,
             )
+        batch.send()
+        if changed:
             # Only classes at or over a threshold today can raise an alert: the others' history is not read.
             flagged = [
                 SchoolClass(pk=ref.pk, school_id=school.pk, name=ref.name, enrolled=ref.enrolled)
@@ -237,10 +256,11 @@ def submit_attendance(
     return submission
 
 
-def _log(instance, action: str, user, data: dict) -> None:
+def _log(instance, action: str, user, data: dict, *, batch: writes.Batch | None = None) -> None:
     """The entry ``wagtail.log_actions.log`` writes (same model, content type, object id, label, action,
-    data, user and log-context uuid), checked as its ``save`` checks it but for the foreign keys: its
-    ``full_clean`` reads the content type and the user again to validate keys that were just resolved."""
+    data, user and log-context uuid), checked as its ``save`` checks it but for the foreign keys (its
+    ``full_clean`` reads the content type and the user again to validate keys that were just resolved), and
+    inserted by one hand-made statement (``writes.insert``, now or with ``batch``)."""
     model = log_registry.get_log_model_for_instance(instance)
     if model is None:
         return
@@ -256,7 +276,7 @@ def _log(instance, action: str, user, data: dict) -> None:
         uuid=context.uuid,
     )
     entry.full_clean(exclude=["content_type", "user", "revision"])
-    model.objects.bulk_create([entry])
+    writes.insert(entry, batch)
 
 
 def _lock_school_day(school: School, date: dt.date, now) -> SchoolDay:
@@ -268,7 +288,9 @@ def _lock_school_day(school: School, date: dt.date, now) -> SchoolDay:
     return school_day
 
 
-def _write_class_days(school_day: SchoolDay, wanted: dict[int, dict], user, source: str, now) -> Submission:
+def _write_class_days(
+    school_day: SchoolDay, wanted: dict[int, dict], user, source: str, now, batch: writes.Batch
+) -> Submission:
     """Insert or overwrite the submitted classes' rows that are new or changed, then bring the school's day
     totals up to date from all its class days.
 
@@ -289,7 +311,13 @@ def _write_class_days(school_day: SchoolDay, wanted: dict[int, dict], user, sour
             continue
         written[class_id] = rows[class_id] = values
     writes.save_class_days(
-        school_day.school_id, school_day.date, written, source=source, user_id=getattr(user, "pk", None), now=now
+        school_day.school_id,
+        school_day.date,
+        written,
+        source=source,
+        user_id=getattr(user, "pk", None),
+        now=now,
+        batch=batch,
     )
     if written:
         for name in Counts.COUNT_FIELDS:
@@ -297,7 +325,7 @@ def _write_class_days(school_day: SchoolDay, wanted: dict[int, dict], user, sour
         school_day.classes_reported = len(rows)
         school_day.sheltered = any(row["sheltered"] for row in rows.values())
         school_day.updated_at = now
-        writes.save_school_totals(school_day)
+        writes.save_school_totals(school_day, batch)
     return submission
 
 
@@ -324,7 +352,7 @@ def recount_school_day(school_day: SchoolDay) -> None:
     school_day.save()
 
 
-def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int) -> None:
+def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int, batch: writes.Batch) -> None:
     """Add the change of the school's totals to its district's day (``writes.add_to_district_day``)."""
     changes = {
         name: getattr(school_day, name) - before[name]
@@ -333,4 +361,4 @@ def _apply_to_district(school_day: SchoolDay, before: dict, reported_before: int
     }
     if reported_before == 0 and school_day.classes_reported:
         changes["schools_reported"] = 1
-    writes.add_to_district_day(school_day, changes)
+    writes.add_to_district_day(school_day, changes, batch)

@@ -160,6 +160,16 @@ def _apply(rules: dict[str, Rule], user, model_or_qs) -> QuerySet:
     return rule(scope, qs)
 
 
+def own_school(user):
+    """The school a school-level account acts for: the one school ``visible(user, School)`` holds for it,
+    as loaded with the account (the API's token read joins the school and its district), without reading
+    it again. None for every other level, and for a school role without a school."""
+    scope = scope_of(user)
+    if not scope.is_school or scope.school_id is None:
+        return None
+    return user.school
+
+
 def visible(user, model_or_qs) -> QuerySet:
     """The objects ``user`` may read."""
     return _apply(_read_rules, user, model_or_qs)

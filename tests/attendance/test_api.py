@@ -107,9 +107,9 @@ def test_the_token_brings_the_scope_without_another_query(world, today):
     with CaptureQueriesContext(connection) as queries:
         assert post(client, body(today)).status_code == 201
     token_reads = [q["sql"] for q in queries.captured_queries if '"authtoken_token"' in q["sql"]]
-    assert len(token_reads) == 1 and '"org_school"' in token_reads[0]
-    school_reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "org_school"')]
-    assert len(school_reads) == 1  # the scope module's check of the school written, not the scope itself
+    assert len(token_reads) == 1 and '"org_school"' in token_reads[0] and '"org_district"' in token_reads[0]
+    # The school written is the scope module's own school of the account, read with the token.
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "org_school"')]
 
 
 def test_an_idempotency_key_replays_the_first_response(world, today):
