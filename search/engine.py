@@ -276,6 +276,8 @@ def _postgres_matching(compiler, config, querysets, query, index_entry) -> Query
 
 #: Objects read per step, newest first, from a content type with more than MATCH_CAP matches.
 NEWEST_STEP = 200
+#: Steps of one run before a type's matches are read and ordered at once instead.
+NEWEST_MAX_STEPS = 10
 
 
 def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int, date_fields) -> EngineMatches:
@@ -287,8 +289,9 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
     order). When they are no more, each model's are ordered by date. When there are more, each model's objects
     are read newest first, NEWEST_STEP at a time (one run per date field, the field's index serving the order),
     and the index asked which of them match, until ``per_model`` are found: a word in more than MATCH_CAP
-    objects is in one of a few steps' objects unless its matches are in other types than the one read.
-    Wagtail's own search ordered every match by date: at 10,000 acts 0.4-0.7 s for one word."""
+    objects is in one of a few steps' objects unless its matches are in other types than the one read: after
+    NEWEST_MAX_STEPS steps that type's matches are read and ordered at once. Wagtail's own search ordered
+    every match by date: at 10,000 acts 0.4-0.7 s for one word."""
     index_entry = _index_entry_model()
     connection = connections[router.db_for_read(index_entry)]
     compiler = backend.query_compiler_class(next(iter(querysets)).objects.none(), query)
@@ -312,11 +315,18 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
 
     for model, qs in querysets.items():
         fields = date_fields[model]
-        if matches.capped:
-            found = _newest_by_steps(qs, fields, per_model, matching_of)
+        if not matches.capped:
+            found = _newest_at_once(qs, fields, per_model, pks_of[model]) if pks_of[model] else []
         else:
-            dated = qs.filter(pk__in=pks_of[model]).values_list("pk", *fields) if pks_of[model] else []
-            found = sorted(dated, key=_newest_key, reverse=True)[:per_model]
+            found = _newest_by_steps(qs, fields, per_model, matching_of)
+            if found is None:  # few of this type's objects match: all of its matches, ordered at once
+                entries = index_entry.objects.filter(content_type_id__in=get_descendants_content_types_pks(model))
+                if connection.vendor == "sqlite":
+                    matched = _fts_matching(compiler, config, query).filter(index_entry__in=entries)
+                    matched = matched.values_list("index_entry__object_id", flat=True)
+                else:
+                    matched = _tsquery_matching(compiler, config, query, entries).values_list("object_id", flat=True)
+                found = _newest_at_once(qs, fields, per_model, [int(oid) for oid in matched])
         if found:
             matches.ranked[model] = [row[0] for row in found]
     return matches
@@ -330,11 +340,17 @@ def _newest_key(row: tuple) -> tuple[date, int]:
     return value or date.min, row[0]
 
 
-def _newest_by_steps(qs: QuerySet, fields: tuple[str, ...], wanted: int, matching_of) -> list[tuple]:
+def _newest_at_once(qs: QuerySet, fields: tuple[str, ...], wanted: int, pks: list[int]) -> list[tuple]:
+    """The newest ``wanted`` of the given objects of ``qs``, as (key, *fields) rows."""
+    return sorted(qs.filter(pk__in=pks).values_list("pk", *fields), key=_newest_key, reverse=True)[:wanted]
+
+
+def _newest_by_steps(qs: QuerySet, fields: tuple[str, ...], wanted: int, matching_of) -> list[tuple] | None:
     """The newest ``wanted`` objects of ``qs`` that ``matching_of(model, pks)`` says match, as (key, *fields)
     rows. One run per field, over the objects whose date it is (the fields before it unset), newest first,
     NEWEST_STEP at a time, until ``wanted`` are found; then one over the undated, greatest key first. The
-    newest ``wanted`` of all are among the runs' finds."""
+    newest ``wanted`` of all are among the runs' finds. None when a run has read NEWEST_MAX_STEPS steps without
+    finding them: the word is common in other types, not in this one."""
     found = []
     runs = []
     for position, name in enumerate(fields):
@@ -344,6 +360,8 @@ def _newest_by_steps(qs: QuerySet, fields: tuple[str, ...], wanted: int, matchin
     for ordered in runs:
         run_found, start = [], 0
         while len(run_found) < wanted:
+            if start >= NEWEST_STEP * NEWEST_MAX_STEPS:
+                return None
             rows = list(ordered.values_list("pk", *fields)[start : start + NEWEST_STEP])
             if not rows:
                 break

@@ -70,3 +70,19 @@ def test_the_first_page_newest_first_does_not_read_more_for_more_older_matches(w
         assert [hit.title for hit in outcome.hits] == titles
         statements.append(len(first_page))
     assert statements[0] == statements[1]
+
+
+def test_a_type_the_word_is_rare_in_has_its_matches_ordered_at_once(world, dated, backend_name, monkeypatch):
+    """More matches than the engine counts, but few of them among the acts: reading the acts newest first
+    would read them all, so after a few steps their matches are ordered at once."""
+    monkeypatch.setattr("search.engine.MATCH_CAP", 5)
+    monkeypatch.setattr("search.engine.NEWEST_STEP", 2)
+    monkeypatch.setattr("search.engine.NEWEST_MAX_STEPS", 1)
+    index = world.content.city_regulation.get_parent().specific
+    for i in range(6):  # newer acts without the word: the first steps find none
+        publish_regulation(
+            index, f"Наказ про харчування № {i}", text="Про харчування.", document_date=dt.date(2030, 1, i + 1)
+        )
+    outcome = run_search(world.users["don"], WORD, order="date", per_page=100, log=False)
+    acts = [hit.title for hit in outcome.hits if hit.model.__name__ == "RegulationPage"]
+    assert acts == [f"Наказ {WORD} № {i}" for i in reversed(range(ACTS))] + [f"Недатований наказ: {WORD}"]
