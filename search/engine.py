@@ -109,12 +109,24 @@ def _scope_condition(querysets: dict[type, QuerySet], prefix: str) -> Q:
     return condition
 
 
-def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
+def _database_parts(backend, querysets: dict[type, QuerySet], query) -> tuple:
+    """(index entry model, its connection, Wagtail's query compiler, its search config) for ``query``."""
     index_entry = _index_entry_model()
-    connection = connections[router.db_for_read(index_entry)]
-    some_model = next(iter(querysets))
-    compiler = backend.query_compiler_class(some_model.objects.none(), query)
-    config = compiler.get_config(backend)
+    compiler = backend.query_compiler_class(next(iter(querysets)).objects.none(), query)
+    return index_entry, connections[router.db_for_read(index_entry)], compiler, compiler.get_config(backend)
+
+
+def _models_by_content_type(querysets: dict[type, QuerySet]) -> dict[int, type]:
+    """The model each index entry's content type is searched as (the first of ``querysets`` it descends from)."""
+    models: dict[int, type] = {}
+    for model in querysets:
+        for content_type_id in get_descendants_content_types_pks(model):
+            models.setdefault(content_type_id, model)
+    return models
+
+
+def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
+    index_entry, connection, compiler, config = _database_parts(backend, querysets, query)
     if connection.vendor == "sqlite":
         counted, rows = _sqlite_matches(connection, compiler, config, querysets, query, per_model)
     elif connection.vendor == "postgresql":
@@ -125,10 +137,7 @@ def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_mo
             f"Search on the database backend supports SQLite and PostgreSQL, not {connection.vendor}."
         )
     matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
-    by_content_type = {}
-    for model in querysets:
-        for content_type_id in get_descendants_content_types_pks(model):
-            by_content_type.setdefault(content_type_id, model)
+    by_content_type = _models_by_content_type(querysets)
     for content_type_id, object_id in rows:
         pks = matches.ranked.setdefault(by_content_type[content_type_id], [])
         if len(pks) < per_model:
@@ -178,10 +187,10 @@ def _postgres_matches(
 ) -> tuple[int, list[tuple]]:
     """As :func:`_sqlite_matches`, in one statement: the matches up to MATCH_CAP + 1 in the order the index scan
     yields them (no sorting), counted, and the first RANK_CAP of them scored."""
-    matched = _postgres_matching(compiler, config, querysets, query, index_entry).order_by().values("pk")
-    matched = matched[: MATCH_CAP + 1]
+    matching = _postgres_matching(compiler, config, querysets, query, index_entry).order_by()
     if per_model <= 0:
-        return _count(connection, matched), []
+        return _count(connection, matching), []
+    matched = matching.values("pk")[: MATCH_CAP + 1]
     # ts_rank reads a whole body vector: only the first RANK_CAP matches are scored.
     title = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm")
     first = RawSQL("SELECT pk FROM matched LIMIT %s", (RANK_CAP,))
@@ -292,10 +301,7 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
     objects is in one of a few steps' objects unless its matches are in other types than the one read: after
     NEWEST_MAX_STEPS steps that type's matches are read and ordered at once. Wagtail's own search ordered
     every match by date: at 10,000 acts 0.4-0.7 s for one word."""
-    index_entry = _index_entry_model()
-    connection = connections[router.db_for_read(index_entry)]
-    compiler = backend.query_compiler_class(next(iter(querysets)).objects.none(), query)
-    config = compiler.get_config(backend)
+    index_entry, connection, compiler, config = _database_parts(backend, querysets, query)
     if connection.vendor == "sqlite":
         first = _sqlite_matching(compiler, config, querysets, query).order_by("-pk")
         first = first.values_list("index_entry__content_type_id", "index_entry__object_id")
@@ -306,12 +312,16 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
             rows = list(first.values_list("content_type_id", "object_id")[: MATCH_CAP + 1])
     matches = EngineMatches(total=min(len(rows), MATCH_CAP), capped=len(rows) > MATCH_CAP)
     pks_of = {model: [] for model in querysets}
-    model_of = {ct: model for model in querysets for ct in get_descendants_content_types_pks(model)}
+    model_of = _models_by_content_type(querysets)
     for content_type_id, object_id in rows:
         pks_of[model_of[content_type_id]].append(int(object_id))
 
-    def matching_of(model, pks):
-        return _matching_among(connection, compiler, config, query, index_entry, model, pks)
+    def matching_of(model, pks=None) -> set[int]:
+        """The keys of ``model``'s objects (among ``pks`` if given) the query matches."""
+        entries = index_entry.objects.filter(content_type_id__in=get_descendants_content_types_pks(model))
+        if pks is not None:
+            entries = entries.filter(object_id__in=[str(pk) for pk in pks])
+        return _matching_object_ids(connection, compiler, config, query, entries)
 
     for model, qs in querysets.items():
         fields = date_fields[model]
@@ -320,13 +330,7 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
         else:
             found = _newest_by_steps(qs, fields, per_model, matching_of)
             if found is None:  # few of this type's objects match: all of its matches, ordered at once
-                entries = index_entry.objects.filter(content_type_id__in=get_descendants_content_types_pks(model))
-                if connection.vendor == "sqlite":
-                    matched = _fts_matching(compiler, config, query).filter(index_entry__in=entries)
-                    matched = matched.values_list("index_entry__object_id", flat=True)
-                else:
-                    matched = _tsquery_matching(compiler, config, query, entries).values_list("object_id", flat=True)
-                found = _newest_at_once(qs, fields, per_model, [int(oid) for oid in matched])
+                found = _newest_at_once(qs, fields, per_model, list(matching_of(model)))
         if found:
             matches.ranked[model] = [row[0] for row in found]
     return matches
@@ -372,11 +376,8 @@ def _newest_by_steps(qs: QuerySet, fields: tuple[str, ...], wanted: int, matchin
     return sorted(found, key=_newest_key, reverse=True)[:wanted]
 
 
-def _matching_among(connection, compiler, config, query, index_entry, model, pks: list[int]) -> set[int]:
-    """Which of the given objects of ``model`` the query matches: their index entries, found by key."""
-    entries = index_entry.objects.filter(
-        content_type_id__in=get_descendants_content_types_pks(model), object_id__in=[str(pk) for pk in pks]
-    )
+def _matching_object_ids(connection, compiler, config, query, entries: QuerySet) -> set[int]:
+    """The object ids of those of the index ``entries`` that ``query`` matches."""
     if connection.vendor == "sqlite":
         found = _fts_matching(compiler, config, query).filter(pk__in=entries.values("pk"))
         found = found.values_list("index_entry__object_id", flat=True)
