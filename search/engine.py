@@ -291,12 +291,13 @@ NEWEST_MAX_STEPS = 10
 
 def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int, date_fields) -> EngineMatches:
     """Per model, its ``per_model`` newest matches, and the matches counted up to MATCH_CAP + 1. Database
-    backends only. ``date_fields[model]`` names the model's date fields, the first one set being an object's
-    date (a datetime counts by its local date); undated objects come last; ties go to the greater key.
+    backends only. ``date_fields[model]`` names the model's date field (a datetime counts by its local date);
+    undated objects come last; ties go to the greater key.
 
     The matches are read from the index as for the ranking (one statement, up to MATCH_CAP + 1 in the index's
     order). When they are no more, each model's are ordered by date. When there are more, each model's objects
-    are read newest first, NEWEST_STEP at a time (one run per date field, the field's index serving the order),
+    are read newest first, NEWEST_STEP at a time (the dated ones in the order of the field's index, then the
+    undated),
     and the index asked which of them match, until ``per_model`` are found: a word in more than MATCH_CAP
     objects is in one of a few steps' objects unless its matches are in other types than the one read: after
     NEWEST_MAX_STEPS steps that type's matches are read and ordered at once. Wagtail's own search ordered
@@ -324,56 +325,50 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
         return _matching_object_ids(connection, compiler, config, query, entries)
 
     for model, qs in querysets.items():
-        fields = date_fields[model]
+        field = date_fields[model]
         if not matches.capped:
-            found = _newest_at_once(qs, fields, per_model, pks_of[model]) if pks_of[model] else []
+            found = _newest_at_once(qs, field, per_model, pks_of[model]) if pks_of[model] else []
         else:
-            found = _newest_by_steps(qs, fields, per_model, matching_of)
+            found = _newest_by_steps(qs, field, per_model, matching_of)
             if found is None:  # few of this type's objects match: all of its matches, ordered at once
-                found = _newest_at_once(qs, fields, per_model, list(matching_of(model)))
+                found = _newest_at_once(qs, field, per_model, list(matching_of(model)))
         if found:
             matches.ranked[model] = [row[0] for row in found]
     return matches
 
 
 def _newest_key(row: tuple) -> tuple[date, int]:
-    """(date, key) of a (key, *date fields) row: the first date set, a datetime's local date; date.min if none."""
-    value = next((value for value in row[1:] if value is not None), None)
+    """(date, key) of a (key, date) row: a datetime counts by its local date; no date is date.min."""
+    value = row[1]
     if isinstance(value, datetime):
         value = timezone.localtime(value).date()
     return value or date.min, row[0]
 
 
-def _newest_at_once(qs: QuerySet, fields: tuple[str, ...], wanted: int, pks: list[int]) -> list[tuple]:
-    """The newest ``wanted`` of the given objects of ``qs``, as (key, *fields) rows."""
-    return sorted(qs.filter(pk__in=pks).values_list("pk", *fields), key=_newest_key, reverse=True)[:wanted]
+def _newest_at_once(qs: QuerySet, field: str, wanted: int, pks: list[int]) -> list[tuple]:
+    """The newest ``wanted`` of the given objects of ``qs``, as (key, date) rows."""
+    return sorted(qs.filter(pk__in=pks).values_list("pk", field), key=_newest_key, reverse=True)[:wanted]
 
 
-def _newest_by_steps(qs: QuerySet, fields: tuple[str, ...], wanted: int, matching_of) -> list[tuple] | None:
-    """The newest ``wanted`` objects of ``qs`` that ``matching_of(model, pks)`` says match, as (key, *fields)
-    rows. One run per field, over the objects whose date it is (the fields before it unset), newest first,
-    NEWEST_STEP at a time, until ``wanted`` are found; then one over the undated, greatest key first. The
-    newest ``wanted`` of all are among the runs' finds. None when a run has read NEWEST_MAX_STEPS steps without
-    finding them: the word is common in other types, not in this one."""
+def _newest_by_steps(qs: QuerySet, field: str, wanted: int, matching_of) -> list[tuple] | None:
+    """The newest ``wanted`` objects of ``qs`` that ``matching_of(model, pks)`` says match, as (key, date) rows:
+    the dated ones newest first (the field's index serves the order), then the undated, greatest key first,
+    NEWEST_STEP at a time. None when NEWEST_MAX_STEPS steps of one run have not found them: the word is common
+    in other types, not in this one."""
     found = []
-    runs = []
-    for position, name in enumerate(fields):
-        unset = {f"{earlier}__isnull": True for earlier in fields[:position]}
-        runs.append(qs.filter(**unset, **{f"{name}__isnull": False}).order_by(f"-{name}", "-pk"))
-    runs.append(qs.filter(**{f"{name}__isnull": True for name in fields}).order_by("-pk"))
-    for ordered in runs:
-        run_found, start = [], 0
-        while len(run_found) < wanted:
+    dated = qs.filter(**{f"{field}__isnull": False}).order_by(f"-{field}", "-pk")
+    for ordered in (dated, qs.filter(**{f"{field}__isnull": True}).order_by("-pk")):
+        start = 0
+        while len(found) < wanted:
             if start >= NEWEST_STEP * NEWEST_MAX_STEPS:
                 return None
-            rows = list(ordered.values_list("pk", *fields)[start : start + NEWEST_STEP])
+            rows = list(ordered.values_list("pk", field)[start : start + NEWEST_STEP])
             if not rows:
                 break
             matching = matching_of(qs.model, [row[0] for row in rows])
-            run_found.extend(row for row in rows if row[0] in matching)
+            found.extend(row for row in rows if row[0] in matching)
             start += NEWEST_STEP
-        found.extend(run_found[:wanted])
-    return sorted(found, key=_newest_key, reverse=True)[:wanted]
+    return found[:wanted]
 
 
 def _matching_object_ids(connection, compiler, config, query, entries: QuerySet) -> set[int]:

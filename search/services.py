@@ -166,7 +166,7 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
 
 def _backend_search(backend, qs: QuerySet, query, *, limit: int) -> tuple[int, list[Result]]:
     """Wagtail's own search of one content type, newest first: its count and first ``limit`` results."""
-    results = backend.search(query, qs.order_by(f"-{_date_fields(qs.model)[0]}"), order_by_relevance=False)
+    results = backend.search(query, qs.order_by(f"-{_date_field(qs.model)}"), order_by_relevance=False)
     return results.count(), [Result.of(obj) for obj in results[:limit]]
 
 
@@ -338,7 +338,7 @@ def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQ
                 querysets.all(),
                 query,
                 per_model=limit,
-                date_fields={m: _date_fields(m) for m in querysets.models},
+                date_fields={m: _date_field(m) for m in querysets.models},
             )
             total, capped = matches.total, matches.capped
             streams = [_in_order(querysets[model], pks) for model, pks in matches.ranked.items()]
@@ -354,10 +354,10 @@ def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQ
     return Found(total, capped, unique[:limit], used)
 
 
-def _date_fields(model) -> tuple[str, ...]:
+def _date_field(model) -> str:
     """The date field a search ordered newest first orders ``model`` by: the date shown in results
     (``search.results._date_of``)."""
-    return ("document_date",) if model in HAS_LEGAL_METADATA else ("first_published_at",)
+    return "document_date" if model in HAS_LEGAL_METADATA else "first_published_at"
 
 
 def _in_order(qs: QuerySet, pks: list[int]) -> list[Result]:
