@@ -17,15 +17,20 @@ PRODUCTION_ENV = {
 }
 
 
-def _manage(*args, env_overrides=None, drop=()):
+def _python(*args, env_overrides=None, drop=()) -> subprocess.CompletedProcess:
+    """Python in a process of its own with the production settings' environment."""
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("DJANGO_")}
     env.update(PRODUCTION_ENV)
     env.update(env_overrides or {})
     for key in drop:
         env.pop(key, None)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def _manage(*args, env_overrides=None, drop=()):
+    return _python("manage.py", *args, env_overrides=env_overrides, drop=drop)
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -120,3 +125,14 @@ def test_inline_panel_template_copies_are_hashed():
     copy = body.replace("__prefix__", "3")
     assert f"'sha256-{base64.b64encode(hashlib.sha256(copy.encode()).digest()).decode()}'" in hashes
     assert len(hashes) == TEMPLATE_COPIES_HASHED + 1
+
+
+@pytest.mark.parametrize(("entry_point", "expected"), [("cms.wsgi", 60), ("cms.asgi", 0)])
+def test_persistent_connections_in_wsgi_workers_only(entry_point, expected):
+    """Under ASGI each request's sync code runs in a thread of its own: a kept connection would never be
+    reused and would stay open, one per request (no database is reached to load the settings)."""
+    code = f"import {entry_point}; from django.conf import settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"
+    env = {"DATABASE_URL": "postgres://ecab@127.0.0.1:9/ecab", "DATABASE_CONN_MAX_AGE": "60"}
+    result = _python("-c", code, env_overrides=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == str(expected)

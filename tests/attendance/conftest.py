@@ -43,9 +43,14 @@ def cookies(live_world) -> dict[str, str]:
 
 
 @pytest.fixture
-def asgi_app():
+def asgi_app(monkeypatch):
+    """The ASGI application, with no persistent connections as in its process (``cms.asgi``): the requests'
+    threads close theirs when they end, so none outlives the test."""
+    from django.db import connections
+
     from cms.asgi import application
 
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     return application
 
 

@@ -170,9 +170,8 @@ def test_publishing_reads_one_query_however_many_schools_reported(
 
 
 @transactional
-def test_open_streams_hold_no_thread_each(cookies, local_broker):
+def test_open_streams_hold_no_thread_each(asgi_app, cookies, local_broker):
     """Django keeps a request's thread until its response ends; a stream must not (cms/asgi.py)."""
-    from cms.asgi import application
     from tests.asgi_server import ThreadedUvicorn
 
     def open_stream(port: int) -> socket.socket:
@@ -186,7 +185,7 @@ def test_open_streams_hold_no_thread_each(cookies, local_broker):
         assert received.startswith(b"HTTP/1.1 200"), received
         return connection
 
-    with ThreadedUvicorn(application) as server:
+    with ThreadedUvicorn(asgi_app) as server:
         streams = [open_stream(server.port)]
         threads_with_one = threading.active_count()
         streams += [open_stream(server.port) for _ in range(20)]
