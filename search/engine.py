@@ -29,6 +29,7 @@ order ranked.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,7 +39,7 @@ from django.db import connections, router, transaction
 from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from modelsearch.utils import get_descendants_content_types_pks
+from modelsearch.utils import get_descendant_models
 
 #: Matches counted per search attempt.
 MATCH_CAP = 1000
@@ -82,6 +83,20 @@ def count_among(backend, querysets, query, pks: dict[type, list[int]]) -> int:
 # --- SQLite FTS5 and PostgreSQL ---------------------------------------------------------------------------
 
 
+@functools.cache
+def _descendant_models(model) -> tuple[type, ...]:
+    """``model`` and the models derived from it (the app registry's models do not change while it runs)."""
+    return tuple(get_descendant_models(model))
+
+
+def _content_types_of(model) -> list[int]:
+    """The content types of ``model`` and of the models derived from it, as the index entries store them
+    (``modelsearch.utils.get_descendants_content_types_pks``, without walking every model each time)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return [ct.pk for ct in ContentType.objects.get_for_models(*_descendant_models(model)).values()]
+
+
 def _index_entry_model():
     from modelsearch.conf import get_app_config
 
@@ -103,7 +118,7 @@ def _scope_condition(querysets: dict[type, QuerySet], prefix: str) -> Q:
     per search."""
     groups: dict[int, tuple[QuerySet, list[int]]] = {}
     for model, qs in querysets.items():
-        groups.setdefault(id(qs), (qs, []))[1].extend(get_descendants_content_types_pks(model))
+        groups.setdefault(id(qs), (qs, []))[1].extend(_content_types_of(model))
     entries_table = f'"{_index_entry_model()._meta.db_table}"'
     condition = Q(pk__in=[])  # matches nothing when the user may read none of the querysets
     for qs, content_types in groups.values():
@@ -131,7 +146,7 @@ def _models_by_content_type(querysets: dict[type, QuerySet]) -> dict[int, type]:
     """The model each index entry's content type is searched as (the first of ``querysets`` it descends from)."""
     models: dict[int, type] = {}
     for model in querysets:
-        for content_type_id in get_descendants_content_types_pks(model):
+        for content_type_id in _content_types_of(model):
             models.setdefault(content_type_id, model)
     return models
 
@@ -330,7 +345,7 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
 
     def matching_of(model, pks=None) -> set[int]:
         """The keys of ``model``'s objects (among ``pks`` if given) the query matches."""
-        entries = index_entry.objects.filter(content_type_id__in=get_descendants_content_types_pks(model))
+        entries = index_entry.objects.filter(content_type_id__in=_content_types_of(model))
         if pks is not None:
             entries = entries.filter(object_id__in=[str(pk) for pk in pks])
         return _matching_object_ids(connection, compiler, config, query, entries)
