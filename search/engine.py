@@ -154,7 +154,7 @@ def _models_by_content_type(querysets: dict[type, QuerySet]) -> dict[int, type]:
 def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
     index_entry, connection, compiler, config = _database_parts(backend, querysets, query)
     if connection.vendor == "sqlite":
-        counted, rows = _sqlite_matches(connection, compiler, config, querysets, query, per_model)
+        counted, rows = _sqlite_matches(connection, compiler, config, querysets, query, index_entry, per_model)
     elif connection.vendor == "postgresql":
         with _matched_through_indexes(connection):
             counted, rows = _postgres_matches(connection, compiler, config, querysets, query, index_entry, per_model)
@@ -180,10 +180,9 @@ _BEST_PER_TYPE = (
 )
 
 
-def _sqlite_matches(connection, compiler, config, querysets, query, per_model) -> tuple[int, list[tuple]]:
+def _sqlite_matches(connection, compiler, config, querysets, query, index_entry, per_model) -> tuple[int, list[tuple]]:
     """(matches counted up to MATCH_CAP + 1, the best ``per_model`` of each content type as (content type, id))."""
-    # FTS5 yields matches in id order, so ORDER BY id DESC LIMIT stops early.
-    first = _sqlite_matching(compiler, config, querysets, query).order_by("-pk")
+    first, _to_entry = _in_index_order(connection, compiler, config, querysets, query, index_entry)
     if per_model <= 0:
         return _count(connection, first), []
     # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
@@ -213,7 +212,7 @@ def _postgres_matches(
 ) -> tuple[int, list[tuple]]:
     """As :func:`_sqlite_matches`, in one statement: the matches up to MATCH_CAP + 1 in the order the index scan
     yields them (no sorting), counted, and the first RANK_CAP of them scored."""
-    matching = _postgres_matching(compiler, config, querysets, query, index_entry).order_by()
+    matching, _to_entry = _in_index_order(connection, compiler, config, querysets, query, index_entry)
     if per_model <= 0:
         return _count(connection, matching), []
     matched = matching.values("pk")[: MATCH_CAP + 1]
@@ -251,7 +250,10 @@ def _matched_through_indexes(connection):
     word's engine statements ~165 ms → ~25 ms at 100,000 acts.
 
     The settings are local to a transaction (a savepoint inside an outer one) that is then rolled back: its
-    statements only read, and the settings end with it."""
+    statements only read, and the settings end with it. On SQLite, nothing (FTS5 plans its own matching)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
     with transaction.atomic(using=connection.alias):
         with connection.cursor() as cursor:
             cursor.execute(
@@ -299,12 +301,16 @@ def _tsquery_matching(compiler, config, query, entries: QuerySet) -> QuerySet:
     return entries.filter(Q(title=tsquery) | Q(body=tsquery))
 
 
-def _sqlite_matching(compiler, config, querysets, query) -> QuerySet:
-    return _fts_matching(compiler, config, query).filter(_scope_condition(querysets, "index_entry__"))
-
-
-def _postgres_matching(compiler, config, querysets, query, index_entry) -> QuerySet:
-    return _tsquery_matching(compiler, config, query, index_entry.objects.filter(_scope_condition(querysets, "")))
+def _in_index_order(connection, compiler, config, querysets, query, index_entry) -> tuple[QuerySet, str]:
+    """The matches of ``query`` inside the querysets, in the index's own order, and the path from their model to
+    the index entry's fields. SQLite: the FTS5 table's rows, newest indexed first (FTS5 yields matches in id
+    order, so ``ORDER BY id DESC LIMIT`` stops early); PostgreSQL: the index entries in the order the GIN
+    indexes' bitmap yields them (no sorting)."""
+    if connection.vendor == "sqlite":
+        matching = _fts_matching(compiler, config, query).filter(_scope_condition(querysets, "index_entry__"))
+        return matching.order_by("-pk"), "index_entry__"
+    entries = index_entry.objects.filter(_scope_condition(querysets, ""))
+    return _tsquery_matching(compiler, config, query, entries).order_by(), ""
 
 
 # --- newest first (database backends) -----------------------------------------------------------------------
@@ -329,14 +335,9 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
     NEWEST_MAX_STEPS steps that type's matches are read and ordered at once. Wagtail's own search ordered
     every match by date: at 10,000 acts 0.4-0.7 s for one word."""
     index_entry, connection, compiler, config = _database_parts(backend, querysets, query)
-    if connection.vendor == "sqlite":
-        first = _sqlite_matching(compiler, config, querysets, query).order_by("-pk")
-        first = first.values_list("index_entry__content_type_id", "index_entry__object_id")
-        rows = list(first[: MATCH_CAP + 1])
-    else:
-        with _matched_through_indexes(connection):
-            first = _postgres_matching(compiler, config, querysets, query, index_entry).order_by()
-            rows = list(first.values_list("content_type_id", "object_id")[: MATCH_CAP + 1])
+    first, to_entry = _in_index_order(connection, compiler, config, querysets, query, index_entry)
+    with _matched_through_indexes(connection):
+        rows = list(first.values_list(f"{to_entry}content_type_id", f"{to_entry}object_id")[: MATCH_CAP + 1])
     matches = EngineMatches(total=min(len(rows), MATCH_CAP), capped=len(rows) > MATCH_CAP)
     pks_of = {model: [] for model in querysets}
     model_of = _models_by_content_type(querysets)
