@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .models import Level
@@ -371,33 +371,48 @@ def pages_write(scope: Scope, qs: QuerySet) -> QuerySet:
 # --- document library ------------------------------------------------------------------------
 
 
+def _audiences_of(scope: Scope) -> Q:
+    """The collection audiences that include a district- or school-level scope."""
+    from cms.groups.models import Membership
+
+    audience = Q(level="city") | Q(level="district", district_id=scope.district_id)
+    if scope.is_school:
+        members = Membership.objects.filter(Q(school_id=scope.school_id) | Q(user_id=scope.user_id))
+    else:
+        members = Membership.objects.filter(Q(user_id=scope.user_id) | Q(school__district_id=scope.district_id))
+    return audience | Q(level="community", community_id__in=members.values("community_id"))
+
+
 @once_per_block
 def readable_collection_paths(scope: Scope) -> list[str] | None:
     """Paths of the collections whose documents the scope may read; None means all of them."""
-    from cms.groups.models import Membership
     from cms.library.models import CollectionAudience
 
     if scope.is_city:
         return None
     if scope.is_site_admin:
         return []
-    audience = Q(level="city") | Q(level="district", district_id=scope.district_id)
-    if scope.is_school:
-        members = Membership.objects.filter(Q(school_id=scope.school_id) | Q(user_id=scope.user_id))
-    else:
-        members = Membership.objects.filter(Q(user_id=scope.user_id) | Q(school__district_id=scope.district_id))
-    audience |= Q(level="community", community_id__in=members.values("community_id"))
-    return list(CollectionAudience.objects.filter(audience).order_by().values_list("collection__path", flat=True))
+    audiences = CollectionAudience.objects.filter(_audiences_of(scope))
+    return list(audiences.order_by().values_list("collection__path", flat=True))
 
 
 @once_per_block
-def _collection_ids_under(paths: tuple[str, ...]) -> list[int]:
+def _readable_collection_ids(scope: Scope) -> list[int] | None:
+    """The collections whose documents the scope may read (those of its audiences and the collections under
+    them), in one statement; None means all of them."""
+    from django.db.models.functions import Length, Substr
     from wagtail.models import Collection
 
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return list(Collection.objects.filter(condition).order_by().values_list("pk", flat=True))
+    from cms.library.models import CollectionAudience
+
+    if scope.is_city:
+        return None
+    if scope.is_site_admin:
+        return []
+    # A collection is under an audience's collection when its path starts with that collection's path.
+    above = Substr(OuterRef("path"), 1, Length("collection__path"))
+    audiences = CollectionAudience.objects.filter(_audiences_of(scope), collection__path=above)
+    return list(Collection.objects.filter(Exists(audiences)).order_by().values_list("pk", flat=True))
 
 
 @read_rule("library.LibraryDocument")
@@ -405,8 +420,8 @@ def documents_read(scope: Scope, qs: QuerySet) -> QuerySet:
     """Documents in collections whose audience includes the user (sub-collections inherit); a collection
     without an audience belongs to the department. Filtering on the collection id (an indexed filter
     field) keeps the rule usable inside search queries on every backend."""
-    paths = readable_collection_paths(scope)
-    return qs if paths is None else qs.filter(collection_id__in=_collection_ids_under(tuple(paths)))
+    ids = _readable_collection_ids(scope)
+    return qs if ids is None else qs.filter(collection_id__in=ids)
 
 
 @write_rule("library.LibraryDocument")

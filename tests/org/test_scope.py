@@ -112,8 +112,8 @@ def test_rule_data_is_read_once_inside_read_once_and_afresh_after(world, django_
 
     scope = scope_of(world.users["school_a"])
     city = world.content.city_regulation
-    # District sections, view restrictions; readable collection paths, their ids: once each in the block.
-    with django_assert_num_queries(4), read_once():
+    # District sections, view restrictions, readable collections: once each in the block.
+    with django_assert_num_queries(3), read_once():
         for model in (RegulationPage, AnnouncementPage, ReportPage, LibraryDocument, RegulationPage):
             visible(scope, model)
     with read_once():
@@ -150,3 +150,25 @@ def test_view_restrictions_are_read_in_two_statements_however_many(world, django
                 visible(scope, RegulationPage).filter(pk__in=[p.pk for p in pages]).values_list("pk", flat=True)
             )
         assert found == sees, actor
+
+
+def test_documents_of_collections_under_a_readable_one_are_readable_in_one_statement(
+    world, django_assert_num_queries
+):
+    from cms.accounts.permissions import district_collection
+    from cms.library.models import LibraryDocument
+    from tests.conftest import make_document
+
+    own = district_collection(world.school_a.district).add_child(name="Накази 2026")
+    deep = own.add_child(name="Вересень")
+    other = district_collection(world.school_c.district).add_child(name="Накази 2026")
+    readable = {make_document(own, "Наказ РУО").pk, make_document(deep, "Наказ РУО про вересень").pk}
+    hidden = make_document(other, "Наказ іншого РУО").pk
+    for actor in ("school_a", "own_ruo"):
+        scope = scope_of(world.users[actor])
+        with django_assert_num_queries(2):  # the readable collections, the documents
+            found = set(visible(scope, LibraryDocument).values_list("pk", flat=True))
+        assert readable <= found and hidden not in found, actor
+    for actor in ("school_c", "other_ruo"):
+        found = set(visible(world.users[actor], LibraryDocument).values_list("pk", flat=True))
+        assert hidden in found and not readable & found, actor
