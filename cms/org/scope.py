@@ -310,30 +310,19 @@ def _district_section_paths() -> list[tuple[str, int]]:
 @once_per_block
 def _restricted_paths(scope: Scope) -> list[str]:
     """Pages behind a Wagtail view restriction the user does not pass (a group it is not in, or a password,
-    which only Wagtail's own form can check), as Wagtail's API does. One statement when no restriction names
-    groups, two when some do, however many there are."""
+    which only Wagtail's own form can check), as Wagtail's API does. One statement however many there are:
+    whether the user's groups pass a group restriction is a column of it."""
+    from django.contrib.auth import get_user_model
     from wagtail.models import PageViewRestriction
 
-    restrictions = list(
-        PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
-        .order_by()
-        .values_list("pk", "restriction_type", "page__path")
-    )
-    by_groups = [pk for pk, kind, _path in restrictions if kind == PageViewRestriction.GROUPS]
-    passed = set()
-    if by_groups and scope.user_id:
-        passed = set(
-            PageViewRestriction.groups.through.objects.filter(
-                pageviewrestriction_id__in=by_groups, group_id__in=_group_ids(scope.user_id)
-            ).values_list("pageviewrestriction_id", flat=True)
+    restrictions = PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
+    if scope.user_id:
+        users_groups = get_user_model().groups.through.objects.filter(user_id=scope.user_id).values("group_id")
+        passing = PageViewRestriction.groups.through.objects.filter(
+            pageviewrestriction_id=OuterRef("pk"), group_id__in=users_groups
         )
-    return [path for pk, _kind, path in restrictions if pk not in passed]
-
-
-def _group_ids(user_id: int) -> QuerySet:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().groups.through.objects.filter(user_id=user_id).values("group_id")
+        restrictions = restrictions.exclude(Q(restriction_type=PageViewRestriction.GROUPS) & Exists(passing))
+    return list(restrictions.order_by().values_list("page__path", flat=True))
 
 
 def pages_outside(user) -> Q | None:

@@ -124,13 +124,13 @@ def test_rule_data_is_read_once_inside_read_once_and_afresh_after(world, django_
         assert city not in visible(scope, RegulationPage)
         with read_once():  # nested: the outer block's data
             assert city not in visible(scope, RegulationPage)
-    # Outside a block every call reads afresh: sections, restrictions, those the user's groups pass.
-    with django_assert_num_queries(2 * 3):
+    # Outside a block every call reads afresh: sections, the restrictions the user does not pass.
+    with django_assert_num_queries(2 * 2):
         visible(scope, RegulationPage)
         visible(scope, AnnouncementPage)
 
 
-def test_view_restrictions_are_read_in_two_statements_however_many(world, django_assert_num_queries):
+def test_view_restrictions_are_read_in_one_statement_however_many(world, django_assert_num_queries):
     from django.contrib.auth.models import Group
     from wagtail.models import PageViewRestriction
 
@@ -144,17 +144,15 @@ def test_view_restrictions_are_read_in_two_statements_however_many(world, django
         restriction.groups.set([ruo_staff])
     for actor, sees in (("school_a", set()), ("own_ruo", {pages[0].pk, pages[1].pk}), ("don", set())):
         scope = scope_of(world.users[actor])
-        # District sections (not for the city), the restrictions, those the user's groups pass; the pages.
-        with django_assert_num_queries((1 if scope.district_id else 0) + 2 + 1):
+        # District sections (not for the city), the restrictions the user's groups do not pass; the pages.
+        with django_assert_num_queries((1 if scope.district_id else 0) + 1 + 1):
             found = set(
                 visible(scope, RegulationPage).filter(pk__in=[p.pk for p in pages]).values_list("pk", flat=True)
             )
         assert found == sees, actor
 
 
-def test_documents_of_collections_under_a_readable_one_are_readable_in_one_statement(
-    world, django_assert_num_queries
-):
+def test_documents_of_collections_under_a_readable_one_are_readable_in_one_statement(world, django_assert_num_queries):
     from cms.accounts.permissions import district_collection
     from cms.library.models import LibraryDocument
     from tests.conftest import make_document
@@ -172,3 +170,19 @@ def test_documents_of_collections_under_a_readable_one_are_readable_in_one_state
     for actor in ("school_c", "other_ruo"):
         found = set(visible(world.users[actor], LibraryDocument).values_list("pk", flat=True))
         assert hidden in found and not readable & found, actor
+
+
+def test_a_password_restriction_hides_a_page_and_a_sign_in_restriction_does_not(world):
+    from wagtail.models import PageViewRestriction
+
+    from cms.pages.models import RegulationPage
+
+    by_password, by_sign_in = world.content.city_regulation, world.content.district_a_regulation
+    PageViewRestriction.objects.create(
+        page=by_password, restriction_type=PageViewRestriction.PASSWORD, password="Kyiv-2026"
+    )
+    PageViewRestriction.objects.create(page=by_sign_in, restriction_type=PageViewRestriction.LOGIN)
+    for actor in ("school_a", "own_ruo", "don"):
+        found = set(visible(world.users[actor], RegulationPage).values_list("pk", flat=True))
+        assert by_password.pk not in found, actor
+        assert by_sign_in.pk in found, actor
