@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from .models import Level
@@ -310,19 +310,30 @@ def _district_section_paths() -> list[tuple[str, int]]:
 @once_per_block
 def _restricted_paths(scope: Scope) -> list[str]:
     """Pages behind a Wagtail view restriction the user does not pass (a group it is not in, or a password,
-    which only Wagtail's own form can check), as Wagtail's API does. One statement however many there are:
-    whether the user's groups pass a group restriction is a column of it."""
-    from django.contrib.auth import get_user_model
+    which only Wagtail's own form can check), as Wagtail's API does. One statement when no restriction names
+    groups, two when some do, however many there are."""
     from wagtail.models import PageViewRestriction
 
-    restrictions = PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
-    if scope.user_id:
-        users_groups = get_user_model().groups.through.objects.filter(user_id=scope.user_id).values("group_id")
-        passing = PageViewRestriction.groups.through.objects.filter(
-            pageviewrestriction_id=OuterRef("pk"), group_id__in=users_groups
+    restrictions = list(
+        PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
+        .order_by()
+        .values_list("pk", "restriction_type", "page__path")
+    )
+    by_groups = [pk for pk, kind, _path in restrictions if kind == PageViewRestriction.GROUPS]
+    passed = set()
+    if by_groups and scope.user_id:
+        passed = set(
+            PageViewRestriction.groups.through.objects.filter(
+                pageviewrestriction_id__in=by_groups, group_id__in=_group_ids(scope.user_id)
+            ).values_list("pageviewrestriction_id", flat=True)
         )
-        restrictions = restrictions.exclude(Q(restriction_type=PageViewRestriction.GROUPS) & Exists(passing))
-    return list(restrictions.order_by().values_list("page__path", flat=True))
+    return [path for pk, _kind, path in restrictions if pk not in passed]
+
+
+def _group_ids(user_id: int) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().groups.through.objects.filter(user_id=user_id).values("group_id")
 
 
 def pages_outside(user) -> Q | None:
@@ -360,48 +371,33 @@ def pages_write(scope: Scope, qs: QuerySet) -> QuerySet:
 # --- document library ------------------------------------------------------------------------
 
 
-def _audiences_of(scope: Scope) -> Q:
-    """The collection audiences that include a district- or school-level scope."""
+@once_per_block
+def readable_collection_paths(scope: Scope) -> list[str] | None:
+    """Paths of the collections whose documents the scope may read; None means all of them."""
     from cms.groups.models import Membership
+    from cms.library.models import CollectionAudience
 
+    if scope.is_city:
+        return None
+    if scope.is_site_admin:
+        return []
     audience = Q(level="city") | Q(level="district", district_id=scope.district_id)
     if scope.is_school:
         members = Membership.objects.filter(Q(school_id=scope.school_id) | Q(user_id=scope.user_id))
     else:
         members = Membership.objects.filter(Q(user_id=scope.user_id) | Q(school__district_id=scope.district_id))
-    return audience | Q(level="community", community_id__in=members.values("community_id"))
+    audience |= Q(level="community", community_id__in=members.values("community_id"))
+    return list(CollectionAudience.objects.filter(audience).order_by().values_list("collection__path", flat=True))
 
 
 @once_per_block
-def readable_collection_paths(scope: Scope) -> list[str] | None:
-    """Paths of the collections whose documents the scope may read; None means all of them."""
-    from cms.library.models import CollectionAudience
-
-    if scope.is_city:
-        return None
-    if scope.is_site_admin:
-        return []
-    audiences = CollectionAudience.objects.filter(_audiences_of(scope))
-    return list(audiences.order_by().values_list("collection__path", flat=True))
-
-
-@once_per_block
-def _readable_collection_ids(scope: Scope) -> list[int] | None:
-    """The collections whose documents the scope may read (those of its audiences and the collections under
-    them), in one statement; None means all of them."""
-    from django.db.models.functions import Length, Substr
+def _collection_ids_under(paths: tuple[str, ...]) -> list[int]:
     from wagtail.models import Collection
 
-    from cms.library.models import CollectionAudience
-
-    if scope.is_city:
-        return None
-    if scope.is_site_admin:
-        return []
-    # A collection is under an audience's collection when its path starts with that collection's path.
-    above = Substr(OuterRef("path"), 1, Length("collection__path"))
-    audiences = CollectionAudience.objects.filter(_audiences_of(scope), collection__path=above)
-    return list(Collection.objects.filter(Exists(audiences)).order_by().values_list("pk", flat=True))
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return list(Collection.objects.filter(condition).order_by().values_list("pk", flat=True))
 
 
 @read_rule("library.LibraryDocument")
@@ -409,8 +405,8 @@ def documents_read(scope: Scope, qs: QuerySet) -> QuerySet:
     """Documents in collections whose audience includes the user (sub-collections inherit); a collection
     without an audience belongs to the department. Filtering on the collection id (an indexed filter
     field) keeps the rule usable inside search queries on every backend."""
-    ids = _readable_collection_ids(scope)
-    return qs if ids is None else qs.filter(collection_id__in=ids)
+    paths = readable_collection_paths(scope)
+    return qs if paths is None else qs.filter(collection_id__in=_collection_ids_under(tuple(paths)))
 
 
 @write_rule("library.LibraryDocument")

@@ -112,8 +112,8 @@ def test_rule_data_is_read_once_inside_read_once_and_afresh_after(world, django_
 
     scope = scope_of(world.users["school_a"])
     city = world.content.city_regulation
-    # District sections, view restrictions, readable collections: once each in the block.
-    with django_assert_num_queries(3), read_once():
+    # District sections, view restrictions; readable collection paths, their ids: once each in the block.
+    with django_assert_num_queries(4), read_once():
         for model in (RegulationPage, AnnouncementPage, ReportPage, LibraryDocument, RegulationPage):
             visible(scope, model)
     with read_once():
@@ -124,13 +124,13 @@ def test_rule_data_is_read_once_inside_read_once_and_afresh_after(world, django_
         assert city not in visible(scope, RegulationPage)
         with read_once():  # nested: the outer block's data
             assert city not in visible(scope, RegulationPage)
-    # Outside a block every call reads afresh: sections, the restrictions the user does not pass.
-    with django_assert_num_queries(2 * 2):
+    # Outside a block every call reads afresh: sections, restrictions, those the user's groups pass.
+    with django_assert_num_queries(2 * 3):
         visible(scope, RegulationPage)
         visible(scope, AnnouncementPage)
 
 
-def test_view_restrictions_are_read_in_one_statement_however_many(world, django_assert_num_queries):
+def test_view_restrictions_are_read_in_two_statements_however_many(world, django_assert_num_queries):
     from django.contrib.auth.models import Group
     from wagtail.models import PageViewRestriction
 
@@ -144,15 +144,15 @@ def test_view_restrictions_are_read_in_one_statement_however_many(world, django_
         restriction.groups.set([ruo_staff])
     for actor, sees in (("school_a", set()), ("own_ruo", {pages[0].pk, pages[1].pk}), ("don", set())):
         scope = scope_of(world.users[actor])
-        # District sections (not for the city), the restrictions the user's groups do not pass; the pages.
-        with django_assert_num_queries((1 if scope.district_id else 0) + 1 + 1):
+        # District sections (not for the city), the restrictions, those the user's groups pass; the pages.
+        with django_assert_num_queries((1 if scope.district_id else 0) + 2 + 1):
             found = set(
                 visible(scope, RegulationPage).filter(pk__in=[p.pk for p in pages]).values_list("pk", flat=True)
             )
         assert found == sees, actor
 
 
-def test_documents_of_collections_under_a_readable_one_are_readable_in_one_statement(world, django_assert_num_queries):
+def test_documents_of_collections_under_a_readable_one_are_readable(world):
     from cms.accounts.permissions import district_collection
     from cms.library.models import LibraryDocument
     from tests.conftest import make_document
@@ -163,9 +163,7 @@ def test_documents_of_collections_under_a_readable_one_are_readable_in_one_state
     readable = {make_document(own, "Наказ РУО").pk, make_document(deep, "Наказ РУО про вересень").pk}
     hidden = make_document(other, "Наказ іншого РУО").pk
     for actor in ("school_a", "own_ruo"):
-        scope = scope_of(world.users[actor])
-        with django_assert_num_queries(2):  # the readable collections, the documents
-            found = set(visible(scope, LibraryDocument).values_list("pk", flat=True))
+        found = set(visible(world.users[actor], LibraryDocument).values_list("pk", flat=True))
         assert readable <= found and hidden not in found, actor
     for actor in ("school_c", "other_ruo"):
         found = set(visible(world.users[actor], LibraryDocument).values_list("pk", flat=True))
