@@ -44,7 +44,7 @@ from django.db.models.lookups import IsNull
 from django.utils import timezone
 from modelsearch.utils import get_descendants_content_types_pks
 
-from cms.org.scope import once_per_block
+from cms.org.scope import once_per_block, subtree_bounds
 
 #: Matches counted per search attempt.
 MATCH_CAP = 1000
@@ -416,7 +416,8 @@ def newest_opensearch_matches(
 
 def _opensearch_body(backend, qs: QuerySet, query, *, order_by: tuple[str, ...] | None = None) -> dict:
     """Wagtail's search body of ``query`` over ``qs`` (``backend.search(query, qs)._get_es_body()``; with
-    ``order_by``, sorted by those fields instead of the score), from :func:`_opensearch_compiled`."""
+    ``order_by``, sorted by those fields instead of the score; page subtrees as prefixes), from
+    :func:`_opensearch_compiled`."""
     compiler, filters, sort = _opensearch_compiled(backend, qs, order_by)
     compiler = copy.copy(compiler)
     compiler.query = query
@@ -430,16 +431,34 @@ def _opensearch_body(backend, qs: QuerySet, query, *, order_by: tuple[str, ...] 
 @once_per_block
 def _opensearch_compiled(backend, qs: QuerySet, order_by: tuple[str, ...] | None) -> tuple:
     """Wagtail's query compiler of ``qs`` (checked as ``backend.search`` checks it), its filters (the content
-    type and the queryset's, i.e. the user's scope) and its sort. None of them depends on the words, so inside
-    the scope module's ``read_once`` block (one search) they are compiled once for the search's attempts and
-    counts; nothing outlives the block, as the scope rules' data it was compiled from does not."""
+    type and the queryset's, i.e. the user's scope; page subtrees as prefixes) and its sort. None of them
+    depends on the words, so inside the scope module's ``read_once`` block (one search) they are compiled once
+    for the search's attempts and counts; nothing outlives the block, as the scope rules' data it was compiled
+    from does not."""
     from modelsearch.query import MATCH_ALL
 
     if order_by:
         qs = qs.order_by(*order_by)
     compiler = backend.query_compiler_class(qs, MATCH_ALL, order_by_relevance=not order_by)
     compiler.check()
-    return compiler, compiler.get_filters(), compiler.get_sort()
+    return compiler, _subtrees_as_prefixes(compiler.get_filters()), compiler.get_sort()
+
+
+def _subtrees_as_prefixes(compiled):
+    """The compiled filters with each page subtree (``cms.org.scope.subtree``: a range of paths from the
+    subtree's root path to it followed by the alphabet's last letter up to the column's length) as the prefix
+    query it equals. OpenSearch turns a range of keywords into an automaton of its bounds, built for each
+    request: nine excluded district sections (a school's scope) cost ~40 ms per request at 10,000 acts, their
+    prefixes ~1 ms."""
+    if isinstance(compiled, list):
+        return [_subtrees_as_prefixes(item) for item in compiled]
+    if not isinstance(compiled, dict):
+        return compiled
+    bounds = compiled.get("range", {}).get("path_filter") if len(compiled) == 1 else None
+    low = bounds.get("gte") if isinstance(bounds, dict) and set(bounds) == {"gte", "lte"} else None
+    if isinstance(low, str) and (bounds["gte"], bounds["lte"]) == subtree_bounds(low):
+        return {"prefix": {"path_filter": low}}
+    return {key: _subtrees_as_prefixes(value) for key, value in compiled.items()}
 
 
 def _opensearch_msearch(backend, requests: list[tuple[type, dict]], per_model: int) -> EngineMatches:

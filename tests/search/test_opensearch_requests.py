@@ -11,11 +11,11 @@ from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Fuzzy, Phrase, PlainText
 
 from cms.library.models import LibraryDocument
-from cms.org.scope import read_once
-from cms.pages.models import RegulationPage
+from cms.org.scope import read_once, subtree_bounds
+from cms.pages.models import DistrictSectionPage, RegulationPage
 from search import engine
 from search.analysis import analyse_query
-from search.engine import _opensearch_body, _opensearch_compiled
+from search.engine import _opensearch_body, _opensearch_compiled, _subtrees_as_prefixes
 from search.services import (
     SEARCHED_MODELS,
     ScopedQuerysets,
@@ -43,7 +43,8 @@ def _offline_backend():
 @pytest.mark.parametrize("filtered", [False, True], ids=["all", "filtered"])
 def test_each_types_body_is_wagtails(world, actor, filtered):
     """The filters and the sort are compiled once per search and the match clause per query; the body is the one
-    Wagtail's ``backend.search(query, qs)`` would send, by relevance and newest first."""
+    Wagtail's ``backend.search(query, qs)`` would send (page subtrees as prefixes), by relevance and newest
+    first."""
     backend = _offline_backend()
     filters = SearchFilters(district_id=world.district.pk, year=2020) if filtered else SearchFilters()
     with read_once():
@@ -51,13 +52,33 @@ def test_each_types_body_is_wagtails(world, actor, filtered):
         for model, qs in querysets.all().items():
             newest = (f"-{_date_field(model)}", "-id")
             for query in QUERIES:
-                assert _opensearch_body(backend, qs, query) == backend.search(query, qs)._get_es_body()
-                assert (
-                    _opensearch_body(backend, qs, query, order_by=newest)
-                    == backend.search(query, qs.order_by(*newest), order_by_relevance=False)._get_es_body()
-                )
+                wagtails = backend.search(query, qs)._get_es_body()
+                assert _opensearch_body(backend, qs, query) == _subtrees_as_prefixes(wagtails)
+                wagtails = backend.search(query, qs.order_by(*newest), order_by_relevance=False)._get_es_body()
+                assert _opensearch_body(backend, qs, query, order_by=newest) == _subtrees_as_prefixes(wagtails)
             # One compilation per queryset and order in the block.
             assert _opensearch_compiled(backend, qs, None) is _opensearch_compiled(backend, qs, None)
+
+
+def test_page_subtrees_are_prefixes(world):
+    """A school's scope hides the other districts' sections: each a range of paths (``subtree``) that Wagtail
+    compiles as a range of keywords, sent as the prefix query it equals; other ranges stay as they are."""
+    backend = _offline_backend()
+    with read_once():
+        qs = ScopedQuerysets(world.users["school_a"], SearchFilters())[RegulationPage]
+        wagtails = json.dumps(backend.search(PlainText("наказ"), qs)._get_es_body())
+        sent = json.dumps(_opensearch_body(backend, qs, PlainText("наказ")))
+    hidden = DistrictSectionPage.objects.get(district=world.other_district).path
+    low, high = subtree_bounds(hidden)
+    assert json.dumps({"range": {"path_filter": {"gte": low, "lte": high}}}) in wagtails
+    assert json.dumps({"prefix": {"path_filter": hidden}}) in sent and '"path_filter": {"gte"' not in sent
+    others = [
+        {"range": {"path_filter": {"gte": low, "lte": high[:-1]}}},
+        {"range": {"path_filter": {"gte": low, "lte": high, "boost": 2}}},
+        {"range": {"path_filter": {"gt": low, "lte": high}}},
+        {"range": {"depth_filter": {"gte": 1, "lte": 3}}},
+    ]
+    assert _subtrees_as_prefixes(others) == others
 
 
 def test_compiled_scope_does_not_outlive_the_search(world):
