@@ -6,6 +6,12 @@ figures little, where wall-clock latencies would swing with the other processes'
     .venv/bin/python benchmarks/search_profile.py                     # 10,000 acts on SQLite, kept in var/
     .venv/bin/python benchmarks/search_profile.py --docs 100000 --queries 50
     .venv/bin/python benchmarks/search_profile.py --cprofile 30       # + the 30 costliest functions per user
+    .venv/bin/python benchmarks/search_profile.py opensearch --opensearch-port 9372   # on a node it starts
+
+On OpenSearch (``opensearch``) the content is the same SQLite corpus and the index is on a node: one started
+on ``--opensearch-port`` (stopped at the end; ``update_index`` of the corpus, ~20 s per 10,000 acts) or, with
+``--opensearch-url``, a running one whose index (prefix ``ecab-profile-``) is reused when it holds the corpus.
+The engine runs in another process there, so the split below is given in wall-clock time beside CPU.
 
 The corpus is the one of ``benchmarks/search_speed.py`` (same generator, same seed, same queries), written
 once into a SQLite file (``--db``, default ``var/search-profile-<docs>.sqlite3``) and reused by later runs, so
@@ -22,6 +28,13 @@ sections and collections) and each kind of query (rare words, common words, mult
 - as the hand-written engine query of ``search_speed.py`` (``RawEngine``: the same lemmas, top 10 + the count
   capped at 1,001, no objects loaded): the engine's own CPU, the baseline of the portal ÷ engine ratio.
 
+Split: the mean wall-clock and CPU ms of each part of ``run_search``, each counted without the parts it calls
+(so the parts add up to the whole): the query analysis, building the scoped querysets (``_filtered``), the
+scope rules' data reads (``cms.org.scope``), compiling the engine queries (Wagtail's ``backend.search`` and
+``_get_es_body`` on OpenSearch), the engine call (``_msearch``/``_search``/``_count`` round trips on OpenSearch;
+``search_matches`` on SQLite), loading the candidates (``load_results``), the page's hits (``build_hits``), the
+exact-number lookups, the search backend's construction, the query log, and the rest (ranking, merging ...).
+
 With ``--views`` it also runs the API view (``GET /api/search/``) and the results page for each query
 (through ``RequestFactory``: the form, the serialiser, the template), their CPU and statements.
 SQLite runs inside this process, so its CPU is in ``process_time``; figures are means and percentiles of CPU
@@ -36,8 +49,10 @@ import io
 import json
 import os
 import pstats
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,6 +64,7 @@ from benchmarks.search_speed import (  # noqa: E402
     DEFAULT_LAWS_DIR,
     KIND_LABELS,
     KINDS,
+    OpenSearchNode,
     RawEngine,
     build_queries,
     build_site,
@@ -58,6 +74,7 @@ from benchmarks.search_speed import (  # noqa: E402
 )
 
 USERS = {"don": "demo-don", "school": "demo-school"}
+INDEX_PREFIX = "ecab-profile-"
 WARMUP = 5
 
 
@@ -65,48 +82,100 @@ def log(message: str) -> None:
     print(f"[search_profile {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-#: Functions of search.services whose CPU is reported on its own (where the module has them).
+#: The parts of run_search timed on their own: (module or class path, attribute), each counted without the
+#: parts it calls. "engine" is the whole engine call on SQLite; on OpenSearch, what search_matches does beside
+#: compiling (Wagtail) and the round trip (the client).
 PHASES = {
-    "engine": "search_matches",  # building and running the engine statements
-    "analysis": "analyse_query",  # lemmatising the query
-    "hits": "build_hits",  # the page's hits: long texts, URLs, snippets
-    "log": "record_query",  # the query log
+    "analysis": [("search.services", "analyse_query")],
+    "backend": [("search.services", "get_search_backend")],
+    "scope": [("search.services", "_filtered"), ("search.services", "_in_district")],
+    "scope data": [
+        ("cms.org.scope", name)
+        for name in (
+            "_district_section_paths",
+            "_restricted_paths",
+            "readable_collection_paths",
+            "_collection_ids_under",
+        )
+    ],
+    "compile": [
+        ("modelsearch.backends.base.BaseSearchBackend", "search"),
+        ("modelsearch.backends.elasticsearchbase.ElasticsearchBaseSearchResults", "_get_es_body"),
+        ("search.engine", "_opensearch_body"),
+    ],
+    "round trip": [("opensearchpy.OpenSearch", name) for name in ("msearch", "search", "count", "scroll")],
+    "engine": [("search.services", "search_matches"), ("search.services", "count_among")],
+    "load": [("search.services", "load_results"), ("search.services", "_in_order")],
+    "exact": [("search.services", "_exact_number_results")],
+    "hits": [("search.services", "build_hits")],
+    "log": [("search.services", "record_query")],
 }
 
 
+def _resolve(path: str):
+    import importlib
+
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            target = getattr(target, name)
+        return target
+    raise ImportError(path)
+
+
 class Counters:
-    """SQL statements (all, and inside the engine call) and CPU inside each phase, while active."""
+    """SQL statements (all, and inside the engine's parts) and the wall-clock and CPU time of each phase,
+    exclusive of the phases it calls."""
+
+    ENGINE_PARTS = ("engine", "compile", "round trip")
 
     def __init__(self):
-        self.statements = 0
-        self.engine_statements = 0
-        self.cpu = dict.fromkeys(PHASES, 0.0)
+        self._stack: list[list] = []  # [phase, wall started, cpu started, wall of children, cpu of children]
         self._phase = None
+        self.reset()
 
     def reset(self) -> None:
         self.statements = self.engine_statements = 0
+        self.wall = dict.fromkeys(PHASES, 0.0)
         self.cpu = dict.fromkeys(PHASES, 0.0)
+        self.phase_statements = dict.fromkeys(PHASES, 0)
 
     def sql(self, execute, sql, params, many, context):
         self.statements += 1
-        self.engine_statements += self._phase == "engine"
+        if self._stack:
+            phase = self._stack[-1][0]
+            self.phase_statements[phase] += 1
+            self.engine_statements += any(frame[0] in self.ENGINE_PARTS for frame in self._stack)
         return execute(sql, params, many, context)
 
-    def wrap(self, module) -> None:
-        for phase, name in PHASES.items():
-            if hasattr(module, name):
-                setattr(module, name, self._timed(phase, getattr(module, name)))
+    def wrap(self) -> None:
+        for phase, targets in PHASES.items():
+            for path, name in targets:
+                try:
+                    owner = _resolve(path)
+                except (ImportError, AttributeError):
+                    continue
+                if hasattr(owner, name):
+                    setattr(owner, name, self._timed(phase, getattr(owner, name)))
 
     def _timed(self, phase, fn):
         def timed(*args, **kwargs):
-            outer, self._phase = self._phase, phase
-            started = time.process_time()
+            frame = [phase, time.perf_counter(), time.process_time(), 0.0, 0.0]
+            self._stack.append(frame)
             try:
                 return fn(*args, **kwargs)
             finally:
-                if outer is None:
-                    self.cpu[phase] += time.process_time() - started
-                self._phase = outer
+                self._stack.pop()
+                wall, cpu = time.perf_counter() - frame[1], time.process_time() - frame[2]
+                self.wall[phase] += wall - frame[3]
+                self.cpu[phase] += cpu - frame[4]
+                if self._stack:
+                    self._stack[-1][3] += wall
+                    self._stack[-1][4] += cpu
 
         return timed
 
@@ -158,25 +227,30 @@ def measure_user(user, queries, raw, counters, args) -> dict:
         for q in warmup:
             services.run_search(user, q, log=False)
             raw.search(analyse_query(q).terms)
-        rows = {"portal": [], "raw": [], "statements": [], "outside": [], "totals": [], **{p: [] for p in PHASES}}
+        rows = {"portal": [], "portal_wall": [], "raw": [], "raw_wall": [], "statements": [], "outside": []}
+        rows.update(totals=[], **{phase: [] for phase in PHASES}, **{f"{phase}_wall": [] for phase in PHASES})
+        rows.update({f"{phase}_statements": [] for phase in PHASES})
         for name in views:
             rows[name] = []
             rows[f"{name}_statements"] = []
         for q in measured:
             counters.reset()
-            started = time.process_time()
+            started, started_wall = time.process_time(), time.perf_counter()
             outcome = services.run_search(user, q, log=not args.no_log)
-            cpu = time.process_time() - started
-            rows["portal"].append(cpu * 1000)
-            for phase, seconds in counters.cpu.items():
-                rows[phase].append(seconds * 1000)
+            rows["portal"].append((time.process_time() - started) * 1000)
+            rows["portal_wall"].append((time.perf_counter() - started_wall) * 1000)
+            for phase in PHASES:
+                rows[phase].append(counters.cpu[phase] * 1000)
+                rows[f"{phase}_wall"].append(counters.wall[phase] * 1000)
+                rows[f"{phase}_statements"].append(counters.phase_statements[phase])
             rows["statements"].append(counters.statements)
             rows["outside"].append(counters.statements - counters.engine_statements)
             rows["totals"].append(outcome.total)
             terms = analyse_query(q).terms
-            started = time.process_time()
+            started, started_wall = time.process_time(), time.perf_counter()
             raw.search(terms)
             rows["raw"].append((time.process_time() - started) * 1000)
+            rows["raw_wall"].append((time.perf_counter() - started_wall) * 1000)
             for name, call in views.items():
                 counters.reset()
                 started = time.process_time()
@@ -232,14 +306,13 @@ def print_report(report: dict, args) -> None:
     width = 140
     print("=" * width)
     print(
-        f"Search CPU profile — SQLite, {args.docs:,} generated acts + demo data; {args.queries} queries per kind "
-        f"and user; query log {'off' if args.no_log else 'on'}; CPU ms"
+        f"Search profile — {args.backend}, {args.docs:,} generated acts + demo data; {args.queries} queries per kind "
+        f"and user; query log {'off' if args.no_log else 'on'}; ms; load average {os.getloadavg()[0]:.1f}"
     )
     print("=" * width)
     header = (
-        f"{'user':<6} {'kind':<13} │ {'portal p50':>10} {'p95':>5} {'mean':>5} │ {'engine':>6} {'rest':>5} │ "
-        f"{'analysis':>8} {'hits':>5} {'log':>4} │ {'raw engine p50':>14} {'p95':>5} │ {'ratio':>5} │ "
-        f"{'SQL':>4} {'outside':>7}"
+        f"{'user':<6} {'kind':<13} │ {'portal wall p50':>15} {'p95':>5} │ {'CPU p50':>7} {'p95':>5} │ "
+        f"{'raw wall p50':>12} {'p95':>5} │ {'CPU p50':>7} │ {'ratio p50':>9} {'p95':>5} │ {'SQL':>4} {'outside':>7}"
     )
     if args.views:
         header += f" │ {'API':>5} {'SQL':>3} │ {'page':>5} {'SQL':>3}"
@@ -248,14 +321,14 @@ def print_report(report: dict, args) -> None:
     for user_key, figures in report.items():
         for kind in args.kinds:
             r = figures[kind]
-            portal50, raw50 = statistics.median(r["portal"]), statistics.median(r["raw"])
-            rest = _mean(r["portal"]) - _mean(r["engine"])
-            ratio = portal50 / raw50 if raw50 else float("nan")
+            portal50, raw50 = statistics.median(r["portal_wall"]), statistics.median(r["raw_wall"])
+            portal95, raw95 = percentile(r["portal_wall"], 95), percentile(r["raw_wall"], 95)
             line = (
-                f"{user_key:<6} {KIND_LABELS[kind]:<13} │ {portal50:>10.1f} {percentile(r['portal'], 95):>5.1f} "
-                f"{_mean(r['portal']):>5.1f} │ {_mean(r['engine']):>6.1f} {rest:>5.1f} │ {_mean(r['analysis']):>8.1f} "
-                f"{_mean(r['hits']):>5.1f} {_mean(r['log']):>4.1f} │ {raw50:>14.1f} {percentile(r['raw'], 95):>5.1f} │ "
-                f"{ratio:>4.1f}x │ {max(r['statements']):>4} {max(r['outside']):>7}"
+                f"{user_key:<6} {KIND_LABELS[kind]:<13} │ {portal50:>15.1f} {portal95:>5.1f} │ "
+                f"{statistics.median(r['portal']):>7.1f} {percentile(r['portal'], 95):>5.1f} │ "
+                f"{raw50:>12.1f} {raw95:>5.1f} │ {statistics.median(r['raw']):>7.1f} │ "
+                f"{portal50 / raw50:>8.1f}x {portal95 / raw95:>4.1f}x │ "
+                f"{max(r['statements']):>4} {max(r['outside']):>7}"
             )
             if args.views:
                 line += (
@@ -265,19 +338,38 @@ def print_report(report: dict, args) -> None:
             print(line)
     print("─" * len(header))
     print(
-        "portal = run_search whole (process_time; SQLite runs in this process); engine = inside search_matches\n"
-        "(building and running the engine statements); rest = portal − engine (means): the portal's own cost, of\n"
-        "which analysis = analyse_query, hits = build_hits (long texts, URLs, snippets of the page's hits), log =\n"
-        "record_query; raw engine = the hand-written engine query of search_speed.py (same lemmas, top 10 + count\n"
-        "capped at 1,001, no objects loaded); ratio = portal p50 ÷ raw engine p50; SQL = statements per run_search\n"
-        "(max): all, and outside the engine."
+        "portal = run_search whole; raw = the hand-written engine query of search_speed.py (same lemmas, top 10 +\n"
+        "count capped at 1,001, no objects loaded); wall = perf_counter, CPU = process_time of this process (on\n"
+        "OpenSearch the engine's own CPU is in the node); ratio = portal wall ÷ raw wall at that percentile;\n"
+        "SQL = statements per run_search (max): all, and outside the engine's parts."
     )
     if args.views:
         print("API / page = the API view / results page through RequestFactory: CPU mean, statements max.")
+    print("\nSplit of run_search (means, ms, each part without the parts it calls; SQL = statements, mean):")
+    phases = [*PHASES, "rest"]
+    header = f"{'user':<6} {'kind':<13} │ " + " │ ".join(f"{phase:>17}" for phase in phases)
+    print(header)
+    print(f"{'':<6} {'':<13} │ " + " │ ".join(f"{'wall':>5} {'CPU':>5} {'SQL':>5}" for _phase in phases))
+    print("─" * len(header))
+    for user_key, figures in report.items():
+        for kind in args.kinds:
+            r = figures[kind]
+            cells = [
+                f"{_mean(r[f'{phase}_wall']):>5.2f} {_mean(r[phase]):>5.2f} {_mean(r[f'{phase}_statements']):>5.1f}"
+                for phase in PHASES
+            ]
+            rest_wall = _mean(r["portal_wall"]) - sum(_mean(r[f"{phase}_wall"]) for phase in PHASES)
+            rest_cpu = _mean(r["portal"]) - sum(_mean(r[phase]) for phase in PHASES)
+            cells.append(f"{rest_wall:>5.2f} {rest_cpu:>5.2f} {'':>5}")
+            print(f"{user_key:<6} {KIND_LABELS[kind]:<13} │ " + " │ ".join(cells))
+    print("─" * len(header))
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("backend", nargs="?", default="sqlite", choices=("sqlite", "opensearch"))
+    parser.add_argument("--opensearch-port", type=int, default=9344, help="the port of the node it starts")
+    parser.add_argument("--opensearch-url", help="a running node instead (its index kept between runs)")
     parser.add_argument("--docs", type=int, default=10_000, help="generated acts (default 10000)")
     parser.add_argument("--queries", type=int, default=40, help="measured queries per kind and user (default 40)")
     parser.add_argument("--seed", type=int, default=1)
@@ -314,21 +406,57 @@ def main() -> None:
     )
     os.environ.pop("OPENSEARCH_URL", None)
     os.environ.pop("REDIS_URL", None)
+    node = None
+    try:
+        if args.backend == "opensearch":
+            url = args.opensearch_url
+            if not url:
+                node = OpenSearchNode(Path(tempfile.mkdtemp(prefix="ecab-search-profile.")), args.opensearch_port, "1g")
+                url = node.start()
+            os.environ.update(OPENSEARCH_URL=url, OPENSEARCH_INDEX_PREFIX=INDEX_PREFIX, OPENSEARCH_TIMEOUT="120")
+        run(args)
+    finally:
+        if node is not None:
+            node.stop()
+            shutil.rmtree(node.dir.parent, ignore_errors=True)
+
+
+def ensure_index() -> None:
+    """OpenSearch: index the corpus unless the node's index holds every act already."""
+    from wagtail.search.backends import get_search_backend
+
+    from cms.pages.models import RegulationPage
+
+    backend = get_search_backend("default")
+    index = backend.get_index_for_model(RegulationPage)
+    wanted = RegulationPage.objects.live().count()
+    if index.exists():
+        query = {"query": {"match": {"_django_content_type": "pages.RegulationPage"}}}
+        if backend.es.count(index=index.name, body=query)["count"] >= wanted:
+            log(f"reusing the index {index.name}")
+            return
+    log("update_index")
+    figures = run_update_index()
+    log(f"indexed {figures['objects']:,} objects at {figures['docs_per_s']:,.0f}/s")
+
+
+def run(args) -> None:
     import django
 
     django.setup()
     from django.db import connection
 
-    import search.services as services
     from cms.accounts.models import User
 
     args.source = load_source(args.laws_dir, args.seed)
     ensure_corpus(args)
+    if args.backend == "opensearch":
+        ensure_index()
     log("building the queries")
     queries = build_queries(args.source, args.seed, args.queries)[0]
     counters = Counters()
-    counters.wrap(services)
-    raw = RawEngine(connection.vendor)
+    counters.wrap()
+    raw = RawEngine(args.backend if args.backend == "opensearch" else connection.vendor)
     report = {}
     profiles = {}
     with connection.execute_wrapper(counters.sql):

@@ -19,8 +19,9 @@ query: twelve round trips for the six searched types. On the database backends i
   (:func:`_matched_through_indexes` says how it is planned). Scoring is the costly part (``ts_rank`` reads
   each match's whole body vector), so it is bounded more tightly than counting.
 - OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
-  compiled into the query by Wagtail), each counting up to :data:`MATCH_CAP` + 1 hits; its block-max
-  scoring needs no cap.
+  compiled into the query by Wagtail, once per search: only the match clause differs between attempts), each
+  counting up to :data:`MATCH_CAP` + 1 hits, the keys read from doc values; its block-max scoring needs no
+  cap. Newest first, the same request with each type sorted by its date field.
 
 A search with more than :data:`MATCH_CAP` matches reports "more than MATCH_CAP" (``capped``); on the database
 backends a word found in more than :data:`RANK_CAP` documents has only the first RANK_CAP matches in the index's
@@ -29,6 +30,7 @@ order ranked.
 
 from __future__ import annotations
 
+import copy
 import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +42,8 @@ from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from modelsearch.utils import get_descendant_models
+
+from cms.org.scope import once_per_block, subtree_bounds
 
 #: Matches counted per search attempt.
 MATCH_CAP = 1000
@@ -414,33 +418,104 @@ def _matching_object_ids(connection, compiler, config, query, entries: QuerySet)
 def _opensearch_matches(
     backend, querysets: dict[type, QuerySet], query, *, per_model: int, among: dict[type, list[int]] | None = None
 ) -> EngineMatches:
-    lines = []
+    requests = []
     for model, qs in querysets.items():
-        body = backend.search(query, qs)._get_es_body()
+        body = _opensearch_body(backend, qs, query)
         if among is not None:
             keys = {"terms": {"pk": [str(pk) for pk in among[model]]}}
             body["query"] = {"bool": {"must": [body["query"]], "filter": [keys]}}
+        requests.append((model, body))
+    return _opensearch_msearch(backend, requests, per_model)
+
+
+def newest_opensearch_matches(
+    backend, querysets: dict[type, QuerySet], query, *, per_model: int, date_fields
+) -> EngineMatches:
+    """As :func:`newest_matches`, on OpenSearch: per model, its ``per_model`` newest matches (sorted by the engine
+    on ``date_fields[model]``, undated last, ties to the greater key) and the matches counted up to MATCH_CAP + 1
+    as the ranking counts them, in one ``_msearch`` request."""
+    requests = [
+        (model, _opensearch_body(backend, qs, query, order_by=(f"-{date_fields[model]}", "-id")))
+        for model, qs in querysets.items()
+    ]
+    return _opensearch_msearch(backend, requests, per_model)
+
+
+def _opensearch_body(backend, qs: QuerySet, query, *, order_by: tuple[str, ...] | None = None) -> dict:
+    """Wagtail's search body of ``query`` over ``qs`` (``backend.search(query, qs)._get_es_body()``; with
+    ``order_by``, sorted by those fields instead of the score; page subtrees as prefixes), from
+    :func:`_opensearch_compiled`."""
+    compiler, filters, sort = _opensearch_compiled(backend, qs, order_by)
+    compiler = copy.copy(compiler)
+    compiler.query = query
+    compiler.get_filters = lambda: filters  # compiled already
+    body = {"query": compiler.get_query()}
+    if sort is not None:
+        body["sort"] = sort
+    return body
+
+
+@once_per_block
+def _opensearch_compiled(backend, qs: QuerySet, order_by: tuple[str, ...] | None) -> tuple:
+    """Wagtail's query compiler of ``qs`` (checked as ``backend.search`` checks it), its filters (the content
+    type and the queryset's, i.e. the user's scope; page subtrees as prefixes) and its sort. None of them
+    depends on the words, so inside the scope module's ``read_once`` block (one search) they are compiled once
+    for the search's attempts and counts; nothing outlives the block, as the scope rules' data it was compiled
+    from does not."""
+    from modelsearch.query import MATCH_ALL
+
+    if order_by:
+        qs = qs.order_by(*order_by)
+    compiler = backend.query_compiler_class(qs, MATCH_ALL, order_by_relevance=not order_by)
+    compiler.check()
+    return compiler, _subtrees_as_prefixes(compiler.get_filters()), compiler.get_sort()
+
+
+def _subtrees_as_prefixes(compiled):
+    """The compiled filters with each page subtree (``cms.org.scope.subtree``: a range of paths from the
+    subtree's root path to it followed by the alphabet's last letter up to the column's length) as the prefix
+    query it equals. OpenSearch turns a range of keywords into an automaton of its bounds, built for each
+    request: nine excluded district sections (a school's scope) cost ~40 ms per request at 10,000 acts, their
+    prefixes ~1 ms."""
+    if isinstance(compiled, list):
+        return [_subtrees_as_prefixes(item) for item in compiled]
+    if not isinstance(compiled, dict):
+        return compiled
+    bounds = compiled.get("range", {}).get("path_filter") if len(compiled) == 1 else None
+    low = bounds.get("gte") if isinstance(bounds, dict) and set(bounds) == {"gte", "lte"} else None
+    if isinstance(low, str) and (bounds["gte"], bounds["lte"]) == subtree_bounds(low):
+        return {"prefix": {"path_filter": low}}
+    return {key: _subtrees_as_prefixes(value) for key, value in compiled.items()}
+
+
+def _opensearch_msearch(backend, requests: list[tuple[type, dict]], per_model: int) -> EngineMatches:
+    """One ``_msearch`` of (model, body) requests: each model's first ``per_model`` keys in the engine's order
+    and the matches of all, counted up to MATCH_CAP + 1 each. The keys are read from the ``pk`` field's doc
+    values: as a stored field, each hit's stored fields block (compressed with the document's whole source)
+    would be read and decompressed."""
+    lines = []
+    for model, body in requests:
         lines.append({"index": backend.get_index_for_model(model).name})
         lines.append(
             {
                 **body,
                 "size": per_model,
-                "_source": False,
-                "stored_fields": "pk",
+                "stored_fields": "_none_",
+                "docvalue_fields": ["pk"],
                 "track_total_hits": MATCH_CAP + 1,
             }
         )
     responses = backend.es.msearch(body=lines)["responses"]
     matches = EngineMatches()
     total = 0
-    for model, response in zip(querysets, responses, strict=True):
+    for (model, _body), response in zip(requests, responses, strict=True):
         if "error" in response:
             from opensearchpy.exceptions import TransportError
 
             raise TransportError(response.get("status", 500), "search_phase_execution_exception", response["error"])
         hits = response["hits"]
         total += hits["total"]["value"]
-        pks = [hit["fields"]["pk"][0] for hit in hits["hits"]]
+        pks = [int(hit["fields"]["pk"][0]) for hit in hits["hits"]]
         if pks:
             matches.ranked[model] = pks
     matches.total = min(total, MATCH_CAP)

@@ -1,6 +1,7 @@
 """One search over regulations, announcements, reports, studies, articles and documents, inside the user's
 scope, on whichever backend is configured (falling back to the database when the engine is unreachable)."""
 
+import copy
 import functools
 import logging
 from dataclasses import dataclass
@@ -26,9 +27,15 @@ from cms.pages.models import (
     StudyPage,
 )
 
-from . import engine
 from .analysis import AnalysedQuery, analyse_query, lemmatize
-from .engine import EngineMatches, count_among, is_opensearch, newest_matches, search_matches
+from .engine import (
+    EngineMatches,
+    count_among,
+    is_opensearch,
+    newest_matches,
+    newest_opensearch_matches,
+    search_matches,
+)
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results
 
@@ -164,12 +171,6 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-def _backend_search(backend, qs: QuerySet, query, *, limit: int) -> tuple[int, list[Result]]:
-    """Wagtail's own search of one content type, newest first: its count and first ``limit`` results."""
-    results = backend.search(query, qs.order_by(f"-{_date_field(qs.model)}"), order_by_relevance=False)
-    return results.count(), [Result.of(obj) for obj in results[:limit]]
-
-
 def number_forms(number: str) -> set[str]:
     """A number as typed and, for a law numbered by convocation («2145-VIII»), the form stored («2145-19»)."""
     from cms.pages.regulations_import import rada_number
@@ -214,9 +215,25 @@ def _not_found_by_engine(backend, querysets: ScopedQuerysets, query, results: li
 def _backends():
     from django.conf import settings
 
-    yield "default", get_search_backend("default")
+    yield "default", search_backend("default")
     if "fallback" in settings.WAGTAILSEARCH_BACKENDS:
-        yield "fallback", get_search_backend("fallback")
+        yield "fallback", search_backend("fallback")
+
+
+_search_backends: dict[str, tuple[dict, object]] = {}
+
+
+def search_backend(name: str):
+    """The configured search backend ``name``, one object per configuration and process: Wagtail's
+    ``get_search_backend`` makes a new one, with a new engine client, at each call, so each search opened a new
+    connection to OpenSearch. A changed configuration (``WAGTAILSEARCH_BACKENDS``) makes a new one."""
+    from django.conf import settings
+
+    config = settings.WAGTAILSEARCH_BACKENDS[name]
+    cached = _search_backends.get(name)
+    if cached is None or cached[0] != config:
+        cached = _search_backends[name] = (copy.deepcopy(config), get_search_backend(name))
+    return cached[1]
 
 
 # Letters a Ukrainian typist gets on a Russian layout: ы for і, ъ for ї, э for є, ё for е.
@@ -323,35 +340,22 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
 
 
 def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:
-    total, capped, streams, used = 0, False, [], None
+    matches, used = EngineMatches(), None
+    newest = newest_opensearch_matches if is_opensearch(backend) else newest_matches
+    date_fields = {model: _date_field(model) for model in querysets.models}
     for query in _attempts(backend, analysed):
-        if is_opensearch(backend):  # the engine orders by the date fields itself
-            total, streams = 0, []
-            for qs in querysets.all().values():
-                count, results = _backend_search(backend, qs, query, limit=limit)
-                total += count
-                streams.append(results)
-            total, capped = min(total, engine.MATCH_CAP), total > engine.MATCH_CAP  # as the ranking counts
-        else:
-            matches = newest_matches(
-                backend,
-                querysets.all(),
-                query,
-                per_model=limit,
-                date_fields={m: _date_field(m) for m in querysets.models},
-            )
-            total, capped = matches.total, matches.capped
-            streams = [_in_order(querysets[model], pks) for model, pks in matches.ranked.items()]
-        if total:
+        matches = newest(backend, querysets.all(), query, per_model=limit, date_fields=date_fields)
+        if matches.total:
             used = query
             break
+    streams = [_in_order(querysets[model], pks) for model, pks in matches.ranked.items()]
 
-    def newest(result):
+    def newest_first(result):
         return result.sort_date, result.model.__name__, result.row["pk"]
 
-    merged = merge(*[sorted(s, key=newest, reverse=True) for s in streams], key=newest, reverse=True)
+    merged = merge(*[sorted(s, key=newest_first, reverse=True) for s in streams], key=newest_first, reverse=True)
     unique = list({result.key: result for result in merged}.values())  # dicts keep the merged order
-    return Found(total, capped, unique[:limit], used)
+    return Found(matches.total, matches.capped, unique[:limit], used)
 
 
 def _date_field(model) -> str:

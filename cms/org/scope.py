@@ -293,10 +293,14 @@ def subtree(path: str) -> Q:
     in a search's scope check. Paths are made of the tree's alphabet (digits and capital letters), so every
     path under ``path`` lies between it and it followed by the alphabet's last letter up to the column's length.
     Wagtail's OpenSearch backend compiles a range filter as well as a prefix."""
+    return Q(path__range=subtree_bounds(path))
+
+
+def subtree_bounds(path: str) -> tuple[str, str]:
+    """The range of paths of :func:`subtree`."""
     from wagtail.models import Page
 
-    highest = max(Page.alphabet) * (Page._meta.get_field("path").max_length - len(path))
-    return Q(path__range=(path, path + highest))
+    return path, path + max(Page.alphabet) * (Page._meta.get_field("path").max_length - len(path))
 
 
 @once_per_block

@@ -1,0 +1,159 @@
+"""What a search sends to OpenSearch, checked without a node (a backend whose client's transport is replaced, so
+these run on every backend configuration): Wagtail's own query for each content type, compiled more cheaply;
+newest first in one request per attempt; one backend object, with its connections, per configuration."""
+
+import json
+
+import pytest
+from django.test import override_settings
+from wagtail.models import PageViewRestriction
+from wagtail.search.backends import get_search_backend
+from wagtail.search.query import And, Fuzzy, Phrase, PlainText
+
+from cms.library.models import LibraryDocument
+from cms.org.scope import read_once, subtree_bounds
+from cms.pages.models import DistrictSectionPage, RegulationPage
+from search import engine
+from search.analysis import analyse_query
+from search.engine import _opensearch_body, _opensearch_compiled, _subtrees_as_prefixes
+from search.services import (
+    SEARCHED_MODELS,
+    ScopedQuerysets,
+    SearchFilters,
+    _date_field,
+    _search_all_by_date,
+    search_backend,
+)
+
+QUERIES = [
+    PlainText("зарахування учень", operator="and"),
+    PlainText("зарахування учень", operator="or"),
+    Fuzzy("зарахування", operator="and"),
+    Phrase("педагогічний працівник"),
+    And([Phrase("педагогічний працівник"), PlainText("атестація", operator="and")]),
+]
+
+
+def _offline_backend():
+    """An OpenSearch backend that reaches no node (nothing here sends a request to it)."""
+    return get_search_backend("wagtail.search.backends.opensearch3", URLS=["http://127.0.0.1:9"])
+
+
+@pytest.mark.parametrize("actor", ["don", "own_ruo", "school_a", "site_admin"])
+@pytest.mark.parametrize("filtered", [False, True], ids=["all", "filtered"])
+def test_each_types_body_is_wagtails(world, actor, filtered):
+    """The filters and the sort are compiled once per search and the match clause per query; the body is the one
+    Wagtail's ``backend.search(query, qs)`` would send (page subtrees as prefixes), by relevance and newest
+    first."""
+    backend = _offline_backend()
+    filters = SearchFilters(district_id=world.district.pk, year=2020) if filtered else SearchFilters()
+    with read_once():
+        querysets = ScopedQuerysets(world.users[actor], filters)
+        for model, qs in querysets.all().items():
+            newest = (f"-{_date_field(model)}", "-id")
+            for query in QUERIES:
+                wagtails = backend.search(query, qs)._get_es_body()
+                assert _opensearch_body(backend, qs, query) == _subtrees_as_prefixes(wagtails)
+                wagtails = backend.search(query, qs.order_by(*newest), order_by_relevance=False)._get_es_body()
+                assert _opensearch_body(backend, qs, query, order_by=newest) == _subtrees_as_prefixes(wagtails)
+            # One compilation per queryset and order in the block.
+            assert _opensearch_compiled(backend, qs, None) is _opensearch_compiled(backend, qs, None)
+
+
+def test_page_subtrees_are_prefixes(world):
+    """A school's scope hides the other districts' sections: each a range of paths (``subtree``) that Wagtail
+    compiles as a range of keywords, sent as the prefix query it equals; other ranges stay as they are."""
+    backend = _offline_backend()
+    with read_once():
+        qs = ScopedQuerysets(world.users["school_a"], SearchFilters())[RegulationPage]
+        wagtails = json.dumps(backend.search(PlainText("наказ"), qs)._get_es_body())
+        sent = json.dumps(_opensearch_body(backend, qs, PlainText("наказ")))
+    hidden = DistrictSectionPage.objects.get(district=world.other_district).path
+    low, high = subtree_bounds(hidden)
+    assert json.dumps({"range": {"path_filter": {"gte": low, "lte": high}}}) in wagtails
+    assert json.dumps({"prefix": {"path_filter": hidden}}) in sent and '"path_filter": {"gte"' not in sent
+    others = [
+        {"range": {"path_filter": {"gte": low, "lte": high[:-1]}}},
+        {"range": {"path_filter": {"gte": low, "lte": high, "boost": 2}}},
+        {"range": {"path_filter": {"gt": low, "lte": high}}},
+        {"range": {"depth_filter": {"gte": 1, "lte": 3}}},
+    ]
+    assert _subtrees_as_prefixes(others) == others
+
+
+def test_compiled_scope_does_not_outlive_the_search(world):
+    """A view restriction added after a search is in the next search's compiled query."""
+    backend = _offline_backend()
+    user = world.users["school_a"]
+    query = PlainText("зарахування")
+
+    def regulation_body():
+        with read_once():
+            return _opensearch_body(backend, ScopedQuerysets(user, SearchFilters())[RegulationPage], query)
+
+    before = regulation_body()
+    PageViewRestriction.objects.create(
+        page=world.content.city_regulation, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    after = regulation_body()
+    assert before != after and world.content.city_regulation.path in str(after)
+
+
+class _Transport:
+    """Every request the client sends, as (method, url, body lines); an ``_msearch`` is answered from
+    ``answers`` (content type label: keys), each type's request by the keys of the type its query filters on."""
+
+    def __init__(self, answers: dict[str, list[int]]):
+        self.sent = []
+        self.answers = answers
+
+    def perform_request(self, method, url, headers=None, params=None, body=None):
+        body = [json.loads(line) for line in body.splitlines() if line.strip()]
+        self.sent.append((method, url, body))
+        responses = []
+        for request in body[1::2]:
+            query = json.dumps(request["query"])
+            pks = next((pks for label, pks in self.answers.items() if f'"{label}"' in query), [])
+            hits = [{"fields": {"pk": [str(pk)]}} for pk in pks[: request["size"]]]
+            responses.append({"hits": {"total": {"value": len(pks)}, "hits": hits}})
+        return {"responses": responses}
+
+
+#: The date field each type is sorted by, as the index names it.
+SORTED_BY = {
+    RegulationPage: "pages_regulationpage__document_date_filter",
+    LibraryDocument: "document_date_filter",
+}
+
+
+def test_newest_first_is_one_request_per_attempt(world, corpus, monkeypatch):
+    """Per attempt one ``_msearch``: each type sorted by its date field (undated last: OpenSearch's default),
+    ties to the greater key, the first ``limit`` keys read from doc values, the matches counted as the ranking
+    counts them."""
+    backend = _offline_backend()
+    laws = sorted(corpus.values(), key=lambda page: str(page.document_date), reverse=True)
+    transport = _Transport({"pages.RegulationPage": [law.pk for law in laws]})
+    monkeypatch.setattr(backend.es.transport, "perform_request", transport.perform_request)
+    with read_once():
+        querysets = ScopedQuerysets(world.users["don"], SearchFilters())
+        found = _search_all_by_date(backend, querysets, analyse_query("зарахування"), limit=2)
+    assert [result.row["pk"] for result in found.results] == [law.pk for law in laws[:2]]
+    assert found.total == len(laws) and not found.capped
+    assert [(method, url) for method, url, _body in transport.sent] == [("POST", "/_msearch")]
+    headers, bodies = transport.sent[0][2][::2], transport.sent[0][2][1::2]
+    assert [header["index"] for header in headers] == [
+        backend.get_index_for_model(model).name for model in SEARCHED_MODELS
+    ]
+    for model, body in zip(SEARCHED_MODELS, bodies, strict=True):
+        assert body["sort"] == [{SORTED_BY.get(model, "first_published_at_filter"): "desc"}, {"id_filter": "desc"}]
+        assert body["size"] == 2 and body["track_total_hits"] == engine.MATCH_CAP + 1
+        assert body["stored_fields"] == "_none_" and body["docvalue_fields"] == ["pk"]
+
+
+def test_the_backend_and_its_connections_are_kept_per_configuration(settings):
+    first = search_backend("default")
+    assert search_backend("default") is first
+    changed = {**settings.WAGTAILSEARCH_BACKENDS, "default": {**settings.WAGTAILSEARCH_BACKENDS["default"]}}
+    changed["default"]["AUTO_UPDATE"] = False
+    with override_settings(WAGTAILSEARCH_BACKENDS=changed):
+        assert search_backend("default") is not first
