@@ -24,10 +24,12 @@ from modelsearch.utils import get_content_type_pk
 from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex
 
 #: A vector: each of the texts given as an array, with its weight, as Wagtail's ``SearchVector(Value(text),
-#: weight=..., config=...)`` makes it, joined in order as ``||`` joins them (no text: the empty vector).
+#: weight=..., config=...)`` makes it (without a configuration, the database's default one), joined in order
+#: as ``||`` joins them (no text: the empty vector).
 _VECTOR = (
-    '(SELECT search_tsvector_concat(setweight(to_tsvector(%s::regconfig, piece.value), piece.weight::"char") '
-    "ORDER BY piece.position) FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS piece(value, weight, position))"
+    "(SELECT search_tsvector_concat(setweight(to_tsvector(COALESCE(%s::regconfig, get_current_ts_config()), "
+    'piece.value), piece.weight::"char") ORDER BY piece.position) '
+    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS piece(value, weight, position))"
 )
 
 

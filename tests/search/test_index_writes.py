@@ -143,6 +143,8 @@ def _test_the_entries_are_the_stock_indexers_on_postgres(model, batch):
     for obj in objects[::7]:
         obj.title += " (зі змінами)"
     assert written(PortalPostgresIndex, objects) == written(PostgresIndex, objects) != ours  # rewritten
+    backend.config = None  # no SEARCH_CONFIG: the database's default configuration
+    assert written(PortalPostgresIndex, objects) == written(PostgresIndex, objects)
 
 
 # The database indexes' own indexers and indexes: the SQLite ones collected where the database is SQLite
