@@ -16,8 +16,10 @@ CPU around the lemmatiser than in it:
   (migration ``search.0003`` adds the two indexes that spare the scans).
 
 ``search.sqlite_index`` reads the values once per object, updates existing entries with one ``executemany``
-that leaves the entries whose text is unchanged alone, and inserts new entries in bulk as before. On SQLite and
-on PostgreSQL (``search.postgres_index``), a rebuild sets the title norms once, at its finish. What is written,
+that leaves the entries whose text is unchanged alone, and inserts new entries in bulk as before.
+``search.postgres_index`` reads the values once per object and writes a chunk with one ``executemany`` of a
+short statement instead of ORM expressions compiled per text. On SQLite and on PostgreSQL, a rebuild sets the
+title norms once, at its finish. What is written,
 the title norms and the order of the entries are the stock backend's; the fallback backend (a database without
 full-text search) is Wagtail's.
 """
