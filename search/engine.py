@@ -64,6 +64,15 @@ def is_opensearch(backend) -> bool:
     return hasattr(backend, "es")
 
 
+def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int, date_fields) -> EngineMatches:
+    """Per model, its ``per_model`` newest matches of ``query`` (``date_fields[model]`` names the model's date
+    field; a datetime counts by its local date; undated objects come last; ties go to the greater key), and the
+    matches counted up to MATCH_CAP + 1 as :func:`search_matches` counts them."""
+    if is_opensearch(backend):
+        return _opensearch_newest_matches(backend, querysets, query, per_model=per_model, date_fields=date_fields)
+    return _database_newest_matches(backend, querysets, query, per_model=per_model, date_fields=date_fields)
+
+
 def search_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
     """The scoped matches of ``query`` over ``querysets`` (one per model, already scoped and filtered); with
     ``per_model`` 0, only their count."""
@@ -325,18 +334,17 @@ NEWEST_STEP = 200
 NEWEST_MAX_STEPS = 10
 
 
-def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int, date_fields) -> EngineMatches:
-    """Per model, its ``per_model`` newest matches, and the matches counted up to MATCH_CAP + 1. Database
-    backends only. ``date_fields[model]`` names the model's date field (a datetime counts by its local date);
-    undated objects come last; ties go to the greater key.
+def _database_newest_matches(
+    backend, querysets: dict[type, QuerySet], query, *, per_model: int, date_fields
+) -> EngineMatches:
+    """:func:`newest_matches` on the database backends.
 
     The matches are read from the index as for the ranking (one statement, up to MATCH_CAP + 1 in the index's
     order). When they are no more, each model's are ordered by date. When there are more, each model's objects
     are read newest first, NEWEST_STEP at a time (the dated ones in the order of the field's index, then the
-    undated),
-    and the index asked which of them match, until ``per_model`` are found: a word in more than MATCH_CAP
-    objects is in one of a few steps' objects unless its matches are in other types than the one read: after
-    NEWEST_MAX_STEPS steps that type's matches are read and ordered at once. Wagtail's own search ordered
+    undated), and the index asked which of them match, until ``per_model`` are found: a word in more than
+    MATCH_CAP objects is in one of a few steps' objects unless its matches are in other types than the one read:
+    after NEWEST_MAX_STEPS steps that type's matches are read and ordered at once. Wagtail's own search ordered
     every match by date: at 10,000 acts 0.4-0.7 s for one word."""
     index_entry, connection, compiler, config = _database_parts(backend, querysets, query)
     first, to_entry = _in_index_order(connection, compiler, config, querysets, query, index_entry)
@@ -428,12 +436,11 @@ def _opensearch_matches(
     return _opensearch_msearch(backend, requests, per_model)
 
 
-def newest_opensearch_matches(
+def _opensearch_newest_matches(
     backend, querysets: dict[type, QuerySet], query, *, per_model: int, date_fields
 ) -> EngineMatches:
-    """As :func:`newest_matches`, on OpenSearch: per model, its ``per_model`` newest matches (sorted by the engine
-    on ``date_fields[model]``, undated last, ties to the greater key) and the matches counted up to MATCH_CAP + 1
-    as the ranking counts them, in one ``_msearch`` request."""
+    """:func:`newest_matches` on OpenSearch: each type sorted by the engine on its date field, in one
+    ``_msearch`` request."""
     requests = [
         (model, _opensearch_body(backend, qs, query, order_by=(f"-{date_fields[model]}", "-id")))
         for model, qs in querysets.items()

@@ -82,14 +82,6 @@ class Result:
         """The date a search ordered newest first orders by, as shown (undated ones last)."""
         return _date_of(self.row) or date.min
 
-    @classmethod
-    def of(cls, obj) -> Result:
-        """The result of a model instance (what Wagtail's own search returns)."""
-        row = {name: getattr(obj, name) for name in shown_fields(type(obj))}
-        if "file" in row:
-            row["file"] = row["file"].name
-        return cls(type(obj), row)
-
 
 def load_results(qs: QuerySet, pks=None) -> dict[int, Result]:
     """The results of ``qs`` (among ``pks`` if given), by primary key: one statement, plain rows."""

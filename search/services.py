@@ -28,14 +28,7 @@ from cms.pages.models import (
 )
 
 from .analysis import AnalysedQuery, analyse_query, lemmatize
-from .engine import (
-    EngineMatches,
-    count_among,
-    is_opensearch,
-    newest_matches,
-    newest_opensearch_matches,
-    search_matches,
-)
+from .engine import EngineMatches, count_among, is_opensearch, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results
 
@@ -341,10 +334,9 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
 
 def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:
     matches, used = EngineMatches(), None
-    newest = newest_opensearch_matches if is_opensearch(backend) else newest_matches
     date_fields = {model: _date_field(model) for model in querysets.models}
     for query in _attempts(backend, analysed):
-        matches = newest(backend, querysets.all(), query, per_model=limit, date_fields=date_fields)
+        matches = newest_matches(backend, querysets.all(), query, per_model=limit, date_fields=date_fields)
         if matches.total:
             used = query
             break
