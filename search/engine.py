@@ -38,8 +38,8 @@ from datetime import date, datetime
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections, router, transaction
-from django.db.models import BooleanField, F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import F, QuerySet
+from django.db.models.sql import Query
 from django.utils import timezone
 from modelsearch.utils import get_descendant_models
 
@@ -116,11 +116,96 @@ def _index_entry_model():
     return get_app_config().get_model("IndexEntry")
 
 
-def _scope_condition(querysets: dict[type, QuerySet], prefix: str) -> Q:
-    """Index entries of the given querysets' objects: per queryset, the content types of the models given it
-    (models given the same queryset object share one condition) and the entry's object found in it by key
-    (the object id is stored as text). ``prefix`` leads from the statement's model to the index entry (the
-    statement reads the entries table under its own name).
+@dataclass(frozen=True)
+class _IndexQuery:
+    """One query's matches in the search index on one database, as the SQL the engine statements are written
+    around: the tables read (``tables``), the engine's match (``match``: Wagtail's FTS5 ``MATCH`` expression,
+    or its tsquery tested on the title and on the body, each served by its GIN index), the entries table
+    (``entries``, quoted), a match's key in the index's own order (``key``), that order when a statement
+    stops early (``in_index_order``: FTS5 yields matches by rowid, so ``ORDER BY rowid DESC LIMIT`` reads the
+    most recently indexed first and stops; on PostgreSQL the GIN indexes' bitmap order, no sorting) and
+    Wagtail's score of a match (``score``: FTS5 ``bm25`` × (title norm + 1), lower is better; or ``ts_rank``
+    with Wagtail's weights, the title's × its norm plus the body's, higher is better).
+
+    The pieces of Wagtail's own query (the match, the rank) are compiled by Django alone; the statements around
+    them are written here: built through the ORM (querysets, annotations, the scope's conditions resolved into
+    them), they took ~1 ms of CPU per search more than the statements themselves on SQLite."""
+
+    tables: str
+    match: str
+    match_params: tuple
+    entries: str
+    key: str
+    in_index_order: str
+    score: str
+    score_params: tuple
+    best_first: str
+
+    def where(self, condition: tuple[str, list]) -> tuple[str, list]:
+        """``FROM ... WHERE`` the match and ``condition`` (SQL, parameters), with the parameters."""
+        sql, params = condition
+        return f"FROM {self.tables} WHERE {self.match} AND ({sql})", [*self.match_params, *params]
+
+    def column(self, name: str) -> str:
+        return f'{self.entries}."{name}"'
+
+
+def _index_query(connection, backend, model, query) -> _IndexQuery:
+    """The :class:`_IndexQuery` of ``query`` as Wagtail's query compiler for ``model`` builds it."""
+    compiler = backend.query_compiler_class(model.objects.none(), query)
+    config = compiler.get_config(backend)
+    entry_model = _index_entry_model()
+    entries = connection.ops.quote_name(entry_model._meta.db_table)
+    resolver = Query(entry_model)
+    sql_compiler = resolver.get_compiler(connection=connection)
+
+    def compiled(expression) -> tuple[str, tuple]:
+        sql, params = sql_compiler.compile(expression.resolve_expression(resolver))
+        return sql, tuple(params)
+
+    if connection.vendor == "sqlite":
+        from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
+        from modelsearch.conf import get_app_config
+
+        fts = connection.ops.quote_name(get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table)
+        search_query = compiler.build_search_query(normalize(query), config=config)
+        match, match_params = sql_compiler.compile(MatchExpression(compiler.FTS_TABLE_FIELDS, search_query))
+        rank, rank_params = compiled(compiler.build_tsrank(None, query, config=config))
+        return _IndexQuery(
+            tables=f'{fts} INNER JOIN {entries} ON ({fts}."rowid" = {entries}."id")',
+            match=match,
+            match_params=tuple(match_params),
+            entries=entries,
+            key=f'{fts}."rowid"',
+            in_index_order=f'ORDER BY {fts}."rowid" DESC',
+            score=f'({rank} * ({entries}."title_norm" + 1.0))',
+            score_params=rank_params,
+            best_first="score ASC",
+        )
+    if connection.vendor == "postgresql":
+        tsquery, tsquery_params = compiled(compiler.build_tsquery(query, config=config))
+        title, title_params = compiled(compiler.build_tsrank(F("title"), query, config=config))
+        body, body_params = compiled(compiler.build_tsrank(F("body"), query, config=config))
+        return _IndexQuery(
+            tables=entries,
+            match=f'({entries}."title" @@ {tsquery} OR {entries}."body" @@ {tsquery})',
+            match_params=tsquery_params * 2,
+            entries=entries,
+            key=f'{entries}."id"',
+            in_index_order="",
+            score=f'({title} * {entries}."title_norm" + {body})',
+            score_params=title_params + body_params,
+            best_first="score DESC",
+        )
+    raise ImproperlyConfigured(  # pragma: no cover - the project runs on SQLite and PostgreSQL
+        f"Search on the database backend supports SQLite and PostgreSQL, not {connection.vendor}."
+    )
+
+
+def _in_scope(querysets: dict[type, QuerySet], index: _IndexQuery) -> tuple[str, list]:
+    """The condition that an index entry is one of the given querysets' objects: per queryset, the content
+    types of the models given it (models given the same queryset object share one condition) and the entry's
+    object found in it by key (the object id is stored as text). False when the user may read none of them.
 
     The object is looked up by a scalar subquery, not ``EXISTS``: PostgreSQL may turn an ``EXISTS`` under an
     OR into a hash of all its rows, built first (every live page: ~35 ms at 100,000 pages), although a search
@@ -132,27 +217,19 @@ def _scope_condition(querysets: dict[type, QuerySet], prefix: str) -> Q:
     groups: dict[int, tuple[QuerySet, list[int]]] = {}
     for model, qs in querysets.items():
         groups.setdefault(id(qs), (qs, []))[1].extend(_content_types_of(model))
-    entries_table = f'"{_index_entry_model()._meta.db_table}"'
-    condition = Q(pk__in=[])  # matches nothing when the user may read none of the querysets
+    conditions, params = [], []
     for qs, content_types in groups.values():
         try:
-            sql, params = qs.order_by().values("pk").query.sql_with_params()
+            sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # nothing of these types the user may read
             continue
-        probe = (
-            f'(SELECT scoped."pk" FROM ({sql}) scoped '  # noqa: S608 - the ORM's own SQL of the scoped queryset
-            f'WHERE scoped."pk" = CAST({entries_table}."object_id" AS bigint) LIMIT 1) IS NOT NULL'
+        conditions.append(
+            f"({index.column('content_type_id')} IN ({', '.join(str(int(pk)) for pk in content_types)}) AND "  # noqa: S608 - the ORM's own SQL of the scoped queryset
+            f'(SELECT scoped."pk" FROM ({sql}) scoped '
+            f'WHERE scoped."pk" = CAST({index.column("object_id")} AS bigint) LIMIT 1) IS NOT NULL)'
         )
-        in_scope = RawSQL(probe, params, output_field=BooleanField())  # noqa: S611
-        condition |= Q(**{f"{prefix}content_type_id__in": content_types}) & Q(in_scope)
-    return condition
-
-
-def _database_parts(backend, querysets: dict[type, QuerySet], query) -> tuple:
-    """(index entry model, its connection, Wagtail's query compiler, its search config) for ``query``."""
-    index_entry = _index_entry_model()
-    compiler = backend.query_compiler_class(next(iter(querysets)).objects.none(), query)
-    return index_entry, connections[router.db_for_read(index_entry)], compiler, compiler.get_config(backend)
+        params.extend(qs_params)
+    return " OR ".join(conditions) or "1 = 0", params
 
 
 def _models_by_content_type(querysets: dict[type, QuerySet]) -> dict[int, type]:
@@ -164,17 +241,19 @@ def _models_by_content_type(querysets: dict[type, QuerySet]) -> dict[int, type]:
     return models
 
 
+def _database_connection():
+    return connections[router.db_for_read(_index_entry_model())]
+
+
 def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
-    index_entry, connection, compiler, config = _database_parts(backend, querysets, query)
+    connection = _database_connection()
+    index = _index_query(connection, backend, next(iter(querysets)), query)
+    matching = index.where(_in_scope(querysets, index))
     if connection.vendor == "sqlite":
-        counted, rows = _sqlite_matches(connection, compiler, config, querysets, query, index_entry, per_model)
-    elif connection.vendor == "postgresql":
+        counted, rows = _sqlite_matches(connection, index, matching, per_model)
+    else:
         with _matched_through_indexes(connection):
-            counted, rows = _postgres_matches(connection, compiler, config, querysets, query, index_entry, per_model)
-    else:  # pragma: no cover - the project runs on SQLite and PostgreSQL
-        raise ImproperlyConfigured(
-            f"Search on the database backend supports SQLite and PostgreSQL, not {connection.vendor}."
-        )
+            counted, rows = _postgres_matches(connection, index, matching, per_model)
     matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
     by_content_type = _models_by_content_type(querysets)
     for content_type_id, object_id in rows:
@@ -193,59 +272,55 @@ _BEST_PER_TYPE = (
 )
 
 
-def _sqlite_matches(connection, compiler, config, querysets, query, index_entry, per_model) -> tuple[int, list[tuple]]:
+def _scored(index: _IndexQuery, source: str) -> str:
+    """SELECT of the matches in ``source`` (``FROM ... WHERE ...``) as (ct, oid, score, tie)."""
+    return (
+        f"SELECT {index.column('content_type_id')} AS ct, {index.column('object_id')} AS oid, "
+        f"{index.score} AS score, {index.key} AS tie {source}"
+    )
+
+
+def _sqlite_matches(connection, index: _IndexQuery, matching: tuple[str, list], per_model: int):
     """(matches counted up to MATCH_CAP + 1, the best ``per_model`` of each content type as (content type, id))."""
-    first, _to_entry = _in_index_order(connection, compiler, config, querysets, query, index_entry)
     if per_model <= 0:
-        return _count(connection, first), []
+        return _count(connection, index, matching), []
     # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
-    # bm25 is negative: lower is better.
-    score = compiler.build_tsrank(None, query, config=config) * (F("index_entry__title_norm") + 1.0)
-    scored = first.annotate(
-        ct=F("index_entry__content_type_id"), oid=F("index_entry__object_id"), score=score, tie=F("pk")
-    )[:RANK_CAP]
     # Only the best ``per_model`` of each content type leave the database, with the number of the scored
     # matches: when it is below RANK_CAP it is the count, and the count statement is not needed.
-    template = _BEST_PER_TYPE.format(
+    source, params = matching
+    sql = _BEST_PER_TYPE.format(
         count="scored_count",
         scored_count="COUNT(*) OVER () AS scored_count, ",
-        best_first="score ASC, tie DESC",
+        best_first=f"{index.best_first}, tie DESC",
         per_model=int(per_model),
-        scored="{}",
+        scored=f"{_scored(index, source)} {index.in_index_order} LIMIT {int(RANK_CAP)}",
     )
-    rows = _rows(connection, template, scored.values_list("ct", "oid", "score", "tie"))
+    rows = _rows(connection, sql, [*index.score_params, *params])
     counted = rows[0][2] if rows else 0
     if counted >= RANK_CAP:
-        counted = _count(connection, first)
+        counted = _count(connection, index, matching)
     return counted, [row[:2] for row in rows]
 
 
-def _postgres_matches(
-    connection, compiler, config, querysets, query, index_entry, per_model
-) -> tuple[int, list[tuple]]:
+def _postgres_matches(connection, index: _IndexQuery, matching: tuple[str, list], per_model: int):
     """As :func:`_sqlite_matches`, in one statement: the matches up to MATCH_CAP + 1 in the order the index scan
-    yields them (no sorting), counted, and the first RANK_CAP of them scored."""
-    matching, _to_entry = _in_index_order(connection, compiler, config, querysets, query, index_entry)
+    yields them (no sorting), counted, and the first RANK_CAP of them scored (``ts_rank`` reads a whole body
+    vector)."""
     if per_model <= 0:
-        return _count(connection, matching), []
-    matched = matching.values("pk")[: MATCH_CAP + 1]
-    # ts_rank reads a whole body vector: only the first RANK_CAP matches are scored.
-    title = compiler.build_tsrank(F("title"), query, config=config) * F("title_norm")
-    first = RawSQL("SELECT pk FROM matched LIMIT %s", (RANK_CAP,))
-    scored = index_entry.objects.filter(pk__in=first).annotate(
-        ct=F("content_type_id"),
-        oid=F("object_id"),
-        score=title + compiler.build_tsrank(F("body"), query, config=config),
-        tie=F("pk"),
+        return _count(connection, index, matching), []
+    source, params = matching
+    # The statements below are the index's SQL pieces, integers and placeholders: no value is written into them.
+    first = f"FROM {index.entries} WHERE {index.key} IN (SELECT pk FROM matched LIMIT {int(RANK_CAP)})"  # noqa: S608
+    sql = f"WITH matched AS MATERIALIZED (SELECT {index.key} AS pk {source} LIMIT {int(MATCH_CAP) + 1}) " + (  # noqa: S608
+        _BEST_PER_TYPE.format(
+            count="(SELECT COUNT(*) FROM matched)",
+            scored_count="",
+            best_first=f"{index.best_first}, tie DESC",
+            per_model=int(per_model),
+            scored=_scored(index, first),
+        )
     )
-    template = "WITH matched AS MATERIALIZED ({}) " + _BEST_PER_TYPE.format(  # noqa: S608
-        count="(SELECT COUNT(*) FROM matched)",
-        scored_count="",
-        best_first="score DESC, tie DESC",
-        per_model=int(per_model),
-        scored="{}",
-    )
-    rows = _rows(connection, template, matched, scored.values_list("ct", "oid", "score", "tie"))
+    rows = _rows(connection, sql, [*params, *index.score_params])
     return (rows[0][2] if rows else 0), [row[:2] for row in rows]
 
 
@@ -276,54 +351,21 @@ def _matched_through_indexes(connection):
         transaction.set_rollback(True, using=connection.alias)
 
 
-def _count(connection, matching: QuerySet) -> int:
+def _count(connection, index: _IndexQuery, matching: tuple[str, list]) -> int:
     """The matches, counted up to MATCH_CAP + 1."""
-    rows = _rows(connection, "SELECT COUNT(*) FROM ({}) counted", matching.values("pk")[: MATCH_CAP + 1])
+    source, params = matching
+    limit = int(MATCH_CAP) + 1
+    sql = f"SELECT COUNT(*) FROM (SELECT {index.key} {source} {index.in_index_order} LIMIT {limit}) counted"  # noqa: S608
+    rows = _rows(connection, sql, params)
     return rows[0][0] if rows else 0
 
 
-def _rows(connection, template: str, *querysets: QuerySet) -> list[tuple]:
-    """The rows of ``template`` with the querysets' SQL in its ``{}``s, on a plain cursor: Django's counting
-    wrapper and its row conversions cost more than these statements' small answers need."""
-    sqls, params = [], []
-    for qs in querysets:
-        try:
-            sql, qs_params = qs.query.sql_with_params()
-        except EmptyResultSet:  # nothing the user may read: no rows, as the ORM answers
-            return []
-        sqls.append(sql)
-        params.extend(qs_params)
+def _rows(connection, sql: str, params: list) -> list[tuple]:
+    """The rows of one engine statement, on a plain cursor: Django's counting wrapper and its row conversions
+    cost more than these statements' small answers need."""
     with connection.cursor() as cursor:
-        cursor.execute(template.format(*sqls), params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _fts_matching(compiler, config, query) -> QuerySet:
-    """The FTS5 table's rows that match ``query``."""
-    from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
-    from modelsearch.conf import get_app_config
-
-    fts_entry = get_app_config().get_model("SQLiteFTSIndexEntry")
-    search_query = compiler.build_search_query(normalize(query), config=config)
-    return fts_entry.objects.filter(MatchExpression(compiler.FTS_TABLE_FIELDS, search_query))
-
-
-def _tsquery_matching(compiler, config, query, entries: QuerySet) -> QuerySet:
-    """Those of ``entries`` whose title or body matches ``query`` (each served by its GIN index)."""
-    tsquery = compiler.build_tsquery(query, config=config)
-    return entries.filter(Q(title=tsquery) | Q(body=tsquery))
-
-
-def _in_index_order(connection, compiler, config, querysets, query, index_entry) -> tuple[QuerySet, str]:
-    """The matches of ``query`` inside the querysets, in the index's own order, and the path from their model to
-    the index entry's fields. SQLite: the FTS5 table's rows, newest indexed first (FTS5 yields matches in id
-    order, so ``ORDER BY id DESC LIMIT`` stops early); PostgreSQL: the index entries in the order the GIN
-    indexes' bitmap yields them (no sorting)."""
-    if connection.vendor == "sqlite":
-        matching = _fts_matching(compiler, config, query).filter(_scope_condition(querysets, "index_entry__"))
-        return matching.order_by("-pk"), "index_entry__"
-    entries = index_entry.objects.filter(_scope_condition(querysets, ""))
-    return _tsquery_matching(compiler, config, query, entries).order_by(), ""
 
 
 # --- newest first (database backends) -----------------------------------------------------------------------
@@ -346,10 +388,16 @@ def _database_newest_matches(
     MATCH_CAP objects is in one of a few steps' objects unless its matches are in other types than the one read:
     after NEWEST_MAX_STEPS steps that type's matches are read and ordered at once. Wagtail's own search ordered
     every match by date: at 10,000 acts 0.4-0.7 s for one word."""
-    index_entry, connection, compiler, config = _database_parts(backend, querysets, query)
-    first, to_entry = _in_index_order(connection, compiler, config, querysets, query, index_entry)
+    connection = _database_connection()
+    index = _index_query(connection, backend, next(iter(querysets)), query)
+    source, params = index.where(_in_scope(querysets, index))
     with _matched_through_indexes(connection):
-        rows = list(first.values_list(f"{to_entry}content_type_id", f"{to_entry}object_id")[: MATCH_CAP + 1])
+        rows = _rows(
+            connection,
+            f"SELECT {index.column('content_type_id')}, {index.column('object_id')} {source} "
+            f"{index.in_index_order} LIMIT {int(MATCH_CAP) + 1}",
+            params,
+        )
     matches = EngineMatches(total=min(len(rows), MATCH_CAP), capped=len(rows) > MATCH_CAP)
     pks_of = {model: [] for model in querysets}
     model_of = _models_by_content_type(querysets)
@@ -358,10 +406,7 @@ def _database_newest_matches(
 
     def matching_of(model, pks=None) -> set[int]:
         """The keys of ``model``'s objects (among ``pks`` if given) the query matches."""
-        entries = index_entry.objects.filter(content_type_id__in=_content_types_of(model))
-        if pks is not None:
-            entries = entries.filter(object_id__in=[str(pk) for pk in pks])
-        return _matching_object_ids(connection, compiler, config, query, entries)
+        return _matching_object_ids(connection, index, _content_types_of(model), pks)
 
     for model, qs in querysets.items():
         field = date_fields[model]
@@ -410,14 +455,24 @@ def _newest_by_steps(qs: QuerySet, field: str, wanted: int, matching_of) -> list
     return found[:wanted]
 
 
-def _matching_object_ids(connection, compiler, config, query, entries: QuerySet) -> set[int]:
-    """The object ids of those of the index ``entries`` that ``query`` matches."""
-    if connection.vendor == "sqlite":
-        found = _fts_matching(compiler, config, query).filter(pk__in=entries.values("pk"))
-        found = found.values_list("index_entry__object_id", flat=True)
-    else:
-        found = _tsquery_matching(compiler, config, query, entries).values_list("object_id", flat=True)
-    return {int(oid) for oid in found}
+def _matching_object_ids(connection, index: _IndexQuery, content_types: list[int], pks=None) -> set[int]:
+    """The object ids of the index entries of ``content_types`` (of the objects ``pks`` if given) that the query
+    matches. The entries are a condition on the match's key: FTS5 then tests the match row by row (by rowid)
+    rather than reading all of a common word's matches."""
+    if pks is not None and not pks:
+        return set()
+    chosen = (
+        f'SELECT chosen."id" FROM {index.entries} chosen '  # noqa: S608 - names and integers only; ids are parameters
+        f'WHERE chosen."content_type_id" IN ({", ".join(str(int(pk)) for pk in content_types)})'
+    )
+    params = []
+    if pks is not None:
+        chosen += f' AND chosen."object_id" IN ({", ".join(["%s"] * len(pks))})'
+        params = [str(pk) for pk in pks]
+    source, params = index.where((f"{index.key} IN ({chosen})", params))
+    return {
+        int(object_id) for (object_id,) in _rows(connection, f"SELECT {index.column('object_id')} {source}", params)
+    }
 
 
 # --- OpenSearch ----------------------------------------------------------------------------------------------
