@@ -483,7 +483,7 @@ def _opensearch_matches(
 ) -> EngineMatches:
     requests = []
     for model, qs in querysets.items():
-        body = _opensearch_body(backend, qs, query)
+        body = _opensearch_body(backend, model, qs, query)
         if among is not None:
             keys = {"terms": {"pk": [str(pk) for pk in among[model]]}}
             body["query"] = {"bool": {"must": [body["query"]], "filter": [keys]}}
@@ -497,20 +497,24 @@ def _opensearch_newest_matches(
     """:func:`newest_matches` on OpenSearch: each type sorted by the engine on its date field, in one
     ``_msearch`` request."""
     requests = [
-        (model, _opensearch_body(backend, qs, query, order_by=(f"-{date_fields[model]}", "-id")))
+        (model, _opensearch_body(backend, model, qs, query, order_by=(f"-{date_fields[model]}", "-id")))
         for model, qs in querysets.items()
     ]
     return _opensearch_msearch(backend, requests, per_model)
 
 
-def _opensearch_body(backend, qs: QuerySet, query, *, order_by: tuple[str, ...] | None = None) -> dict:
-    """Wagtail's search body of ``query`` over ``qs`` (``backend.search(query, qs)._get_es_body()``; with
-    ``order_by``, sorted by those fields instead of the score; page subtrees as prefixes), from
-    :func:`_opensearch_compiled`."""
-    compiler, filters, sort = _opensearch_compiled(backend, qs, order_by)
-    compiler = copy.copy(compiler)
+def _opensearch_body(backend, model, qs: QuerySet, query, *, order_by: tuple[str, ...] | None = None) -> dict:
+    """Wagtail's search body of ``query`` over ``model``'s objects in ``qs`` (``backend.search(query, qs)``'s
+    ``_get_es_body()`` when ``qs`` is of ``model``; with ``order_by``, sorted by those fields instead of the
+    score; page subtrees as prefixes). ``qs`` may be of a model ``model`` derives from, as the page types'
+    shared queryset on Page (``search.services.ScopedQuerysets.for_engine``): its filters, on fields of that
+    model, are compiled once for them all (:func:`_opensearch_filters`), and the match clause and the content
+    type are ``model``'s (:func:`_opensearch_compiler`)."""
+    compiler = copy.copy(_opensearch_compiler(backend, model))
+    filters, sort = _opensearch_filters(backend, qs, order_by)
     compiler.query = query
-    compiler.get_filters = lambda: filters  # compiled already
+    compiled = [compiler.get_content_type_filter(), *([filters] if filters else [])]
+    compiler.get_filters = lambda: compiled  # as Wagtail's: the content type, then the queryset's filters
     body = {"query": compiler.get_query()}
     if sort is not None:
         body["sort"] = sort
@@ -518,19 +522,28 @@ def _opensearch_body(backend, qs: QuerySet, query, *, order_by: tuple[str, ...] 
 
 
 @once_per_block
-def _opensearch_compiled(backend, qs: QuerySet, order_by: tuple[str, ...] | None) -> tuple:
-    """Wagtail's query compiler of ``qs`` (checked as ``backend.search`` checks it), its filters (the content
-    type and the queryset's, i.e. the user's scope; page subtrees as prefixes) and its sort. None of them
+def _opensearch_compiler(backend, model):
+    """Wagtail's query compiler for ``model``: its index's fields and boosts, its content type. Once per search
+    (inside the scope module's ``read_once`` block)."""
+    from modelsearch.query import MATCH_ALL
+
+    return backend.query_compiler_class(model._default_manager.all(), MATCH_ALL)
+
+
+@once_per_block
+def _opensearch_filters(backend, qs: QuerySet, order_by: tuple[str, ...] | None) -> tuple:
+    """The filters of ``qs`` (the user's scope and the search's filters; page subtrees as prefixes) and, with
+    ``order_by``, its sort, compiled by Wagtail and checked as ``backend.search`` checks them. None of them
     depends on the words, so inside the scope module's ``read_once`` block (one search) they are compiled once
-    for the search's attempts and counts; nothing outlives the block, as the scope rules' data it was compiled
-    from does not."""
+    for the search's attempts and counts, and once for the page types sharing a queryset; nothing outlives the
+    block, as the scope rules' data it was compiled from does not."""
     from modelsearch.query import MATCH_ALL
 
     if order_by:
         qs = qs.order_by(*order_by)
     compiler = backend.query_compiler_class(qs, MATCH_ALL, order_by_relevance=not order_by)
     compiler.check()
-    return compiler, _subtrees_as_prefixes(compiler.get_filters()), compiler.get_sort()
+    return _subtrees_as_prefixes(compiler._get_filters_from_queryset()), compiler.get_sort()
 
 
 def _subtrees_as_prefixes(compiled):

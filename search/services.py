@@ -28,7 +28,7 @@ from cms.pages.models import (
 )
 
 from .analysis import AnalysedQuery, analyse_query, lemmatize
-from .engine import EngineMatches, count_among, is_opensearch, newest_matches, search_matches
+from .engine import EngineMatches, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results
 
@@ -146,12 +146,12 @@ class ScopedQuerysets:
     def all(self) -> dict[type, QuerySet]:
         return {model: self[model] for model in self.models}
 
-    def for_engine(self, backend) -> dict[type, QuerySet]:
-        """What the engine query is given. On the database backends, without filters, the page types share one
-        queryset on Page (the same object: the engine checks them in one ``EXISTS`` on the page table instead
-        of one per type joined to its own table); their rule is Page's and no filter touches a field of their
-        own, so it holds the same pages. OpenSearch searches one index per type, with each type's queryset."""
-        if is_opensearch(backend) or self.filters != SearchFilters():
+    def for_engine(self) -> dict[type, QuerySet]:
+        """What the engine query is given. Without filters, the page types share one queryset on Page (the same
+        object); their rule is Page's and no filter touches a field of their own, so it holds the same pages.
+        The database engine checks them in one probe of the page table instead of one per type joined to its
+        own table; OpenSearch compiles their scope once instead of once per type."""
+        if self.filters != SearchFilters():
             return self.all()
         pages = visible(self.user, Page.objects.all())
         return {model: pages if issubclass(model, Page) else self[model] for model in self.models}
@@ -314,7 +314,7 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
     # Enough candidates per type for the re-ranking below to see the best titles, not only the page.
     fetch = max(limit, CANDIDATES_PER_TYPE)
     matches, used = EngineMatches(), None
-    engine_querysets = querysets.for_engine(backend)
+    engine_querysets = querysets.for_engine()
     for query in _attempts(backend, analysed):
         matches = search_matches(backend, engine_querysets, query, per_model=fetch)
         if matches.total:

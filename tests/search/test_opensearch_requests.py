@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.test import override_settings
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Fuzzy, Phrase, PlainText
 
@@ -15,7 +15,7 @@ from cms.org.scope import read_once, subtree_bounds
 from cms.pages.models import DistrictSectionPage, RegulationPage
 from search import engine
 from search.analysis import analyse_query
-from search.engine import _opensearch_body, _opensearch_compiled, _subtrees_as_prefixes
+from search.engine import _opensearch_body, _opensearch_filters, _subtrees_as_prefixes
 from search.services import (
     SEARCHED_MODELS,
     ScopedQuerysets,
@@ -43,21 +43,43 @@ def _offline_backend():
 @pytest.mark.parametrize("filtered", [False, True], ids=["all", "filtered"])
 def test_each_types_body_is_wagtails(world, actor, filtered):
     """The filters and the sort are compiled once per search and the match clause per query; the body is the one
-    Wagtail's ``backend.search(query, qs)`` would send (page subtrees as prefixes), by relevance and newest
-    first."""
+    Wagtail's ``backend.search(query, qs)`` would send over the type's own queryset (page subtrees as prefixes),
+    by relevance over what the engine is given (without filters, the page types' one queryset on Page) and
+    newest first over the type's own."""
     backend = _offline_backend()
     filters = SearchFilters(district_id=world.district.pk, year=2020) if filtered else SearchFilters()
     with read_once():
         querysets = ScopedQuerysets(world.users[actor], filters)
+        given = querysets.for_engine()
         for model, qs in querysets.all().items():
             newest = (f"-{_date_field(model)}", "-id")
             for query in QUERIES:
                 wagtails = backend.search(query, qs)._get_es_body()
-                assert _opensearch_body(backend, qs, query) == _subtrees_as_prefixes(wagtails)
+                assert _opensearch_body(backend, model, given[model], query) == _subtrees_as_prefixes(wagtails)
                 wagtails = backend.search(query, qs.order_by(*newest), order_by_relevance=False)._get_es_body()
-                assert _opensearch_body(backend, qs, query, order_by=newest) == _subtrees_as_prefixes(wagtails)
+                sent = _opensearch_body(backend, model, qs, query, order_by=newest)
+                assert sent == _subtrees_as_prefixes(wagtails)
             # One compilation per queryset and order in the block.
-            assert _opensearch_compiled(backend, qs, None) is _opensearch_compiled(backend, qs, None)
+            assert _opensearch_filters(backend, qs, None) is _opensearch_filters(backend, qs, None)
+
+
+def test_page_types_share_one_compiled_scope(world, monkeypatch):
+    """Without filters, the five page types' scope is compiled once per search, not once per type."""
+    backend = _offline_backend()
+    compiled = []
+    compiler_class = backend.query_compiler_class
+
+    def counting(queryset, *args, **kwargs):
+        if queryset.query.where:  # a scoped queryset (a type's own compiler has none)
+            compiled.append(queryset.model)
+        return compiler_class(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "query_compiler_class", counting)
+    with read_once():
+        querysets = ScopedQuerysets(world.users["school_a"], SearchFilters())
+        for model, qs in querysets.for_engine().items():
+            _opensearch_body(backend, model, qs, PlainText("наказ"))
+    assert sorted(compiled, key=str) == sorted([Page, LibraryDocument], key=str)
 
 
 def test_page_subtrees_are_prefixes(world):
@@ -67,7 +89,7 @@ def test_page_subtrees_are_prefixes(world):
     with read_once():
         qs = ScopedQuerysets(world.users["school_a"], SearchFilters())[RegulationPage]
         wagtails = json.dumps(backend.search(PlainText("наказ"), qs)._get_es_body())
-        sent = json.dumps(_opensearch_body(backend, qs, PlainText("наказ")))
+        sent = json.dumps(_opensearch_body(backend, RegulationPage, qs, PlainText("наказ")))
     hidden = DistrictSectionPage.objects.get(district=world.other_district).path
     low, high = subtree_bounds(hidden)
     assert json.dumps({"range": {"path_filter": {"gte": low, "lte": high}}}) in wagtails
@@ -89,7 +111,8 @@ def test_compiled_scope_does_not_outlive_the_search(world):
 
     def regulation_body():
         with read_once():
-            return _opensearch_body(backend, ScopedQuerysets(user, SearchFilters())[RegulationPage], query)
+            qs = ScopedQuerysets(user, SearchFilters())[RegulationPage]
+            return _opensearch_body(backend, RegulationPage, qs, query)
 
     before = regulation_body()
     PageViewRestriction.objects.create(

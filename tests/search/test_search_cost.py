@@ -157,8 +157,7 @@ def test_query_log_is_one_statement(world, django_assert_num_queries):
 @pytest.mark.parametrize("actor", [a for a in ACTORS if a != "anonymous"])
 def test_page_types_in_one_condition_hold_the_same_pages(world, corpus, actor):
     user = world.users[actor]
-    database = get_search_backend("wagtail.search.backends.database")  # SQLite FTS5 or PostgreSQL
-    shared = ScopedQuerysets(user, SearchFilters()).for_engine(database)
+    shared = ScopedQuerysets(user, SearchFilters()).for_engine()
     assert len({id(shared[model]) for model in SEARCHED_MODELS if issubclass(model, Page)}) == 1
     for model in SEARCHED_MODELS:
         own = set(visible(user, model).values_list("pk", flat=True))
