@@ -259,14 +259,13 @@ def run_search(
                     found = _search_all_by_date(backend, querysets, analysed, limit=limit)
                 else:
                     found = _search_all(backend, querysets, analysed, limit=limit)
-                exact = [] if by_date else _exact_number_results(querysets, analysed)
+                exact = _exact_number_results(querysets, analysed)
                 missing = _not_found_by_engine(backend, querysets, found.query, exact)
             except ENGINE_ERRORS as error:
                 logger.warning("search backend %s failed: %s", name, error)
                 last_error = error
                 continue
-            exact_keys = {result.key for result in exact}
-            ordered = [*exact, *(result for result in found.results if result.key not in exact_keys)]
+            ordered = _with_exact_numbers(found.results, exact, by_date=by_date)
             total = found.total + missing
             outcome = SearchOutcome(
                 query=analysed,
@@ -281,6 +280,21 @@ def run_search(
                 record_query(text, total)
             return outcome
     raise SearchUnavailable from last_error
+
+
+def _with_exact_numbers(results: list[Result], exact: list[Result], *, by_date: bool) -> list[Result]:
+    """The engine's results with the acts and documents whose number the query names: first when ordered by
+    relevance, in their place by date when newest first (a law searched by its official number, «463-IX», is
+    stored as «463-20», which the engine's words do not match)."""
+    if by_date:
+        unique = {result.key: result for result in [*results, *exact]}
+        return sorted(unique.values(), key=_newest_first, reverse=True)
+    exact_keys = {result.key for result in exact}
+    return [*exact, *(result for result in results if result.key not in exact_keys)]
+
+
+def _newest_first(result: Result) -> tuple:
+    return result.sort_date, result.model.__name__, result.row["pk"]
 
 
 CANDIDATES_PER_TYPE = 50
@@ -341,11 +355,7 @@ def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQ
             used = query
             break
     streams = [_in_order(querysets[model], pks) for model, pks in matches.ranked.items()]
-
-    def newest_first(result):
-        return result.sort_date, result.model.__name__, result.row["pk"]
-
-    merged = merge(*[sorted(s, key=newest_first, reverse=True) for s in streams], key=newest_first, reverse=True)
+    merged = merge(*[sorted(s, key=_newest_first, reverse=True) for s in streams], key=_newest_first, reverse=True)
     unique = list({result.key: result for result in merged}.values())  # dicts keep the merged order
     return Found(matches.total, matches.capped, unique[:limit], used)
 

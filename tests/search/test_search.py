@@ -1,6 +1,8 @@
 """The search capability, as one conformance suite run against every configured backend: the database
 (SQLite here, PostgreSQL in CI) and, when OPENSEARCH_URL is set (CI starts a real node), OpenSearch."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 from wagtail.search.backends import get_search_backend
@@ -173,3 +175,19 @@ def test_a_title_made_of_the_query_words_ranks_before_amending_acts(world, backe
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Про внесення змін до Закону України «Про освіту»", kind="law", number="1000-20")
     assert _titles(run_search(world.users["don"], "закон україни про освіту"))[0] == "Про освіту"
+
+
+def test_newest_first_finds_a_law_by_its_official_number_too(world, backend_name):
+    """«463-IX» is stored as «463-20»: ordered by relevance the exact number finds it, and ordered by date it
+    must not vanish (nor be left out of the count)."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(
+        index, "Про повну загальну середню освіту", kind="law", number="463-20", document_date="2020-01-16"
+    )
+    for order in ("relevance", "date"):
+        outcome = run_search(world.users["don"], "463-IX", order=order)
+        assert _titles(outcome) == ["Про повну загальну середню освіту"], order
+        assert outcome.total == 1, order
+    dated = run_search(world.users["don"], "№ 367", order="date")
+    dates = [hit.date or date.min for hit in dated.hits]  # undated ones last
+    assert len(dates) == dated.total == 3 and dates == sorted(dates, reverse=True)
