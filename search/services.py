@@ -267,12 +267,14 @@ def run_search(
                 continue
             ordered = _with_exact_numbers(found.results, exact, by_date=by_date)
             total = found.total + missing
+            num_pages = max(1, -(-total // per_page))
+            shown = min(page, num_pages)  # beyond the last page: the last (``ordered`` holds all of them)
             outcome = SearchOutcome(
                 query=analysed,
-                hits=build_hits(ordered[(page - 1) * per_page : limit], analysed),
+                hits=build_hits(ordered[(shown - 1) * per_page : shown * per_page], analysed),
                 total=total,
-                page=page,
-                num_pages=max(1, -(-total // per_page)),
+                page=shown,
+                num_pages=num_pages,
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
             )

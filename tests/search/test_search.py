@@ -191,3 +191,39 @@ def test_newest_first_finds_a_law_by_its_official_number_too(world, backend_name
     dated = run_search(world.users["don"], "№ 367", order="date")
     dates = [hit.date or date.min for hit in dated.hits]  # undated ones last
     assert len(dates) == dated.total == 3 and dates == sorted(dates, reverse=True)
+
+
+def test_a_page_beyond_the_last_shows_the_last_page(world, corpus, client_for):
+    client = client_for("don")
+    total = run_search(world.users["don"], "освіти", log=False).total
+    assert 0 < total <= 10
+    html = client.get(reverse("search:results"), {"q": "освіти", "page": "50"}).content.decode()
+    assert html.count("data-result") == total and "Нічого не знайдено" not in html
+    outcome = run_search(world.users["don"], "освіти", per_page=2, page=99, log=False)
+    assert outcome.page == outcome.num_pages == -(-total // 2) and outcome.hits
+
+
+def test_an_invalid_page_number_on_the_results_page_shows_the_first_page(world, corpus, client_for):
+    client = client_for("don")
+    for page in ("abc", "0", "-3", "99999999999"):
+        html = client.get(reverse("search:results"), {"q": "освіти", "page": page}).content.decode()
+        assert "data-result" in html, page
+
+
+def test_a_new_search_from_a_later_page_starts_at_the_first(world, corpus, client_for):
+    """The search form must not carry the page number of the results shown into the next query."""
+    html = client_for("don").get(reverse("search:results"), {"q": "освіти", "page": "2"}).content.decode()
+    start = html.index('role="search"')
+    form = html[start : html.index("</form>", start)]
+    assert 'name="q"' in form
+    assert 'name="page"' not in form
+
+
+def test_api_page_beyond_the_last_is_an_error(world, corpus, client_for):
+    client = client_for("don")
+    response = client.get(reverse("api:search"), {"q": "освіти", "page": "50"})
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
+    assert client.get(reverse("api:search"), {"q": "освіти", "page": "1"}).status_code == 200
+    nothing = client.get(reverse("api:search"), {"q": "квантова хромодинаміка", "page": "1"})
+    assert nothing.status_code == 200 and nothing.json()["num_pages"] == 1
+    assert client.get(reverse("api:search"), {"q": "освіти", "page": "abc"}).status_code == 400
