@@ -34,7 +34,11 @@ from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, lo
 
 logger = logging.getLogger(__name__)
 
-KIND_CHOICES = [*DocumentKind.choices, *((key, label) for key, (_model, label) in PAGE_TYPES.items())]
+# A page type named as a document kind («report») is offered once and filters both.
+KIND_CHOICES = [
+    *DocumentKind.choices,
+    *((key, label) for key, (_model, label) in PAGE_TYPES.items() if key not in DocumentKind.values),
+]
 SEARCHED_MODELS = [RegulationPage, LibraryDocument, AnnouncementPage, ReportPage, StudyPage, ExperienceArticlePage]
 
 
@@ -77,11 +81,16 @@ class SearchOutcome:
 
 
 def _models_for(filters: SearchFilters) -> list[type]:
-    if filters.kind in PAGE_TYPES:
-        return [PAGE_TYPES[filters.kind][0]]
-    if filters.kind or filters.issuer or filters.status:
-        return list(HAS_LEGAL_METADATA)
-    return list(SEARCHED_MODELS)
+    """The content types a search with ``filters`` looks in: a kind names a page type, a kind of document, or
+    both («report»); an issuer or a status only acts and documents have."""
+    models = list(SEARCHED_MODELS)
+    if filters.kind:
+        page_type = PAGE_TYPES.get(filters.kind, (None,))[0]
+        is_document_kind = filters.kind in DocumentKind.values
+        models = [m for m in models if m is page_type or (is_document_kind and m in HAS_LEGAL_METADATA)]
+    if filters.issuer or filters.status:
+        models = [model for model in models if model in HAS_LEGAL_METADATA]
+    return models
 
 
 def _filtered(user, model, filters: SearchFilters) -> QuerySet:
@@ -253,6 +262,10 @@ def run_search(
     last_error = None
     with read_once():  # the scope rules' data is read once for the six content types
         querysets = ScopedQuerysets(user, filters)
+        if not querysets.models:  # filters no content type has (a page type with an issuer)
+            if log:
+                record_query(text, 0)
+            return SearchOutcome(query=analysed, hits=[], total=0, page=1, num_pages=1)
         for name, backend in _backends():
             try:
                 if by_date:

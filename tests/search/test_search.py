@@ -9,7 +9,7 @@ from wagtail.search.backends import get_search_backend
 
 from search.models import QueryLogEntry
 from search.services import SearchFilters, SearchUnavailable, run_search
-from tests.conftest import publish_regulation
+from tests.conftest import make_document, publish_regulation
 
 
 def _titles(outcome) -> list[str]:
@@ -227,3 +227,34 @@ def test_api_page_beyond_the_last_is_an_error(world, corpus, client_for):
     nothing = client.get(reverse("api:search"), {"q": "квантова хромодинаміка", "page": "1"})
     assert nothing.status_code == 200 and nothing.json()["num_pages"] == 1
     assert client.get(reverse("api:search"), {"q": "освіти", "page": "abc"}).status_code == 400
+
+
+def test_the_report_kind_finds_report_documents_and_report_pages(world, backend_name):
+    """«звіт» is both a kind of document and a page type: the filter offers it once and finds both."""
+    from cms.pages.models import HomePage, ReportIndexPage, ReportPage
+    from search.forms import SearchForm
+    from search.services import SEARCHED_MODELS
+
+    document = make_document(
+        world.content.city_document.collection, "Звіт про харчування учнів", kind="report", issuer="ДОН"
+    )
+    type(document).objects.filter(pk=document.pk).update(extracted_text="Харчування учнів у закладах освіти.")
+    reports = ReportIndexPage.objects.child_of(HomePage.objects.get()).get()
+    page = ReportPage(
+        title="Звіт про харчування за рік", slug="zvit-kharchuvannia", year=2025, body="<p>Харчування</p>"
+    )
+    reports.add_child(instance=page)
+    page.save_revision().publish()
+    backend = get_search_backend(backend_name)
+    for obj in (type(document).objects.get(pk=document.pk), page):
+        backend.add(obj)
+    for model in SEARCHED_MODELS:
+        backend.get_index_for_model(model).refresh()
+
+    found = _titles(run_search(world.users["don"], "харчування", filters=SearchFilters(kind="report")))
+    assert sorted(found) == ["Звіт про харчування за рік", "Звіт про харчування учнів"]
+    by_issuer = run_search(world.users["don"], "харчування", filters=SearchFilters(kind="report", issuer="ДОН"))
+    assert _titles(by_issuer) == ["Звіт про харчування учнів"]  # a page has no issuer: the filter excludes it
+    assert run_search(world.users["don"], "харчування", filters=SearchFilters(kind="study", issuer="ДОН")).total == 0
+    kinds = [value for value, _label in SearchForm(user=world.users["don"]).fields["kind"].choices]
+    assert len(kinds) == len(set(kinds))
