@@ -312,6 +312,18 @@ def _newest_first(result: Result) -> tuple:
     return result.sort_date, result.model.__name__, result.row["pk"]
 
 
+def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[RegulationPage]:
+    """The acts in the user's scope whose title has a word starting with ``text``, from the first backend that
+    answers (none when no backend does: the search box goes on working without suggestions)."""
+    acts = visible(user, RegulationPage.objects.all())
+    for name, backend in _backends():
+        try:
+            return list(backend.autocomplete(text, acts, fields=["title"])[:limit])
+        except ENGINE_ERRORS as error:
+            logger.warning("search backend %s failed: %s", name, error)
+    return []
+
+
 CANDIDATES_PER_TYPE = 50
 
 

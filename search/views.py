@@ -6,12 +6,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from cms.accounts.roles import has_capability
-from cms.org.scope import visible
-from cms.pages.models import RegulationPage
 
 from .forms import SearchForm
 from .models import QueryLogEntry
-from .services import SearchUnavailable, run_search
+from .services import SearchUnavailable, autocomplete_titles, run_search
 
 PER_PAGE = 10
 
@@ -56,7 +54,7 @@ def autocomplete(request):
     text = (request.GET.get("q") or "").strip()[:100]
     if len(text) < 2:
         return JsonResponse({"results": []})
-    pages = visible(request.user, RegulationPage.objects.all()).autocomplete(text, fields=["title"])[:8]
+    pages = autocomplete_titles(request.user, text)
     return JsonResponse({"results": [{"title": page.title, "url": page.url} for page in pages]})
 
 

@@ -258,3 +258,16 @@ def test_the_report_kind_finds_report_documents_and_report_pages(world, backend_
     assert run_search(world.users["don"], "харчування", filters=SearchFilters(kind="study", issuer="ДОН")).total == 0
     kinds = [value for value, _label in SearchForm(user=world.users["don"]).fields["kind"].choices]
     assert len(kinds) == len(set(kinds))
+
+
+def test_autocomplete_falls_back_to_the_database_when_the_engine_is_unreachable(world, corpus, client_for, settings):
+    unreachable = {"BACKEND": "wagtail.search.backends.opensearch3", "URLS": ["http://127.0.0.1:9"], "TIMEOUT": 1}
+    database = {"BACKEND": "wagtail.search.backends.database"}
+    settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable, "fallback": database}
+    client = client_for("school_a")
+    response = client.get(reverse("search:autocomplete"), {"q": "Поряд"})
+    assert response.status_code == 200
+    assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
+    settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable}
+    response = client.get(reverse("search:autocomplete"), {"q": "Поряд"})
+    assert response.status_code == 200 and response.json() == {"results": []}  # the search box goes on working
