@@ -291,7 +291,7 @@ def run_search(
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
             )
-            if log:
+            if log and page == 1:  # a later page is the same search read further, not another one
                 record_query(text, total)
             return outcome
     raise SearchUnavailable from last_error

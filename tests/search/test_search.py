@@ -271,3 +271,12 @@ def test_autocomplete_falls_back_to_the_database_when_the_engine_is_unreachable(
     settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable}
     response = client.get(reverse("search:autocomplete"), {"q": "Поряд"})
     assert response.status_code == 200 and response.json() == {"results": []}  # the search box goes on working
+
+
+def test_reading_further_pages_is_not_counted_as_another_search(world, corpus, client_for):
+    client = client_for("don")
+    for page in ("1", "2"):
+        client.get(reverse("search:results"), {"q": "зарахування", "page": page})
+        client.get(reverse("api:search"), {"q": "освіти", "page": page})
+    assert QueryLogEntry.objects.get(query="зарахування").searches == 1
+    assert QueryLogEntry.objects.get(query="освіти").searches == 1
