@@ -99,7 +99,7 @@ def _filtered(user, model, filters: SearchFilters) -> QuerySet:
         if filters.kind:
             qs = qs.filter(kind=filters.kind)
         if filters.issuer:
-            qs = qs.filter(issuer=filters.issuer)
+            qs = qs.filter(issuer__in=_issuers_named(qs, filters.issuer))
         if filters.status:
             qs = qs.filter(status=filters.status)
     if filters.year:
@@ -113,6 +113,12 @@ def _filtered(user, model, filters: SearchFilters) -> QuerySet:
     if filters.district_id:
         qs = _in_district(qs, model, filters.district_id)
     return qs
+
+
+def _issuers_named(qs: QuerySet, text: str) -> list[str]:
+    """The issuers of ``qs`` whose name contains ``text`` in any case, as the library's issuer filter matches:
+    given to the engine as a list of exact values (an engine filters on whole values only)."""
+    return list(qs.filter(issuer__icontains=text).order_by().values_list("issuer", flat=True).distinct())
 
 
 def _in_district(qs: QuerySet, model, district_id: int) -> QuerySet:

@@ -280,3 +280,11 @@ def test_reading_further_pages_is_not_counted_as_another_search(world, corpus, c
         client.get(reverse("api:search"), {"q": "освіти", "page": page})
     assert QueryLogEntry.objects.get(query="зарахування").searches == 1
     assert QueryLogEntry.objects.get(query="освіти").searches == 1
+
+
+def test_the_issuer_filter_matches_part_of_the_name_in_any_case(world, backend_name):
+    """As the library's issuer filter: «верховна рада» finds the acts of «Верховна Рада України»."""
+    user = world.users["don"]
+    for issuer in ("Верховна Рада України", "верховна рада", "РАДА"):
+        assert _titles(run_search(user, "освіти", filters=SearchFilters(issuer=issuer))) == ["Про освіту"], issuer
+    assert run_search(user, "освіти", filters=SearchFilters(issuer="Кабінет Міністрів")).total == 0
