@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -68,16 +69,19 @@ class SearchAPI(APIView):
         text = (form.cleaned_data["q"] or "").strip()
         if not text:
             raise ValidationError({"q": ["Enter what to search for."]})
+        page = form.cleaned_data.get("page") or 1
         try:
             outcome = run_search(
                 request.user,
                 text,
                 filters=form.filters(),
                 order=form.cleaned_data.get("order") or "relevance",
-                page=form.cleaned_data.get("page") or 1,
+                page=page,
             )
         except SearchUnavailable as error:
             raise ServiceUnavailable from error
+        if outcome.page != page:  # beyond the last page, as DRF's paginator answers
+            raise NotFound(_("Invalid page."))
         return Response(
             {
                 "count": outcome.total,

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cms.library.models import LegalStatus
@@ -23,7 +24,9 @@ class SearchForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = visible(user, District)
-        self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off", "data-autocomplete": ""})
+        box = self.fields["q"].widget
+        box.input_type = "search"
+        box.attrs.update({"autocomplete": "off", "data-autocomplete": reverse("search:autocomplete")})
 
     def filters(self) -> SearchFilters:
         data = self.cleaned_data

@@ -34,7 +34,11 @@ from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, lo
 
 logger = logging.getLogger(__name__)
 
-KIND_CHOICES = [*DocumentKind.choices, *((key, label) for key, (_model, label) in PAGE_TYPES.items())]
+# A page type named as a document kind («report») is offered once and filters both.
+KIND_CHOICES = [
+    *DocumentKind.choices,
+    *((key, label) for key, (_model, label) in PAGE_TYPES.items() if key not in DocumentKind.values),
+]
 SEARCHED_MODELS = [RegulationPage, LibraryDocument, AnnouncementPage, ReportPage, StudyPage, ExperienceArticlePage]
 
 
@@ -77,11 +81,16 @@ class SearchOutcome:
 
 
 def _models_for(filters: SearchFilters) -> list[type]:
-    if filters.kind in PAGE_TYPES:
-        return [PAGE_TYPES[filters.kind][0]]
-    if filters.kind or filters.issuer or filters.status:
-        return list(HAS_LEGAL_METADATA)
-    return list(SEARCHED_MODELS)
+    """The content types a search with ``filters`` looks in: a kind names a page type, a kind of document, or
+    both («report»); an issuer or a status only acts and documents have."""
+    models = list(SEARCHED_MODELS)
+    if filters.kind:
+        page_type = PAGE_TYPES.get(filters.kind, (None,))[0]
+        is_document_kind = filters.kind in DocumentKind.values
+        models = [m for m in models if m is page_type or (is_document_kind and m in HAS_LEGAL_METADATA)]
+    if filters.issuer or filters.status:
+        models = [model for model in models if model in HAS_LEGAL_METADATA]
+    return models
 
 
 def _filtered(user, model, filters: SearchFilters) -> QuerySet:
@@ -90,7 +99,7 @@ def _filtered(user, model, filters: SearchFilters) -> QuerySet:
         if filters.kind:
             qs = qs.filter(kind=filters.kind)
         if filters.issuer:
-            qs = qs.filter(issuer=filters.issuer)
+            qs = qs.filter(issuer__in=_issuers_named(qs, filters.issuer))
         if filters.status:
             qs = qs.filter(status=filters.status)
     if filters.year:
@@ -104,6 +113,12 @@ def _filtered(user, model, filters: SearchFilters) -> QuerySet:
     if filters.district_id:
         qs = _in_district(qs, model, filters.district_id)
     return qs
+
+
+def _issuers_named(qs: QuerySet, text: str) -> list[str]:
+    """The issuers of ``qs`` whose name contains ``text`` in any case, as the library's issuer filter matches:
+    given to the engine as a list of exact values (an engine filters on whole values only)."""
+    return list(qs.filter(issuer__icontains=text).order_by().values_list("issuer", flat=True).distinct())
 
 
 def _in_district(qs: QuerySet, model, district_id: int) -> QuerySet:
@@ -253,34 +268,66 @@ def run_search(
     last_error = None
     with read_once():  # the scope rules' data is read once for the six content types
         querysets = ScopedQuerysets(user, filters)
+        if not querysets.models:  # filters no content type has (a page type with an issuer)
+            if log:
+                record_query(text, 0)
+            return SearchOutcome(query=analysed, hits=[], total=0, page=1, num_pages=1)
         for name, backend in _backends():
             try:
                 if by_date:
                     found = _search_all_by_date(backend, querysets, analysed, limit=limit)
                 else:
                     found = _search_all(backend, querysets, analysed, limit=limit)
-                exact = [] if by_date else _exact_number_results(querysets, analysed)
+                exact = _exact_number_results(querysets, analysed)
                 missing = _not_found_by_engine(backend, querysets, found.query, exact)
             except ENGINE_ERRORS as error:
                 logger.warning("search backend %s failed: %s", name, error)
                 last_error = error
                 continue
-            exact_keys = {result.key for result in exact}
-            ordered = [*exact, *(result for result in found.results if result.key not in exact_keys)]
+            ordered = _with_exact_numbers(found.results, exact, by_date=by_date)
             total = found.total + missing
+            num_pages = max(1, -(-total // per_page))
+            shown = min(page, num_pages)  # beyond the last page: the last (``ordered`` holds all of them)
             outcome = SearchOutcome(
                 query=analysed,
-                hits=build_hits(ordered[(page - 1) * per_page : limit], analysed),
+                hits=build_hits(ordered[(shown - 1) * per_page : shown * per_page], analysed),
                 total=total,
-                page=page,
-                num_pages=max(1, -(-total // per_page)),
+                page=shown,
+                num_pages=num_pages,
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
             )
-            if log:
+            if log and page == 1:  # a later page is the same search read further, not another one
                 record_query(text, total)
             return outcome
     raise SearchUnavailable from last_error
+
+
+def _with_exact_numbers(results: list[Result], exact: list[Result], *, by_date: bool) -> list[Result]:
+    """The engine's results with the acts and documents whose number the query names: first when ordered by
+    relevance, in their place by date when newest first (a law searched by its official number, «463-IX», is
+    stored as «463-20», which the engine's words do not match)."""
+    if by_date:
+        unique = {result.key: result for result in [*results, *exact]}
+        return sorted(unique.values(), key=_newest_first, reverse=True)
+    exact_keys = {result.key for result in exact}
+    return [*exact, *(result for result in results if result.key not in exact_keys)]
+
+
+def _newest_first(result: Result) -> tuple:
+    return result.sort_date, result.model.__name__, result.row["pk"]
+
+
+def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[RegulationPage]:
+    """The acts in the user's scope whose title has a word starting with ``text``, from the first backend that
+    answers (none when no backend does: the search box goes on working without suggestions)."""
+    acts = visible(user, RegulationPage.objects.all())
+    for name, backend in _backends():
+        try:
+            return list(backend.autocomplete(text, acts, fields=["title"])[:limit])
+        except ENGINE_ERRORS as error:
+            logger.warning("search backend %s failed: %s", name, error)
+    return []
 
 
 CANDIDATES_PER_TYPE = 50
@@ -341,11 +388,7 @@ def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQ
             used = query
             break
     streams = [_in_order(querysets[model], pks) for model, pks in matches.ranked.items()]
-
-    def newest_first(result):
-        return result.sort_date, result.model.__name__, result.row["pk"]
-
-    merged = merge(*[sorted(s, key=newest_first, reverse=True) for s in streams], key=newest_first, reverse=True)
+    merged = merge(*[sorted(s, key=_newest_first, reverse=True) for s in streams], key=_newest_first, reverse=True)
     unique = list({result.key: result for result in merged}.values())  # dicts keep the merged order
     return Found(matches.total, matches.capped, unique[:limit], used)
 

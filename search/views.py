@@ -6,20 +6,31 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from cms.accounts.roles import has_capability
-from cms.org.scope import visible
-from cms.pages.models import RegulationPage
 
 from .forms import SearchForm
 from .models import QueryLogEntry
-from .services import SearchUnavailable, run_search
+from .services import SearchUnavailable, autocomplete_titles, run_search
 
 PER_PAGE = 10
+
+
+def _page_number(value: str | None) -> int:
+    """The page a results link asks for, leniently as Django's ``Paginator.get_page`` reads it: anything but
+    a positive number is the first page; beyond the last, ``run_search`` shows the last."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), SearchForm.base_fields["page"].max_value)
 
 
 def search_page(request):
     if not has_capability(request.user, "library"):
         raise PermissionDenied
-    form = SearchForm(request.GET or None, user=request.user)
+    query = request.GET.copy()
+    page = _page_number(query.pop("page", [None])[-1])
+    form = SearchForm(query or None, user=request.user)
+    del form.fields["page"]  # the pagination links carry it; a new search from the form starts at page 1
     outcome = None
     if form.is_valid() and (form.cleaned_data["q"] or "").strip():
         try:
@@ -28,13 +39,11 @@ def search_page(request):
                 form.cleaned_data["q"],
                 filters=form.filters(),
                 order=form.cleaned_data.get("order") or "relevance",
-                page=form.cleaned_data.get("page") or 1,
+                page=page,
                 per_page=PER_PAGE,
             )
         except SearchUnavailable:
             messages.error(request, _("Search is unavailable right now. Try again in a few minutes."))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "search/results.html", {"form": form, "outcome": outcome, "query": query.urlencode()})
 
 
@@ -45,7 +54,7 @@ def autocomplete(request):
     text = (request.GET.get("q") or "").strip()[:100]
     if len(text) < 2:
         return JsonResponse({"results": []})
-    pages = visible(request.user, RegulationPage.objects.all()).autocomplete(text, fields=["title"])[:8]
+    pages = autocomplete_titles(request.user, text)
     return JsonResponse({"results": [{"title": page.title, "url": page.url} for page in pages]})
 
 

@@ -1,13 +1,15 @@
 """The search capability, as one conformance suite run against every configured backend: the database
 (SQLite here, PostgreSQL in CI) and, when OPENSEARCH_URL is set (CI starts a real node), OpenSearch."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 
 from search.models import QueryLogEntry
 from search.services import SearchFilters, SearchUnavailable, run_search
-from tests.conftest import publish_regulation
+from tests.conftest import make_document, publish_regulation
 
 
 def _titles(outcome) -> list[str]:
@@ -173,3 +175,116 @@ def test_a_title_made_of_the_query_words_ranks_before_amending_acts(world, backe
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Про внесення змін до Закону України «Про освіту»", kind="law", number="1000-20")
     assert _titles(run_search(world.users["don"], "закон україни про освіту"))[0] == "Про освіту"
+
+
+def test_newest_first_finds_a_law_by_its_official_number_too(world, backend_name):
+    """«463-IX» is stored as «463-20»: ordered by relevance the exact number finds it, and ordered by date it
+    must not vanish (nor be left out of the count)."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(
+        index, "Про повну загальну середню освіту", kind="law", number="463-20", document_date="2020-01-16"
+    )
+    for order in ("relevance", "date"):
+        outcome = run_search(world.users["don"], "463-IX", order=order)
+        assert _titles(outcome) == ["Про повну загальну середню освіту"], order
+        assert outcome.total == 1, order
+    dated = run_search(world.users["don"], "№ 367", order="date")
+    dates = [hit.date or date.min for hit in dated.hits]  # undated ones last
+    assert len(dates) == dated.total == 3 and dates == sorted(dates, reverse=True)
+
+
+def test_a_page_beyond_the_last_shows_the_last_page(world, corpus, client_for):
+    client = client_for("don")
+    total = run_search(world.users["don"], "освіти", log=False).total
+    assert 0 < total <= 10
+    html = client.get(reverse("search:results"), {"q": "освіти", "page": "50"}).content.decode()
+    assert html.count("data-result") == total and "Нічого не знайдено" not in html
+    outcome = run_search(world.users["don"], "освіти", per_page=2, page=99, log=False)
+    assert outcome.page == outcome.num_pages == -(-total // 2) and outcome.hits
+
+
+def test_an_invalid_page_number_on_the_results_page_shows_the_first_page(world, corpus, client_for):
+    client = client_for("don")
+    for page in ("abc", "0", "-3", "99999999999"):
+        html = client.get(reverse("search:results"), {"q": "освіти", "page": page}).content.decode()
+        assert "data-result" in html, page
+
+
+def test_a_new_search_from_a_later_page_starts_at_the_first(world, corpus, client_for):
+    """The search form must not carry the page number of the results shown into the next query."""
+    html = client_for("don").get(reverse("search:results"), {"q": "освіти", "page": "2"}).content.decode()
+    start = html.index('role="search"')
+    form = html[start : html.index("</form>", start)]
+    assert 'name="q"' in form
+    assert 'name="page"' not in form
+
+
+def test_api_page_beyond_the_last_is_an_error(world, corpus, client_for):
+    client = client_for("don")
+    response = client.get(reverse("api:search"), {"q": "освіти", "page": "50"})
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
+    assert client.get(reverse("api:search"), {"q": "освіти", "page": "1"}).status_code == 200
+    nothing = client.get(reverse("api:search"), {"q": "квантова хромодинаміка", "page": "1"})
+    assert nothing.status_code == 200 and nothing.json()["num_pages"] == 1
+    assert client.get(reverse("api:search"), {"q": "освіти", "page": "abc"}).status_code == 400
+
+
+def test_the_report_kind_finds_report_documents_and_report_pages(world, backend_name):
+    """«звіт» is both a kind of document and a page type: the filter offers it once and finds both."""
+    from cms.pages.models import HomePage, ReportIndexPage, ReportPage
+    from search.forms import SearchForm
+    from search.services import SEARCHED_MODELS
+
+    document = make_document(
+        world.content.city_document.collection, "Звіт про харчування учнів", kind="report", issuer="ДОН"
+    )
+    type(document).objects.filter(pk=document.pk).update(extracted_text="Харчування учнів у закладах освіти.")
+    reports = ReportIndexPage.objects.child_of(HomePage.objects.get()).get()
+    page = ReportPage(
+        title="Звіт про харчування за рік", slug="zvit-kharchuvannia", year=2025, body="<p>Харчування</p>"
+    )
+    reports.add_child(instance=page)
+    page.save_revision().publish()
+    backend = get_search_backend(backend_name)
+    for obj in (type(document).objects.get(pk=document.pk), page):
+        backend.add(obj)
+    for model in SEARCHED_MODELS:
+        backend.get_index_for_model(model).refresh()
+
+    found = _titles(run_search(world.users["don"], "харчування", filters=SearchFilters(kind="report")))
+    assert sorted(found) == ["Звіт про харчування за рік", "Звіт про харчування учнів"]
+    by_issuer = run_search(world.users["don"], "харчування", filters=SearchFilters(kind="report", issuer="ДОН"))
+    assert _titles(by_issuer) == ["Звіт про харчування учнів"]  # a page has no issuer: the filter excludes it
+    assert run_search(world.users["don"], "харчування", filters=SearchFilters(kind="study", issuer="ДОН")).total == 0
+    kinds = [value for value, _label in SearchForm(user=world.users["don"]).fields["kind"].choices]
+    assert len(kinds) == len(set(kinds))
+
+
+def test_autocomplete_falls_back_to_the_database_when_the_engine_is_unreachable(world, corpus, client_for, settings):
+    unreachable = {"BACKEND": "wagtail.search.backends.opensearch3", "URLS": ["http://127.0.0.1:9"], "TIMEOUT": 1}
+    database = {"BACKEND": "wagtail.search.backends.database"}
+    settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable, "fallback": database}
+    client = client_for("school_a")
+    response = client.get(reverse("search:autocomplete"), {"q": "Поряд"})
+    assert response.status_code == 200
+    assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
+    settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable}
+    response = client.get(reverse("search:autocomplete"), {"q": "Поряд"})
+    assert response.status_code == 200 and response.json() == {"results": []}  # the search box goes on working
+
+
+def test_reading_further_pages_is_not_counted_as_another_search(world, corpus, client_for):
+    client = client_for("don")
+    for page in ("1", "2"):
+        client.get(reverse("search:results"), {"q": "зарахування", "page": page})
+        client.get(reverse("api:search"), {"q": "освіти", "page": page})
+    assert QueryLogEntry.objects.get(query="зарахування").searches == 1
+    assert QueryLogEntry.objects.get(query="освіти").searches == 1
+
+
+def test_the_issuer_filter_matches_part_of_the_name_in_any_case(world, backend_name):
+    """As the library's issuer filter: «верховна рада» finds the acts of «Верховна Рада України»."""
+    user = world.users["don"]
+    for issuer in ("Верховна Рада України", "верховна рада", "РАДА"):
+        assert _titles(run_search(user, "освіти", filters=SearchFilters(issuer=issuer))) == ["Про освіту"], issuer
+    assert run_search(user, "освіти", filters=SearchFilters(issuer="Кабінет Міністрів")).total == 0
