@@ -68,7 +68,7 @@ class SearchAPI(APIView):
             raise ValidationError(form.errors)
         text = (form.cleaned_data["q"] or "").strip()
         if not text:
-            raise ValidationError({"q": ["Enter what to search for."]})
+            raise ValidationError({"q": [_("Enter what to search for.")]})
         page = form.cleaned_data.get("page") or 1
         try:
             outcome = run_search(

@@ -58,6 +58,9 @@ class EngineMatches:
     total: int = 0
     capped: bool = False
     ranked: dict[type, list] = field(default_factory=dict)
+    #: How many of the matches the engine ranks, None for all it counts: on the database backends the first
+    #: RANK_CAP (a search's pages cannot list more of them).
+    rankable: int | None = None
 
 
 def is_opensearch(backend) -> bool:
@@ -254,7 +257,7 @@ def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_mo
     else:
         with _matched_through_indexes(connection):
             counted, rows = _postgres_matches(connection, index, matching, per_model)
-    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP)
+    matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP, rankable=min(counted, RANK_CAP))
     by_content_type = _models_by_content_type(querysets)
     for content_type_id, object_id in rows:
         pks = matches.ranked.setdefault(by_content_type[content_type_id], [])

@@ -28,7 +28,7 @@ from cms.pages.models import (
 )
 
 from .analysis import AnalysedQuery, analyse_query, lemmatize
-from .engine import EngineMatches, count_among, newest_matches, search_matches
+from .engine import MATCH_CAP, EngineMatches, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results
 
@@ -78,6 +78,11 @@ class SearchOutcome:
     fallback: bool = False
     #: The engine stopped counting at ``engine.MATCH_CAP``: there are more results than ``total``.
     total_is_lower_bound: bool = False
+    #: The results the pages list: ``total`` unless the engine ranked fewer matches than it counted (on the
+    #: database backends, the first ``engine.RANK_CAP`` in the index's order).
+    listed: int = 0
+    #: The position of the page's first hit among the results.
+    first_number: int = 1
 
 
 def _models_for(filters: SearchFilters) -> list[type]:
@@ -262,7 +267,8 @@ def run_search(
     analysed = analyse_query((text or "").translate(KEYBOARD_SLIPS))
     if analysed.is_empty and not analysed.numbers:
         return SearchOutcome(query=analysed, hits=[], total=0, page=1, num_pages=1)
-    page = max(1, page)
+    # Past the counted matches there is no page: the last one is shown (and the engine asked for no more).
+    page = min(max(1, page), -(-(MATCH_CAP + 1) // per_page))
     limit = page * per_page
     by_date = order == "date"
     last_error = None
@@ -286,7 +292,8 @@ def run_search(
                 continue
             ordered = _with_exact_numbers(found.results, exact, by_date=by_date)
             total = found.total + missing
-            num_pages = max(1, -(-total // per_page))
+            listed = total if found.listable is None else min(total, found.listable + missing)
+            num_pages = max(1, -(-listed // per_page))
             shown = min(page, num_pages)  # beyond the last page: the last (``ordered`` holds all of them)
             outcome = SearchOutcome(
                 query=analysed,
@@ -296,6 +303,8 @@ def run_search(
                 num_pages=num_pages,
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
+                listed=listed,
+                first_number=(shown - 1) * per_page + 1,
             )
             if log and page == 1:  # a later page is the same search read further, not another one
                 record_query(text, total)
@@ -342,6 +351,8 @@ class Found:
     capped: bool
     results: list[Result]
     query: object = None
+    #: How many results pages can list, None for ``total`` (``EngineMatches.rankable``).
+    listable: int | None = None
 
 
 def _attempts(backend, analysed: AnalysedQuery) -> list:
@@ -376,7 +387,9 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
                 positions.setdefault(result.key, (position, result))
     wanted = set(analysed.terms)
     ranked = sorted(positions.values(), key=lambda item: _rank(item[1], wanted, item[0]), reverse=True)
-    return Found(matches.total, matches.capped, [result for _position, result in ranked[:limit]], used)
+    return Found(
+        matches.total, matches.capped, [result for _position, result in ranked[:limit]], used, matches.rankable
+    )
 
 
 def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:

@@ -14,8 +14,9 @@ from wagtail.search.backends import get_search_backend
 from cms.library.models import LibraryDocument
 from cms.org.scope import visible
 from cms.pages.models import RegulationPage
-from search import analysis
+from search import analysis, services
 from search.analysis import analyse_query
+from search.engine import MATCH_CAP
 from search.models import QueryLogEntry
 from search.results import SNIPPET_FIRST_WINDOW, Highlighter, PageUrls, document_url
 from search.services import SEARCHED_MODELS, ScopedQuerysets, SearchFilters, record_query, run_search
@@ -242,3 +243,39 @@ def test_matches_are_counted_from_the_scored_ones_below_the_rank_cap(world, acts
 
 def _counts(context) -> int:
     return sum(query["sql"].startswith("SELECT COUNT(*)") for query in context.captured_queries)
+
+
+def test_every_page_offered_has_results(world, acts, backend_name, monkeypatch, client_for):
+    """The databases rank the first RANK_CAP matches of a common word and count up to MATCH_CAP: the pages are
+    those of the ranked results (the page past them showed nothing under «48 results»), and the results page
+    says the query can be narrowed. OpenSearch ranks every match it counts."""
+    monkeypatch.setattr("search.engine.RANK_CAP", 5)
+    user = world.users["don"]
+    first = run_search(user, "сертифікація", per_page=2, log=False)
+    assert first.total == 2 * MANY
+    last = run_search(user, "сертифікація", page=first.num_pages, per_page=2, log=False)
+    assert last.page == first.num_pages and last.hits and last.first_number == 2 * first.num_pages - 1
+    beyond = run_search(user, "сертифікація", page=first.num_pages + 3, per_page=2, log=False)
+    assert (beyond.page, [hit.pk for hit in beyond.hits]) == (last.page, [hit.pk for hit in last.hits])
+    html = client_for("don").get(reverse("search:results"), {"q": "сертифікація"}).content.decode()
+    if hasattr(get_search_backend("default"), "es"):
+        assert first.listed == first.total and first.num_pages == MANY
+        assert "лише найкращі збіги" not in html
+    else:
+        assert first.listed == 5 and first.num_pages == 3
+        assert "лише найкращі збіги (5)" in html
+
+
+def test_no_page_past_the_counted_matches_is_read(world, acts, backend_name, monkeypatch):
+    """A page number past what the engine counts asks the engine for no more than MATCH_CAP results."""
+    asked = []
+    search_all = services._search_all
+
+    def spy(backend, querysets, analysed, *, limit):
+        asked.append(limit)
+        return search_all(backend, querysets, analysed, limit=limit)
+
+    monkeypatch.setattr(services, "_search_all", spy)
+    outcome = run_search(world.users["don"], "сертифікація", page=1000, per_page=10, log=False)
+    assert outcome.page == outcome.num_pages and outcome.hits
+    assert asked and max(asked) <= MATCH_CAP + 10
