@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class QueryLogEntry(models.Model):
-    """One query text on one day: how often it was searched and how many results it last had."""
+    """One query text on one day: how often it was searched, how often that found nothing (in the searcher's
+    scope, with the searcher's filters) and how many results it last had."""
 
     query = models.CharField(_("query"), max_length=255)
     day = models.DateField(_("day"), db_index=True)
     searches = models.PositiveIntegerField(_("searches"), default=0)
     results = models.PositiveIntegerField(_("results"), default=0)
+    unanswered = models.PositiveIntegerField(_("searches that found nothing"), default=0)
 
     class Meta:
         verbose_name = _("search query")

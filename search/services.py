@@ -452,7 +452,8 @@ def record_query(text: str, results: int) -> None:
     with connection.cursor() as cursor:
         # PostgreSQL and SQLite (3.24+) both have INSERT ... ON CONFLICT DO UPDATE.
         cursor.execute(
-            f"INSERT INTO {table} (query, day, searches, results) VALUES (%s, %s, 1, %s) "  # noqa: S608
-            f"ON CONFLICT (query, day) DO UPDATE SET searches = {table}.searches + 1, results = excluded.results",
-            [query, connection.ops.adapt_datefield_value(timezone.localdate()), results],
+            f"INSERT INTO {table} (query, day, searches, results, unanswered) VALUES (%s, %s, 1, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (query, day) DO UPDATE SET searches = {table}.searches + 1, results = excluded.results, "
+            f"unanswered = {table}.unanswered + excluded.unanswered",
+            [query, connection.ops.adapt_datefield_value(timezone.localdate()), results, int(results == 0)],
         )

@@ -62,12 +62,12 @@ def query_log(request):
     """What people search for and how often nothing was found (no user identities are kept)."""
     if not has_capability(request.user, "review_list"):
         raise PermissionDenied
-    entries = QueryLogEntry.objects.values("query").annotate(total=Sum("searches"))
+    entries = QueryLogEntry.objects.values("query").annotate(total=Sum("searches"), unanswered=Sum("unanswered"))
     return render(
         request,
         "search/query_log.html",
         {
-            "unanswered": entries.filter(results=0).order_by("-total", "query")[:50],
+            "unanswered": entries.filter(unanswered__gt=0).order_by("-unanswered", "-total", "query")[:50],
             "popular": entries.order_by("-total", "query")[:50],
         },
     )

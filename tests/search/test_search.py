@@ -136,10 +136,24 @@ def test_query_log_counts_queries_without_users(world, corpus, client_for):
     client.get(reverse("search:results"), {"q": "наказу  про зарахування"})
     client.get(reverse("search:results"), {"q": "квантова хромодинаміка"})
     entry = QueryLogEntry.objects.get(query="наказу про зарахування")
-    assert entry.searches == 2 and entry.results > 0
-    assert {f.name for f in QueryLogEntry._meta.get_fields()} == {"id", "query", "day", "searches", "results"}
+    assert (entry.searches, entry.unanswered) == (2, 0) and entry.results > 0
+    fields = {f.name for f in QueryLogEntry._meta.get_fields()}
+    assert fields == {"id", "query", "day", "searches", "results", "unanswered"}
     html = client_for("don").get(reverse("search:query_log")).content.decode()
-    assert "квантова хромодинаміка" in html
+    assert "квантова хромодинаміка <span class=\"muted\">(без результатів: 1 із 1)" in html
+
+
+def test_query_log_counts_each_search_that_found_nothing(world, corpus, client_for):
+    """A query some found nothing for stays among the unanswered ones, whoever searched it last: its searches
+    that found nothing are counted, not the last search's result count."""
+    outside = "Оболонь"  # district C's act and document: school A's scope holds nothing of them
+    client_for("school_a").get(reverse("search:results"), {"q": outside})
+    client_for("don").get(reverse("search:results"), {"q": outside})
+    entry = QueryLogEntry.objects.get(query=outside.lower())
+    assert (entry.searches, entry.unanswered) == (2, 1) and entry.results > 0
+    html = client_for("don").get(reverse("search:query_log")).content.decode()
+    unanswered = html[html.index('id="unanswered-title"') : html.index('id="popular-title"')]
+    assert f"{outside.lower()} <span class=\"muted\">(без результатів: 1 із 2)" in unanswered
 
 
 def test_autocomplete_titles_in_scope(world, corpus, client_for):
