@@ -327,15 +327,27 @@ def _newest_first(result: Result) -> tuple:
     return result.sort_date, result.model.__name__, result.row["pk"]
 
 
-def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[RegulationPage]:
-    """The acts in the user's scope whose title has a word starting with ``text``, from the first backend that
-    answers (none when no backend does: the search box goes on working without suggestions)."""
-    acts = visible(user, RegulationPage.objects.all())
-    for name, backend in _backends():
-        try:
-            return list(backend.autocomplete(text, acts, fields=["title"])[:limit])
-        except ENGINE_ERRORS as error:
-            logger.warning("search backend %s failed: %s", name, error)
+def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, str]]:
+    """(title, URL) of up to ``limit`` objects of the searched types in the user's scope with a title word
+    starting with ``text``: titles that start with it first, then by type in the search's order (acts,
+    documents, announcements …) and the engine's order within a type; from the first backend that answers
+    (none when no backend does: the search box goes on working without suggestions)."""
+    start = text.casefold()
+    with read_once():  # the scope rules' data is read once for the six content types
+        for name, backend in _backends():
+            try:
+                found = [
+                    obj
+                    for model in SEARCHED_MODELS
+                    for obj in backend.autocomplete(
+                        text, visible(user, model._default_manager.all()), fields=["title"]
+                    )[:limit]
+                ]
+            except ENGINE_ERRORS as error:
+                logger.warning("search backend %s failed: %s", name, error)
+                continue
+            found.sort(key=lambda obj: not obj.title.casefold().startswith(start))  # stable: the order above stays
+            return [(obj.title, obj.url) for obj in found[:limit]]
     return []
 
 

@@ -54,8 +54,8 @@ def autocomplete(request):
     text = (request.GET.get("q") or "").strip()[:100]
     if len(text) < 2:
         return JsonResponse({"results": []})
-    pages = autocomplete_titles(request.user, text)
-    return JsonResponse({"results": [{"title": page.title, "url": page.url} for page in pages]})
+    titles = autocomplete_titles(request.user, text)
+    return JsonResponse({"results": [{"title": title, "url": url} for title, url in titles]})
 
 
 def query_log(request):

@@ -140,7 +140,7 @@ def test_query_log_counts_queries_without_users(world, corpus, client_for):
     fields = {f.name for f in QueryLogEntry._meta.get_fields()}
     assert fields == {"id", "query", "day", "searches", "results", "unanswered"}
     html = client_for("don").get(reverse("search:query_log")).content.decode()
-    assert "квантова хромодинаміка <span class=\"muted\">(без результатів: 1 із 1)" in html
+    assert 'квантова хромодинаміка <span class="muted">(без результатів: 1 із 1)' in html
 
 
 def test_query_log_counts_each_search_that_found_nothing(world, corpus, client_for):
@@ -153,12 +153,39 @@ def test_query_log_counts_each_search_that_found_nothing(world, corpus, client_f
     assert (entry.searches, entry.unanswered) == (2, 1) and entry.results > 0
     html = client_for("don").get(reverse("search:query_log")).content.decode()
     unanswered = html[html.index('id="unanswered-title"') : html.index('id="popular-title"')]
-    assert f"{outside.lower()} <span class=\"muted\">(без результатів: 1 із 2)" in unanswered
+    assert f'{outside.lower()} <span class="muted">(без результатів: 1 із 2)' in unanswered
 
 
 def test_autocomplete_titles_in_scope(world, corpus, client_for):
     data = client_for("school_a").get(reverse("search:autocomplete"), {"q": "Поряд"}).json()
     assert [row["title"] for row in data["results"]] == ["Порядок зарахування до закладів освіти"]
+
+
+def test_autocomplete_suggests_every_searched_type(world, backend_name, client_for):
+    """Documents and announcements are suggested as acts are, within the scope, titles starting with the
+    words first."""
+    from cms.pages.models import AnnouncementIndexPage, AnnouncementPage, HomePage
+
+    document = make_document(world.content.city_document.collection, "Лист щодо харчування учнів", kind="letter")
+    announcements = AnnouncementIndexPage.objects.child_of(HomePage.objects.get()).get()
+    news = AnnouncementPage(title="Оголошення: лист батькам", slug="lyst-batkam", body="<p>Лист</p>")
+    announcements.add_child(instance=news)
+    news.save_revision().publish()
+    backend = get_search_backend("default")  # the backend under test
+    for obj in (type(document).objects.get(pk=document.pk), news):
+        backend.add(obj)
+        backend.get_index_for_model(type(obj)).refresh()
+
+    def suggested(actor):
+        rows = client_for(actor).get(reverse("search:autocomplete"), {"q": "Лист"}).json()["results"]
+        return [(row["title"], row["url"]) for row in rows]
+
+    school = suggested("school_a")
+    assert (document.title, document.url) in school and (news.title, news.url) == school[-1]
+    assert "Лист про зарахування (Оболонь)" not in dict(school)  # district C's document
+    assert all(title.startswith("Лист") for title, _url in school[:-1])  # titles starting with the word first
+    city = [title for title, _url in suggested("don")]
+    assert "Лист про зарахування (Оболонь)" in city and city[-1] == news.title
 
 
 def test_misspelled_words_are_tolerated_where_the_engine_can(world, backend_name):
