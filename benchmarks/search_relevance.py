@@ -4,6 +4,7 @@
 Run on demand (this is not a test), from the repository root:
 
     .venv/bin/python benchmarks/search_relevance.py                       # database backend (SQLite FTS5), ~1 min
+    .venv/bin/python benchmarks/search_relevance.py --backend postgres    # on a PostgreSQL 15 cluster it starts
     bash .ci/opensearch.sh start 19247 /tmp/relbench-os                   # a throwaway OpenSearch node
     .venv/bin/python benchmarks/search_relevance.py --backend opensearch --opensearch-url http://127.0.0.1:19247
     bash .ci/opensearch.sh stop /tmp/relbench-os
@@ -11,7 +12,9 @@ Run on demand (this is not a test), from the repository root:
 What it does:
 
 1. Builds a throwaway site: a fresh SQLite database in a temp dir (``DATABASE_URL=sqlite:////tmp/...``,
-   ``cms.settings.dev``), ``migrate``, ``load_demo`` (which imports the laws of ``shared/data/laws`` as
+   ``cms.settings.dev``; with ``--backend postgres`` a database on a throwaway PostgreSQL 15 cluster started
+   on ``--pg-port`` and stopped at the end: the database backend on PostgreSQL full-text), ``migrate``,
+   ``load_demo`` (which imports the laws of ``shared/data/laws`` as
    RegulationPage objects) and ``update_index``, so the search index is complete. Background tasks run inline
    (``django_tasks``' immediate backend). With ``--backend opensearch`` the settings get ``OPENSEARCH_URL``
    and an index prefix of their own (``relbench-<pid>-``), so a shared node is not disturbed; the benchmark's
@@ -166,10 +169,10 @@ def delete_opensearch_indexes(url: str, prefix: str) -> list[str]:
     return names
 
 
-def configure_environment(args: argparse.Namespace, tmp: Path, index_prefix: str) -> None:
+def configure_environment(args: argparse.Namespace, tmp: Path, index_prefix: str, database_url: str = "") -> None:
     """Settings for the throwaway site, set before Django is imported."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.dev"
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'db.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tmp / 'db.sqlite3'}"
     os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     os.environ["MEDIA_ROOT"] = str(tmp / "media")
     os.environ["ECAB_DATA_DIR"] = str(args.data_dir)
@@ -364,8 +367,12 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--backend", choices=("database", "opensearch"), default="database", help="the search backend to measure"
+        "--backend",
+        choices=("database", "postgres", "opensearch"),
+        default="database",
+        help="the search backend to measure (database: SQLite FTS5; postgres: the database backend on PostgreSQL)",
     )
+    parser.add_argument("--pg-port", type=int, default=5546, help="the throwaway PostgreSQL cluster's port")
     parser.add_argument(
         "--opensearch-url", default=os.environ.get("OPENSEARCH_URL", ""), help="e.g. http://127.0.0.1:19247"
     )
@@ -386,8 +393,15 @@ def main() -> int:
     os.chdir(REPO)
     tmp = Path(tempfile.mkdtemp(prefix="ecab-relbench-"))
     index_prefix = f"relbench-{os.getpid()}-"
-    configure_environment(args, tmp, index_prefix)
+    server = None
     try:
+        database_url = ""
+        if args.backend == "postgres":
+            from benchmarks.search_speed import Postgres
+
+            server = Postgres(args.pg_port)
+            database_url = server.start()
+        configure_environment(args, tmp, index_prefix, database_url)
         print(f"Building the throwaway site in {tmp} (migrate, load_demo, update_index) ...", flush=True)
         timings = build_site()
 
@@ -474,6 +488,11 @@ def main() -> int:
             )
         return 0 if not errors else 1
     finally:
+        if server is not None:
+            from django.db import connections
+
+            connections.close_all()
+            server.stop(keep=args.keep)
         if args.keep:
             print(f"kept: {tmp}" + (f" and the OpenSearch indexes {index_prefix}*" if engine else ""))
         else:

@@ -3,6 +3,7 @@ scope, on whichever backend is configured (falling back to the database when the
 
 import copy
 import functools
+import itertools
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -204,9 +205,22 @@ def _exact_number_results(querysets: ScopedQuerysets, analysed: AnalysedQuery) -
     return found
 
 
+#: A number with more letters than this is matched in lower and upper case only (2**letters variants).
+MAX_CASED_LETTERS = 6
+
+
 def _case_variants(forms: set[str]) -> list[str]:
-    """Numbers are stored as published (upper-case letters); match the lower- and upper-case forms."""
-    return sorted({variant for form in forms for variant in (form, form.upper())})
+    """Numbers are stored as published: mostly upper-case letters («103/98-ВР»), not always («254к/96-ВР», the
+    Constitution; «1-рп/2020»). Every form with each letter in either case, so a plain match on the number
+    (its index) finds it however it was typed; lower and upper case only past MAX_CASED_LETTERS letters."""
+    variants = set()
+    for form in forms:
+        choices = [(char.lower(), char.upper()) if char.lower() != char.upper() else (char,) for char in form]
+        if sum(len(choice) > 1 for choice in choices) > MAX_CASED_LETTERS:
+            variants.update((form.lower(), form.upper()))
+        else:
+            variants.update("".join(chars) for chars in itertools.product(*choices))
+    return sorted(variants)
 
 
 def supports_fuzzy(backend) -> bool:

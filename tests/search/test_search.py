@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 
+from cms.pages.models import RegulationPage
 from search.models import QueryLogEntry
 from search.services import SearchFilters, SearchUnavailable, run_search
 from tests.conftest import make_document, publish_regulation
@@ -210,6 +211,17 @@ def test_a_law_is_found_by_its_official_number(world, backend_name):
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Про повну загальну середню освіту", kind="law", number="463-20")
     assert _titles(run_search(world.users["don"], "463-IX"))[0] == "Про повну загальну середню освіту"
+
+
+def test_a_number_published_in_mixed_case_is_found_however_typed(world, backend_name):
+    """The Constitution's number is «254к/96-ВР»: typed in lower, upper or its own case, it ranks first."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Конституція України", kind="law", number="254к/96-ВР", text="Основний Закон.")
+    if hasattr(get_search_backend("default"), "es"):
+        get_search_backend("default").get_index_for_model(RegulationPage).refresh()
+    for typed in ("254к/96-ВР", "254к/96-вр", "254К/96-ВР", "№ 254к/96-вр"):
+        outcome = run_search(world.users["don"], typed, log=False)
+        assert _titles(outcome)[:1] == ["Конституція України"], typed
 
 
 def test_a_title_made_of_the_query_words_ranks_before_amending_acts(world, backend_name):
