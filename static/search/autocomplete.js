@@ -51,7 +51,10 @@
         return option;
       }),
     );
+    // The new options replace the chosen one: nothing is chosen until an arrow key, and the box must not
+    // point at an option that is gone (or at another one under the same id).
     active = -1;
+    input.removeAttribute("aria-activedescendant");
     open();
     status.textContent = found.length ? status.dataset.countText.replace("{count}", found.length) : "";
   }

@@ -33,6 +33,9 @@ CHROMIUM_ARGS = [
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 15_000
+DESKTOP = {"width": 1280, "height": 900}
+# A small phone held upright (the width of an iPhone SE or mini): the narrowest the portal is laid out for.
+PHONE = {"width": 375, "height": 740}
 expect.set_options(timeout=TIMEOUT_MS)
 
 
@@ -76,7 +79,7 @@ def page_problems() -> PageProblems:
 def browser_page(chromium: Browser, live_server, page_problems: PageProblems) -> Iterator[Page]:
     """A fresh browser context (no cookies) on the live server, failing the test on any 5xx or console error."""
     context = chromium.new_context(
-        base_url=live_server.url, locale="uk-UA", timezone_id="Europe/Kyiv", viewport={"width": 1280, "height": 900}
+        base_url=live_server.url, locale="uk-UA", timezone_id="Europe/Kyiv", viewport=DESKTOP
     )
     context.set_default_timeout(TIMEOUT_MS)
     # The live server is WSGI: the endless attendance event stream would hold one of its threads and keep it
@@ -111,16 +114,17 @@ def asgi_live_server(transactional_db) -> Iterator[ThreadedUvicorn]:
     live.reset_broker()
 
 
-def open_as(chromium: Browser, server, user, problems: PageProblems, path: str) -> Page:
-    """``path`` on ``server`` in a browser context of its own, signed in as ``user`` (second factor passed)."""
+def open_as(
+    chromium: Browser, server, user, problems: PageProblems, path: str, *, viewport: dict[str, int] = DESKTOP
+) -> Page:
+    """``path`` on ``server`` in a browser context of its own (a window of ``viewport``'s size), signed in as
+    ``user`` (second factor passed)."""
     from django.test import Client
 
     from tests.conftest import sign_in
 
     cookie = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
-    context = chromium.new_context(
-        base_url=server.url, locale="uk-UA", timezone_id="Europe/Kyiv", viewport={"width": 1280, "height": 900}
-    )
+    context = chromium.new_context(base_url=server.url, locale="uk-UA", timezone_id="Europe/Kyiv", viewport=viewport)
     context.set_default_timeout(TIMEOUT_MS)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": server.url}])
     page = context.new_page()
