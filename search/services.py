@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from heapq import merge
 
+from django.core.paginator import Paginator
 from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -82,8 +83,17 @@ class SearchOutcome:
     #: The results the pages list: ``total`` unless the engine ranked fewer matches than it counted (on the
     #: database backends, the first ``engine.RANK_CAP`` in the index's order).
     listed: int = 0
-    #: The position of the page's first hit among the results.
-    first_number: int = 1
+    per_page: int = 10
+
+    @property
+    def first_number(self) -> int:
+        """The position of the page's first hit among the results."""
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def pager(self):
+        """This page as Django's paginator gives one (for the shared pagination template)."""
+        return Paginator(range(self.listed), self.per_page).page(self.page)
 
 
 def _models_for(filters: SearchFilters) -> list[type]:
@@ -318,7 +328,7 @@ def run_search(
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
                 listed=listed,
-                first_number=(shown - 1) * per_page + 1,
+                per_page=per_page,
             )
             if log and page == 1:  # a later page is the same search read further, not another one
                 record_query(text, total)

@@ -3,6 +3,8 @@ keep the per-query work small (plain rows, URLs without per-result lookups, snip
 the query log in one statement, the page types' scope in one condition) giving the same answers as the long
 way round."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -279,3 +281,15 @@ def test_no_page_past_the_counted_matches_is_read(world, acts, backend_name, mon
     outcome = run_search(world.users["don"], "сертифікація", page=1000, per_page=10, log=False)
     assert outcome.page == outcome.num_pages and outcome.hits
     assert asked and max(asked) <= MATCH_CAP + 10
+
+
+def test_results_page_links_its_neighbours(world, acts, backend_name, client_for):
+    """The results page's pagination (the shared template) keeps the query and the filters in its links."""
+    client = client_for("don")
+    first = client.get(reverse("search:results"), {"q": "сертифікація", "order": "date"}).content.decode()
+    query = urlencode({"q": "сертифікація", "order": "date"}).replace("&", "&amp;")
+    assert f'href="?{query}&amp;page=2" rel="next"' in first
+    assert 'rel="prev"' not in first and "Сторінка 1 з 5" in first
+    last = client.get(reverse("search:results"), {"q": "сертифікація", "order": "date", "page": "5"}).content.decode()
+    assert 'page=4" rel="prev"' in last and 'rel="next"' not in last and "Сторінка 5 з 5" in last
+    assert '<ol class="results" start="41">' in last and last.count("data-result") == 2 * MANY - 40
