@@ -17,6 +17,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
@@ -147,13 +148,17 @@ def _date_of(row: dict) -> date | None:
 
 
 def _snippet_texts(results: list[Result]) -> dict[tuple[type, int], str]:
+    """The text each result's snippet is cut from, read only as far as a snippet looks (SNIPPET_SCAN_CHARS, and
+    one character more to tell a longer text): a document's extracted text may be 2,000,000 characters."""
     by_model: dict[type, list[int]] = {}
     for result in results:
         by_model.setdefault(result.model, []).append(result.row["pk"])
     texts = {}
     for model, pks in by_model.items():
         names = SNIPPET_FIELDS.get(model, ("body",))
-        for pk, *values in model._default_manager.filter(pk__in=pks).order_by().values_list("pk", *names):
+        heads = {f"{name}_head": Substr(name, 1, SNIPPET_SCAN_CHARS + 1) for name in names}
+        rows = model._default_manager.filter(pk__in=pks).order_by().annotate(**heads).values_list("pk", *heads)
+        for pk, *values in rows:
             text = next(
                 (
                     strip_tags(value[:SNIPPET_SCAN_CHARS]) if name in _HTML_FIELDS else value

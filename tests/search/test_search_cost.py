@@ -20,7 +20,16 @@ from search import analysis, services
 from search.analysis import analyse_query
 from search.engine import MATCH_CAP
 from search.models import QueryLogEntry
-from search.results import SNIPPET_FIRST_WINDOW, Highlighter, PageUrls, document_url
+from search.results import (
+    SNIPPET_FIRST_WINDOW,
+    SNIPPET_SCAN_CHARS,
+    Highlighter,
+    PageUrls,
+    _snippet_texts,
+    build_hits,
+    document_url,
+    load_results,
+)
 from search.services import SEARCHED_MODELS, ScopedQuerysets, SearchFilters, record_query, run_search
 from tests.conftest import ACTORS, make_document, publish_regulation
 
@@ -133,6 +142,22 @@ def test_snippet_finds_a_word_far_into_a_long_text_without_analysing_the_words_b
     snippet = Highlighter(analyse_query("ліцензуванням")).snippet(text)
     assert "<mark>ліцензування</mark> освітньої" in snippet and snippet.startswith("…")
     assert analysis.word_lemmas.cache_info().misses < 100  # the words around it, not the 3,000 before
+
+
+def test_a_long_texts_snippet_reads_only_what_a_snippet_looks_at(world):
+    """A document's extracted text may be 2,000,000 characters: its hit reads SNIPPET_SCAN_CHARS of it (and one
+    more, to tell a longer text), and the snippet is the one the whole text gives."""
+    filler = "Загальні положення цього документа. " * (SNIPPET_SCAN_CHARS // 36)
+    text = f"{filler[:150_000]}Директор видає наказ про зарахування учнів. {filler}"
+    document = make_document(world.content.city_document.collection, "Довгий документ", kind="letter")
+    LibraryDocument.objects.filter(pk=document.pk).update(extracted_text=text)
+    result = load_results(LibraryDocument.objects.all(), [document.pk])[document.pk]
+    read = _snippet_texts([result])[result.key]
+    assert len(text) > SNIPPET_SCAN_CHARS + 1 and read == text[: SNIPPET_SCAN_CHARS + 1]
+    analysed = analyse_query("зарахування")
+    snippet = build_hits([result], analysed)[0].snippet
+    assert snippet == Highlighter(analysed).snippet(text) and "<mark>зарахування</mark>" in snippet
+    assert snippet.endswith("…")
 
 
 @pytest.mark.parametrize(
