@@ -30,6 +30,7 @@
     input.removeAttribute("aria-activedescendant");
     options().forEach((option) => option.setAttribute("aria-selected", "false"));
     active = -1;
+    status.textContent = ""; // a closed list is not announced as still offering suggestions
   }
 
   function open() {

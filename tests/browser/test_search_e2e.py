@@ -28,6 +28,7 @@ def test_title_suggestions_are_chosen_with_the_keyboard(browser_page: Page, demo
     expect(box).to_have_attribute("aria-activedescendant", suggestion.get_attribute("id"))
     box.press("Escape")
     expect(box).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("[data-suggestions-status]")).to_have_text("")
     box.press("ArrowDown")  # opens the suggestions again
     expect(suggestion).to_be_visible()
     for _ in range(page.get_by_role("option").count()):
