@@ -38,6 +38,8 @@ DESKTOP = {"width": 1280, "height": 900}
 # A small phone held upright (the width of an iPhone SE or mini): the narrowest the portal is laid out for.
 PHONE = {"width": 375, "height": 740}
 VIEWPORTS = {"desktop": DESKTOP, "mobile": PHONE}
+# The narrowest width WCAG 2.1 asks content to reflow to without scrolling sideways (1.4.10).
+REFLOW_WIDTH = 320
 # What the accessibility checks hold pages to: WCAG 2.1 A and AA; a violation of these impacts fails a test.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -175,14 +177,29 @@ def _describe(violation: dict) -> str:
     return f"{violation['id']} ({violation['impact']}): {violation['help']} — {targets}"
 
 
+def _assert_no_sideways_scroll(page: Page, what: str) -> None:
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width, f"{what}: the page scrolls sideways ({scroll_width} px > {inner_width} px)"
+
+
 def assert_accessible(page: Page, what: str) -> None:
     """axe-core finds no serious or critical WCAG 2.1 A/AA violation on the page as it is now, and the page
     body does not scroll sideways (wide tables scroll inside their own wrapper)."""
     results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"{what}: {len(blocking)} accessibility violations\n" + "\n".join(map(_describe, blocking))
-    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= inner_width, f"{what}: the page scrolls sideways ({scroll_width} px > {inner_width} px)"
+    _assert_no_sideways_scroll(page, what)
+
+
+def assert_reflows(page: Page, what: str) -> None:
+    """At WCAG's reflow width (320 CSS px, success criterion 1.4.10) the page body does not scroll sideways
+    either; the window is resized without a reload and set back afterwards."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": size["height"]})
+    try:
+        _assert_no_sideways_scroll(page, f"{what} at {REFLOW_WIDTH} px")
+    finally:
+        page.set_viewport_size(size)
 
 
 def watching(page: Page) -> None:
