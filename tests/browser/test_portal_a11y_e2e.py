@@ -6,7 +6,8 @@ have their own module (test_search_a11y_e2e.py).
 
 One data fixture for the module: the test world (two districts, three schools with classes, acts, documents
 and communities of every scope) in Kyiv's real ten districts with their boundaries, and an announcement, a
-report and a day of attendance added, so the lists, the dashboards and the district maps show real content.
+report, a study, an experience article and a day of attendance added, so the lists, the dashboards and the
+district maps show real content.
 """
 
 from collections.abc import Callable, Iterator
@@ -21,7 +22,17 @@ from playwright.sync_api import expect
 from cms.attendance import district_map
 from cms.attendance.models import SchoolClass
 from cms.org.importers import import_districts
-from cms.pages.models import AnnouncementIndexPage, AnnouncementPage, HomePage, ReportIndexPage, ReportPage
+from cms.pages.models import (
+    AnnouncementIndexPage,
+    AnnouncementPage,
+    ExperienceArticlePage,
+    ExperienceDistrictPage,
+    HomePage,
+    ReportIndexPage,
+    ReportPage,
+    StudyIndexPage,
+    StudyPage,
+)
 from tests.attendance.helpers import PLAIN, report, submit
 from tests.conftest import World, build_world
 
@@ -66,11 +77,15 @@ PAGES = [
     PageCase("announcements", "school_a", _section("oholoshennia")),
     PageCase("announcement", "school_a", lambda world: AnnouncementPage.objects.get().url),
     PageCase("district-section", "school_a", lambda world: f"/pages/{world.district.slug}/"),
+    PageCase("district-normative-base", "school_a", lambda world: world.content.district_a_regulation.get_parent().url),
+    PageCase("district-experience", "school_a", lambda world: ExperienceArticlePage.objects.get().get_parent().url),
+    PageCase("experience-article", "school_a", lambda world: ExperienceArticlePage.objects.get().url),
     PageCase("communities", "school_a", lambda world: reverse("communities:list")),
     PageCase("community", "school_a", lambda world: reverse("communities:detail", args=[world.community_a.pk])),
     PageCase("experience-write", "school_a", lambda world: reverse("experience:write")),
     PageCase("experience-mine", "school_a", lambda world: reverse("experience:mine")),
     PageCase("not-found", "school_a", lambda world: "/pages/nemaie-takoi-storinky/", status=404),
+    PageCase("forbidden", "school_a", lambda world: reverse("audit:log"), status=403),
     # The district office's pages.
     PageCase("district-dashboard", "own_ruo", lambda world: reverse("dashboard:home")),
     PageCase("district-attendance-and-map", "own_ruo", lambda world: reverse("attendance:home")),
@@ -85,6 +100,7 @@ PAGES = [
     PageCase("reports", "don", _section("zvity")),
     PageCase("report", "don", lambda world: ReportPage.objects.get().url),
     PageCase("monitoring", "don", _section("monitorynh")),
+    PageCase("study", "don", lambda world: StudyPage.objects.get().url),
     PageCase("experience", "don", _section("obmin-dosvidom")),
     PageCase("archive", "don", _section("arkhiv")),
     # The administrators' page.
@@ -100,7 +116,8 @@ def _publish(parent, page):
 
 @pytest.fixture
 def portal_world(transactional_db) -> Iterator[World]:
-    """The test world in the real districts, with an announcement, a report and today's attendance of school A.
+    """The test world in the real districts, with an announcement, a report, a monitoring study, an article of
+    school A's experience and today's attendance of school A.
 
     The maps' outlines are cached per process: cleared before and after, so no other test sees these."""
     district_map.clear_cache()
@@ -115,6 +132,16 @@ def portal_world(transactional_db) -> Iterator[World]:
     _publish(
         ReportIndexPage.objects.child_of(home).get(),
         ReportPage(title="Звіт про харчування учнів", slug="kharchuvannia", year=2025, body=body),
+    )
+    _publish(
+        StudyIndexPage.objects.child_of(home).get(),
+        StudyPage(title="Моніторинг якості читання у 4 класах", slug="chytannia", year=2025, body=body),
+    )
+    _publish(
+        ExperienceDistrictPage.objects.get(district=world.district),
+        ExperienceArticlePage(
+            title="Як ми організували навчання в укритті", slug="ukryttia", author_school=world.school_a, body=body
+        ),
     )
     reports = [report(name, enrolled, ill=2 if name == "5-А" else 0) for name, enrolled in PLAIN.items()]
     submit(world, "school_a", world.school_a, reports)
