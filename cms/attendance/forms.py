@@ -6,7 +6,9 @@ from .services import ClassReport
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label=_("School day"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input's value is always ISO (yyyy-mm-dd), whatever the language: the Ukrainian format would leave
+    # the picker empty.
+    date = forms.DateField(label=_("School day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class ClassRowForm(forms.Form):

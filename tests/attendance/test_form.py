@@ -61,6 +61,11 @@ def test_errors_are_shown_on_the_class_and_nothing_is_saved(world, client_for, t
     assert not ClassDay.objects.exists()
 
 
+def test_the_day_picker_shows_the_day_in_the_date_inputs_iso_format(world, client_for, today):
+    response = client_for("school_a").get(f"/attendance/submit/?date={today.isoformat()}")
+    assert f'type="date" name="date" value="{today.isoformat()}"' in response.content.decode()
+
+
 def test_a_past_day_beyond_the_cut_off_says_so(world, client_for, today):
     old = today - dt.timedelta(days=30)
     response = client_for("school_a").get(f"/attendance/submit/?date={old.isoformat()}")

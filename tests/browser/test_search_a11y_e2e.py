@@ -7,19 +7,13 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from tests.conftest import World, build_world, publish_regulation
 
-from .conftest import DESKTOP, PHONE, PageProblems, open_as
+from .conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-VIEWPORTS = {"desktop": DESKTOP, "mobile": PHONE}
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING_IMPACTS = {"serious", "critical"}
-AXE = Axe()
 
 QUERY = "зарахування"
 # Acts' texts cite their official source: a long unbroken address that must wrap in a snippet on a phone.
@@ -54,42 +48,11 @@ def search_world(transactional_db) -> World:
     return world
 
 
-@pytest.fixture(params=list(VIEWPORTS))
-def viewport(request) -> dict[str, int]:
-    return VIEWPORTS[request.param]
-
-
 @pytest.fixture
-def open_page(chromium: Browser, live_server, page_problems: PageProblems, search_world: World, viewport):
-    """Opens a path as one of the world's users (``"school_a"``, ``"own_ruo"`` …) in the viewport under test;
-    at the end, closes the pages and fails on any server error or browser console error."""
-    opened: list[Page] = []
-
-    def open_one(actor: str, path: str) -> Page:
-        page = open_as(chromium, live_server, search_world.users[actor], page_problems, path, viewport=viewport)
-        opened.append(page)
-        return page
-
-    yield open_one
-    for page in opened:
-        page.context.close()
-    assert not page_problems.server_errors, page_problems.server_errors
-    assert not page_problems.console_errors, page_problems.console_errors
-
-
-def _describe(violation: dict) -> str:
-    targets = "; ".join(" ".join(map(str, node["target"])) for node in violation["nodes"])
-    return f"{violation['id']} ({violation['impact']}): {violation['help']} — {targets}"
-
-
-def assert_accessible(page: Page, what: str) -> None:
-    """axe-core finds no serious or critical WCAG 2.1 A/AA violation on the page as it is now, and the page
-    body does not scroll sideways."""
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
-    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"{what}: {len(blocking)} accessibility violations\n" + "\n".join(map(_describe, blocking))
-    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= inner_width, f"{what}: the page scrolls sideways ({scroll_width} px > {inner_width} px)"
+def open_page(open_in_viewport, search_world: World):
+    """Opens a path as one of the world's users (``"school_a"``, ``"own_ruo"`` …) in the viewport under test
+    (the shared ``viewport`` fixture: desktop and phone)."""
+    return lambda actor, path: open_in_viewport(search_world.users[actor], path)
 
 
 def test_results_page_is_accessible(open_page):
