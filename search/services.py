@@ -299,7 +299,7 @@ def run_search(
     with read_once():  # the scope rules' data is read once for the six content types
         querysets = ScopedQuerysets(user, filters)
         if not querysets.models:  # filters no content type has (a page type with an issuer)
-            if log:
+            if log and page == 1:
                 record_query(text, 0)
             return SearchOutcome(query=analysed, hits=[], total=0, page=1, num_pages=1)
         for name, backend in _backends():
