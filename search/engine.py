@@ -244,18 +244,22 @@ def _models_by_content_type(querysets: dict[type, QuerySet]) -> dict[int, type]:
     return models
 
 
-def _database_connection():
-    return connections[router.db_for_read(_index_entry_model())]
+def _scoped_matches(backend, querysets: dict[type, QuerySet], query) -> tuple:
+    """(the index's connection, the query's :class:`_IndexQuery`, its matches inside the querysets as
+    ``FROM ... WHERE`` and parameters): what every database engine statement of a search is written around."""
+    connection = connections[router.db_for_read(_index_entry_model())]
+    index = _index_query(connection, backend, next(iter(querysets)), query)
+    return connection, index, index.where(_in_scope(querysets, index))
 
 
 def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
-    connection = _database_connection()
-    index = _index_query(connection, backend, next(iter(querysets)), query)
-    matching = index.where(_in_scope(querysets, index))
-    if connection.vendor == "sqlite":
-        counted, rows = _sqlite_matches(connection, index, matching, per_model)
-    else:
-        with _matched_through_indexes(connection):
+    connection, index, matching = _scoped_matches(backend, querysets, query)
+    with _matched_through_indexes(connection):
+        if per_model <= 0:
+            counted, rows = _count(connection, index, matching), []
+        elif connection.vendor == "sqlite":
+            counted, rows = _sqlite_matches(connection, index, matching, per_model)
+        else:
             counted, rows = _postgres_matches(connection, index, matching, per_model)
     matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP, rankable=min(counted, RANK_CAP))
     by_content_type = _models_by_content_type(querysets)
@@ -285,8 +289,6 @@ def _scored(index: _IndexQuery, source: str) -> str:
 
 def _sqlite_matches(connection, index: _IndexQuery, matching: tuple[str, list], per_model: int):
     """(matches counted up to MATCH_CAP + 1, the best ``per_model`` of each content type as (content type, id))."""
-    if per_model <= 0:
-        return _count(connection, index, matching), []
     # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
     # Only the best ``per_model`` of each content type leave the database, with the number of the scored
     # matches: when it is below RANK_CAP it is the count, and the count statement is not needed.
@@ -309,8 +311,6 @@ def _postgres_matches(connection, index: _IndexQuery, matching: tuple[str, list]
     """As :func:`_sqlite_matches`, in one statement: the matches up to MATCH_CAP + 1 in the order the index scan
     yields them (no sorting), counted, and the first RANK_CAP of them scored (``ts_rank`` reads a whole body
     vector)."""
-    if per_model <= 0:
-        return _count(connection, index, matching), []
     source, params = matching
     # The statements below are the index's SQL pieces, integers and placeholders: no value is written into them.
     first = f"FROM {index.entries} WHERE {index.key} IN (SELECT pk FROM matched LIMIT {int(RANK_CAP)})"  # noqa: S608
@@ -391,9 +391,7 @@ def _database_newest_matches(
     MATCH_CAP objects is in one of a few steps' objects unless its matches are in other types than the one read:
     after NEWEST_MAX_STEPS steps that type's matches are read and ordered at once. Wagtail's own search ordered
     every match by date: at 10,000 acts 0.4-0.7 s for one word."""
-    connection = _database_connection()
-    index = _index_query(connection, backend, next(iter(querysets)), query)
-    source, params = index.where(_in_scope(querysets, index))
+    connection, index, (source, params) = _scoped_matches(backend, querysets, query)
     with _matched_through_indexes(connection):
         rows = _rows(
             connection,
