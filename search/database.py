@@ -26,6 +26,19 @@ full-text search) is Wagtail's.
 
 from django.db import connection
 from modelsearch.backends import database
+from modelsearch.index import AutocompleteField, SearchField
+
+
+def entry_part(field) -> str | None:
+    """Which text of an index entry a search field's values go to, as Wagtail's indexers split them: "title"
+    (the title field), "body" (every other searched field) or "autocomplete"; None for a filter field. The
+    indexers of ``search.sqlite_index`` and ``search.postgres_index`` read an object's fields once and split
+    them by this."""
+    if isinstance(field, AutocompleteField):
+        return "autocomplete"
+    if isinstance(field, SearchField):
+        return "title" if field.field_name == "title" else "body"
+    return None
 
 
 class TitleNormsAtFinishIndex:

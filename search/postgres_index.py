@@ -18,10 +18,9 @@ from modelsearch.backends.database.postgres.postgres import (
     PostgresSearchBackend,
     PostgresSearchRebuilder,
 )
-from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.utils import get_content_type_pk
 
-from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex
+from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex, entry_part
 
 #: A vector: each of the texts given as an array, with its weight, as Wagtail's ``SearchVector(Value(text),
 #: weight=..., config=...)`` makes it (without a configuration, the database's default one), joined in order
@@ -41,21 +40,25 @@ class SinglePassObjectIndexer(ObjectIndexer):
     def prepared(self) -> list[tuple[object, str, str]]:
         return [prepared for field in self.search_fields for prepared in self.prepare_field(self.obj, field)]
 
-    def _texts(self, wanted) -> list[tuple[str, str]]:
-        """(text, weight) of the prepared values ``wanted(field)`` picks, stripped, the empty ones left out."""
-        return [(text, weight) for field, weight, value in self.prepared if wanted(field) and (text := value.strip())]
+    def _texts(self, part: str) -> list[tuple[str, str]]:
+        """(text, weight) of the prepared values of the entry's ``part``, stripped, the empty ones left out."""
+        return [
+            (text, weight)
+            for field, weight, value in self.prepared
+            if entry_part(field) == part and (text := value.strip())
+        ]
 
     @cached_property
     def title_texts(self) -> list[tuple[str, str]]:
-        return self._texts(lambda field: isinstance(field, SearchField) and field.field_name == "title")
+        return self._texts("title")
 
     @cached_property
     def body_texts(self) -> list[tuple[str, str]]:
-        return self._texts(lambda field: isinstance(field, SearchField) and field.field_name != "title")
+        return self._texts("body")
 
     @cached_property
     def autocomplete_texts(self) -> list[tuple[str, str]]:
-        return self._texts(lambda field: isinstance(field, AutocompleteField))
+        return self._texts("autocomplete")
 
 
 def _vector_params(texts: list[tuple[str, str]], config: str) -> list:

@@ -11,10 +11,9 @@ from modelsearch.backends.database.sqlite.sqlite import (
     SQLiteSearchBackend,
     SQLiteSearchRebuilder,
 )
-from modelsearch.index import AutocompleteField, SearchField
 from modelsearch.utils import get_content_type_pk
 
-from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex
+from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex, entry_part
 
 
 class SinglePassObjectIndexer(ObjectIndexer):
@@ -25,17 +24,20 @@ class SinglePassObjectIndexer(ObjectIndexer):
     def prepared(self) -> list[tuple[object, str]]:
         return [prepared for field in self.search_fields for prepared in self.prepare_field(self.obj, field)]
 
+    def _text(self, part: str) -> str:
+        return " ".join(value for field, value in self.prepared if entry_part(field) == part)
+
     @cached_property
     def title(self) -> str:
-        return " ".join(v for f, v in self.prepared if isinstance(f, SearchField) and f.field_name == "title")
+        return self._text("title")
 
     @cached_property
     def body(self) -> str:
-        return " ".join(v for f, v in self.prepared if isinstance(f, SearchField) and f.field_name != "title")
+        return self._text("body")
 
     @cached_property
     def autocomplete(self) -> str:
-        return " ".join(v for f, v in self.prepared if isinstance(f, AutocompleteField))
+        return self._text("autocomplete")
 
 
 class PortalSQLiteIndex(TitleNormsAtFinishIndex, SQLiteIndex):
