@@ -5,10 +5,11 @@ import copy
 import functools
 import itertools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from heapq import merge
 
+from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.db.models import QuerySet
@@ -75,25 +76,29 @@ class SearchOutcome:
     query: AnalysedQuery
     hits: list[Hit]
     total: int
-    page: int
-    num_pages: int
+    #: The page shown, of the pages of the results listed: ``total`` unless the engine ranked fewer matches
+    #: than it counted (on the database backends, the first ``engine.RANK_CAP`` in the index's order).
+    pager: PaginatorPage = field(default_factory=lambda: Paginator((), 10).page(1))
     fallback: bool = False
     #: The engine stopped counting at ``engine.MATCH_CAP``: there are more results than ``total``.
     total_is_lower_bound: bool = False
-    #: The results the pages list: ``total`` unless the engine ranked fewer matches than it counted (on the
-    #: database backends, the first ``engine.RANK_CAP`` in the index's order).
-    listed: int = 0
-    per_page: int = 10
+
+    @property
+    def page(self) -> int:
+        return self.pager.number
+
+    @property
+    def num_pages(self) -> int:
+        return self.pager.paginator.num_pages
+
+    @property
+    def listed(self) -> int:
+        return self.pager.paginator.count
 
     @property
     def first_number(self) -> int:
         """The position of the page's first hit among the results."""
-        return (self.page - 1) * self.per_page + 1
-
-    @property
-    def pager(self):
-        """This page as Django's paginator gives one (for the shared pagination template)."""
-        return Paginator(range(self.listed), self.per_page).page(self.page)
+        return self.pager.start_index()
 
 
 def _models_for(filters: SearchFilters) -> list[type]:
@@ -290,7 +295,7 @@ def run_search(
     filters = filters or SearchFilters()
     analysed = analyse_query((text or "").translate(KEYBOARD_SLIPS))
     if analysed.is_empty and not analysed.numbers:
-        return SearchOutcome(query=analysed, hits=[], total=0, page=1, num_pages=1)
+        return SearchOutcome(query=analysed, hits=[], total=0)
     # Past the counted matches there is no page: the last one is shown (and the engine asked for no more).
     page = min(max(1, page), -(-(MATCH_CAP + 1) // per_page))
     limit = page * per_page
@@ -301,7 +306,7 @@ def run_search(
         if not querysets.models:  # filters no content type has (a page type with an issuer)
             if log and page == 1:
                 record_query(text, 0)
-            return SearchOutcome(query=analysed, hits=[], total=0, page=1, num_pages=1)
+            return SearchOutcome(query=analysed, hits=[], total=0)
         for name, backend in _backends():
             try:
                 if by_date:
@@ -317,18 +322,16 @@ def run_search(
             ordered = _with_exact_numbers(found.results, exact, by_date=by_date)
             total = found.total + missing
             listed = total if found.listable is None else min(total, found.listable + missing)
-            num_pages = max(1, -(-listed // per_page))
-            shown = min(page, num_pages)  # beyond the last page: the last (``ordered`` holds all of them)
+            # The results are counted, not held: the paginator pages a range of their positions. Beyond the last
+            # page, the last (``ordered`` holds it).
+            pager = Paginator(range(listed), per_page).get_page(page)
             outcome = SearchOutcome(
                 query=analysed,
-                hits=build_hits(ordered[(shown - 1) * per_page : shown * per_page], analysed),
+                hits=build_hits(ordered[(pager.number - 1) * per_page : pager.number * per_page], analysed),
                 total=total,
-                page=shown,
-                num_pages=num_pages,
+                pager=pager,
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
-                listed=listed,
-                per_page=per_page,
             )
             if log and page == 1:  # a later page is the same search read further, not another one
                 record_query(text, total)
