@@ -76,6 +76,17 @@ def timed_passes(fn: Callable[[], object], repeat: int, before: Callable[[], Non
     return times
 
 
+def dawg_reader() -> str:
+    """The DAWG reader pymorphy3 uses: the compiled dawg2 when installed, else the pure-Python DAWG2-Python."""
+    from pymorphy3 import dawg
+
+    from benchmarks.common import package_version
+
+    if dawg.DAWG.__module__.startswith("dawg_python"):
+        return f"DAWG2-Python {package_version('DAWG2-Python')} (pure Python)"
+    return f"dawg2 {package_version('dawg2')} (compiled)"
+
+
 def main() -> int:
     from benchmarks.common import package_version
 
@@ -151,7 +162,7 @@ def main() -> int:
     print(f"Ukrainian lemmatizer benchmark ({python}, {os.cpu_count()} cores)")
     print(
         f"pymorphy3 {package_version('pymorphy3')}, pymorphy3-dicts-uk {package_version('pymorphy3-dicts-uk')}, "
-        f"DAWG2-Python {package_version('DAWG2-Python')}"
+        f"dictionary read by {dawg_reader()}"
     )
     print(
         f"Corpus: {len(files)} files in {args.laws_dir}, {n_bytes / 1e6:.1f} MB, {n_words:,} words "

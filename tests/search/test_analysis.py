@@ -350,6 +350,14 @@ def test_analyzer_is_created_once_across_threads():
     assert len({id(a) for a in seen}) == 1
 
 
+def test_dictionary_is_read_by_the_compiled_dawg():
+    """pymorphy3 falls back silently to its pure-Python reader (DAWG2-Python) when dawg2 is missing: the same
+    parses, 3.6x slower uncached (benchmarks/lemmatizer_speed.py)."""
+    import dawg  # dawg2's compiled module
+
+    assert isinstance(analysis.get_analyzer().dictionary.words, dawg.RecordDAWG)
+
+
 def test_importing_the_module_does_not_load_pymorphy3():
     code = "import sys, search.analysis; print('pymorphy3' in sys.modules)"
     out = subprocess.run(  # noqa: S603 - the interpreter running the tests, fixed arguments
