@@ -55,6 +55,9 @@ SNIPPET_RADIUS = 110
 #: How far into a text a snippet looks for a matching word (the first window first, then the rest).
 SNIPPET_SCAN_CHARS = 300_000
 SNIPPET_FIRST_WINDOW = 4_000
+#: How much of each hit's text is read first: most passages are there, and a law runs to 300,000 characters
+#: (on PostgreSQL, ten of them read whole were ~6 MB through the connection per results page).
+SNIPPET_FIRST_READ = 20_000
 WORD_CHARS = r"\w’'ʼ-"
 WORD_RE = re.compile(rf"[{WORD_CHARS}]+", re.UNICODE)
 
@@ -110,9 +113,8 @@ class Hit:
 def build_hits(results: list[Result], analysed: AnalysedQuery) -> list[Hit]:
     """The page's hits: the long texts of these results only (one statement per content type), their URLs,
     their highlighted snippets."""
-    texts = _snippet_texts(results)
+    snippets = _snippets(results, Highlighter(analysed))
     urls = PageUrls()
-    highlighter = Highlighter(analysed)
     hits = []
     for result in results:
         model, row = result.model, result.row
@@ -132,7 +134,7 @@ def build_hits(results: list[Result], analysed: AnalysedQuery) -> list[Hit]:
                 number=row.get("number", ""),
                 date=_date_of(row),
                 issuer=row.get("issuer", ""),
-                snippet=highlighter.snippet(texts.get(result.key, "")),
+                snippet=snippets[result.key],
             )
         )
     return hits
@@ -147,28 +149,49 @@ def _date_of(row: dict) -> date | None:
     return timezone.localtime(published).date() if published else None
 
 
-def _snippet_texts(results: list[Result]) -> dict[tuple[type, int], str]:
-    """The text each result's snippet is cut from, read only as far as a snippet looks (SNIPPET_SCAN_CHARS, and
-    one character more to tell a longer text): a document's extracted text may be 2,000,000 characters."""
+def _snippets(results: list[Result], highlighter: Highlighter) -> dict[tuple[type, int], SafeString]:
+    """Each result's snippet, cut from the first SNIPPET_FIRST_READ characters of its text where the passage is
+    there; the texts of the others are read again as far as a snippet looks (SNIPPET_SCAN_CHARS): one more
+    statement per content type, only when a passage may lie further on."""
+    snippets, further = {}, []
+    heads = _snippet_texts(results, SNIPPET_FIRST_READ)
+    for result in results:
+        text, whole = heads.get(result.key, ("", True))
+        snippet = highlighter.snippet(text, partial=not whole)
+        if snippet is None:
+            further.append(result)
+        else:
+            snippets[result.key] = snippet
+    for key, (text, _whole) in _snippet_texts(further, SNIPPET_SCAN_CHARS).items():
+        snippets[key] = highlighter.snippet(text)
+    return snippets
+
+
+def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> dict[tuple[type, int], tuple[str, bool]]:
+    """The text each result's snippet is cut from, read up to ``limit`` characters and one more to tell a
+    longer text (a document's extracted text may be 2,000,000 characters), and whether that is all of it; an
+    HTML field cut short loses the tag it was cut in."""
     by_model: dict[type, list[int]] = {}
     for result in results:
         by_model.setdefault(result.model, []).append(result.row["pk"])
     texts = {}
     for model, pks in by_model.items():
         names = SNIPPET_FIELDS.get(model, ("body",))
-        heads = {f"{name}_head": Substr(name, 1, SNIPPET_SCAN_CHARS + 1) for name in names}
+        heads = {f"{name}_head": Substr(name, 1, limit + 1) for name in names}
         rows = model._default_manager.filter(pk__in=pks).order_by().annotate(**heads).values_list("pk", *heads)
         for pk, *values in rows:
-            text = next(
-                (
-                    strip_tags(value[:SNIPPET_SCAN_CHARS]) if name in _HTML_FIELDS else value
-                    for name, value in zip(names, values, strict=True)
-                    if value
-                ),
-                "",
-            )
-            texts[(model, pk)] = text
+            name, value = next(((n, v) for n, v in zip(names, values, strict=True) if v), ("", ""))
+            whole = len(value) <= limit
+            if name in _HTML_FIELDS:
+                value = strip_tags(value if whole else _before_open_tag(value[:limit]))
+            texts[(model, pk)] = (value, whole)
     return texts
+
+
+def _before_open_tag(html: str) -> str:
+    """``html`` without the tag it ends inside of, if any."""
+    start = html.rfind("<")
+    return html[:start] if start > html.rfind(">") else html
 
 
 # --- URLs --------------------------------------------------------------------------------------------------
@@ -204,6 +227,13 @@ def document_url(pk: int, file_name: str) -> str:
 # --- snippets ----------------------------------------------------------------------------------------------
 
 
+class _Further:
+    """What a snippet's search answers when its passage may lie past the text read."""
+
+
+FURTHER = _Further()
+
+
 class Highlighter:
     """Snippets of one query: the passage around the first word whose lemma the query asks for, with the
     matching words marked (words are ``WORD_RE`` runs). Each distinct form is looked up once per query.
@@ -214,7 +244,12 @@ class Highlighter:
     words before it. Only when none is confirmed (a word the dictionary does not inflect, a compound, another
     apostrophe) is the text read the long way: the first ``SNIPPET_FIRST_WINDOW`` characters word by word up
     to the first match (only the words read are analysed); the rest at once, its distinct words' lemmas by set
-    operations (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression."""
+    operations (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression.
+
+    Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form, or
+    with no dictionary forms to look for, a match in the first window, whose snippet ends before the last whole
+    word read. Otherwise (None) the text is to be read further, and the snippet is the one the longer text
+    gives: a dictionary form further on comes before any other match."""
 
     def __init__(self, analysed: AnalysedQuery):
         self.wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
@@ -235,15 +270,18 @@ class Highlighter:
             if self._is_wanted(match.group()):
                 yield match
 
-    def _first_match(self, text: str) -> re.Match | None:
-        stop = _cut(text, SNIPPET_SCAN_CHARS)
+    def _first_match(self, text: str, stop: int, *, partial: bool) -> re.Match | _Further | None:
         first = self._first_dictionary_form(text, stop)
         if first is not None:
             return first
+        if partial and self._forms is not None:
+            return FURTHER  # a dictionary form further on comes before any other match
         end = _cut(text, SNIPPET_FIRST_WINDOW)
         first = next(self._words(text, 0, end), None)
         if first is not None or stop <= end:
             return first
+        if partial:
+            return FURTHER
         pattern = _forms_pattern(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
         return next(_whole_words(pattern, text, end, stop), None) if pattern else None
 
@@ -258,11 +296,16 @@ class Highlighter:
                 return WORD_RE.match(text, match.start())
         return None
 
-    def snippet(self, text: str) -> SafeString:
+    def snippet(self, text: str, *, partial: bool = False) -> SafeString | None:
+        """The snippet of ``text``; with ``partial`` (``text`` is the start of a longer one), None when its
+        passage may lie further on (no match whose window ends before the last whole word read)."""
         width = SNIPPET_RADIUS * 2
         if not text or not self.wanted:
             return escape(text[:width])
-        first = self._first_match(text)
+        stop = _cut(text, len(text) - 1) if partial else _cut(text, SNIPPET_SCAN_CHARS)
+        first = self._first_match(text, stop, partial=partial)
+        if first is FURTHER or (partial and (first is None or first.end() + SNIPPET_RADIUS > stop)):
+            return None
         if first is None:
             return escape(text[:width] + ("…" if len(text) > width else ""))
         start = max(0, first.start() - SNIPPET_RADIUS)

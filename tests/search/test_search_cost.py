@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
@@ -21,11 +22,13 @@ from search.analysis import analyse_query
 from search.engine import MATCH_CAP
 from search.models import QueryLogEntry
 from search.results import (
+    SNIPPET_FIRST_READ,
     SNIPPET_FIRST_WINDOW,
     SNIPPET_SCAN_CHARS,
     Highlighter,
     PageUrls,
     _snippet_texts,
+    _snippets,
     build_hits,
     document_url,
     load_results,
@@ -144,20 +147,94 @@ def test_snippet_finds_a_word_far_into_a_long_text_without_analysing_the_words_b
     assert analysis.word_lemmas.cache_info().misses < 100  # the words around it, not the 3,000 before
 
 
-def test_a_long_texts_snippet_reads_only_what_a_snippet_looks_at(world):
-    """A document's extracted text may be 2,000,000 characters: its hit reads SNIPPET_SCAN_CHARS of it (and one
-    more, to tell a longer text), and the snippet is the one the whole text gives."""
-    filler = "Загальні положення цього документа. " * (SNIPPET_SCAN_CHARS // 36)
-    text = f"{filler[:150_000]}Директор видає наказ про зарахування учнів. {filler}"
+FILLER = "Загальні положення цього документа. "
+
+
+def _long_document(world, text: str):
     document = make_document(world.content.city_document.collection, "Довгий документ", kind="letter")
     LibraryDocument.objects.filter(pk=document.pk).update(extracted_text=text)
-    result = load_results(LibraryDocument.objects.all(), [document.pk])[document.pk]
-    read = _snippet_texts([result])[result.key]
-    assert len(text) > SNIPPET_SCAN_CHARS + 1 and read == text[: SNIPPET_SCAN_CHARS + 1]
+    return load_results(LibraryDocument.objects.all(), [document.pk])[document.pk]
+
+
+def _texts_read(call) -> list[int]:
+    """The lengths the snippet texts were read to (SUBSTR's last argument), in the order read."""
+    with CaptureQueriesContext(connection) as context:
+        call()
+    return [
+        int(query["sql"].split("SUBSTR")[1].split(",")[2].split(")")[0])
+        for query in context.captured_queries
+        if "SUBSTR" in query["sql"].upper()
+    ]
+
+
+def test_a_long_texts_snippet_reads_only_what_a_snippet_looks_at(world):
+    """A document's extracted text may be 2,000,000 characters: its hit reads SNIPPET_FIRST_READ of it, then,
+    its passage not being there, SNIPPET_SCAN_CHARS (each with one more, to tell a longer text), and the
+    snippet is the one the whole text gives."""
+    filler = FILLER * (SNIPPET_SCAN_CHARS // 36)
+    text = f"{filler[:150_000]}Директор видає наказ про зарахування учнів. {filler}"
+    result = _long_document(world, text)
+    read, whole = _snippet_texts([result])[result.key]
+    assert len(text) > SNIPPET_SCAN_CHARS + 1 and read == text[: SNIPPET_SCAN_CHARS + 1] and not whole
     analysed = analyse_query("зарахування")
-    snippet = build_hits([result], analysed)[0].snippet
+    hits = []
+    assert _texts_read(lambda: hits.extend(build_hits([result], analysed))) == [
+        SNIPPET_FIRST_READ + 1,
+        SNIPPET_SCAN_CHARS + 1,
+    ]
+    snippet = hits[0].snippet
     assert snippet == Highlighter(analysed).snippet(text) and "<mark>зарахування</mark>" in snippet
     assert snippet.endswith("…")
+
+
+def test_a_passage_near_the_start_reads_only_the_start(world):
+    """A law's passage is mostly near its start: only SNIPPET_FIRST_READ characters are read (a results page of
+    ten laws read whole was ~6 MB through a PostgreSQL connection)."""
+    text = f"Директор видає наказ про зарахування учнів. {FILLER * 10_000}"
+    result = _long_document(world, text)
+    analysed = analyse_query("зарахування учнів")
+    hits = []
+    assert _texts_read(lambda: hits.extend(build_hits([result], analysed))) == [SNIPPET_FIRST_READ + 1]
+    assert hits[0].snippet == Highlighter(analysed).snippet(text) and "<mark>учнів</mark>" in hits[0].snippet
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [0, SNIPPET_FIRST_READ - 300, SNIPPET_FIRST_READ - 100, SNIPPET_FIRST_READ - 20, SNIPPET_FIRST_READ + 5, None],
+)
+@pytest.mark.parametrize(
+    ("query", "passage"),
+    [
+        ("зарахування учнів", "Наказ про зарахування учнів."),
+        ("м'яч", "Учень з м’ячем."),  # another apostrophe: only the long way finds it
+        # A form only the long way finds comes first; the dictionary form further on is the snippet's passage.
+        ("держава-агресор", "Дії державою-агресором. " + FILLER * 700 + "Держава-агресор."),
+    ],
+)
+def test_a_snippet_from_the_start_is_the_one_of_the_whole_text(world, query, passage, offset):
+    """Wherever the passage lies (the first read's edge, past it, nowhere: a match in the title only), the
+    snippet is the one the whole text gives."""
+    filler = FILLER * (2 * SNIPPET_FIRST_READ // len(FILLER))
+    text = filler if offset is None else f"{filler[:offset]} {passage} {filler}"
+    result = _long_document(world, text)
+    highlighter = Highlighter(analyse_query(query))
+    assert _snippets([result], highlighter)[result.key] == highlighter.snippet(text)
+
+
+def test_an_html_text_cut_inside_a_tag_loses_the_tag(world):
+    """An act without a text shows its summary (HTML): a first read that ends inside a tag leaves no piece of
+    the tag in the text, and the snippet is the one of the whole summary."""
+    filler = FILLER * (SNIPPET_FIRST_READ // len(FILLER))
+    cut = SNIPPET_FIRST_READ - len("<p>") - 5  # the first read ends inside the link's opening tag
+    summary = f'<p>{filler[:cut]}<a href="/pro-zarakhuvannia">зарахування</a> учнів. {filler}</p>'
+    index = world.content.city_regulation.get_parent().specific
+    page = publish_regulation(index, "Довгий опис", kind="order", summary=summary)
+    result = load_results(RegulationPage.objects.all(), [page.pk])[page.pk]
+    start, whole = _snippet_texts([result], SNIPPET_FIRST_READ)[result.key]
+    assert not whole and "<" not in start and "href" not in start
+    highlighter = Highlighter(analyse_query("зарахування"))
+    snippet = _snippets([result], highlighter)[result.key]
+    assert snippet == highlighter.snippet(strip_tags(summary)) and "<mark>зарахування</mark> учнів" in snippet
 
 
 @pytest.mark.parametrize(
