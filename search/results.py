@@ -2,8 +2,9 @@
 
 The engine answers with primary keys. The candidates behind them (up to ``CANDIDATES_PER_TYPE`` per type, for
 the title re-ranking) are read as plain rows of the few fields a result shows or is ranked by (``values()``,
-one statement per content type, no model instances); the long texts only for the page's hits, and a snippet
-only from a bounded window of them. URLs come from each page's ``url_path`` and the site root paths read once
+one statement per content type, no model instances); the long texts only for the page's hits, first only
+their start (most passages are there) and further only where a passage may lie beyond, and a snippet only
+from a bounded window of them. URLs come from each page's ``url_path`` and the site root paths read once
 per search (``Page.url`` reads those from the cache once per page: a cache round trip per result).
 """
 
