@@ -595,6 +595,40 @@ def lemma_forms(lemma: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+_PLAIN_WORD_RE = re.compile(f"[{_CYRILLIC}]+")
+
+
+def closed_forms(lemmas: set[str]) -> frozenset[str] | None:
+    """The dictionary forms of ``lemmas`` (``ґ`` spelt ``г``), for :func:`ruled_out`; None when a Cyrillic lemma
+    is not itself a dictionary word (its apostrophe dropped, a compound, a guess): the words it is the lemma of
+    may then be other than its forms. Numbers and Latin words are no plain Cyrillic word's lemma."""
+    analyzer = get_analyzer()
+    forms: set[str] = set()
+    for lemma in lemmas:
+        if not _HAS_CYRILLIC_RE.search(lemma):
+            continue
+        if not (_PLAIN_WORD_RE.fullmatch(lemma) and analyzer.word_is_known(lemma)):
+            return None
+        forms.update(form.replace("ґ", "г") for form in lemma_forms(lemma))
+    return frozenset(forms)
+
+
+def ruled_out(word: str, closed: frozenset[str] | None) -> bool:
+    """True when ``word`` (as written) has none of the lemmas whose forms ``closed`` holds, known without
+    analysing it: a plain Cyrillic word the dictionary knows and not among those forms. Such a word's lemmas
+    are the normal forms of its paradigms, and it is one of their forms (spelt with ``г`` where the dictionary
+    has ``ґ``; an apostrophe-less lemma is not closed): true of all 18,742 such words of the 104 laws."""
+    if closed is None:
+        return False
+    folded = word.lower()
+    return (
+        len(folded) <= MAX_ANALYSED_LENGTH
+        and _PLAIN_WORD_RE.fullmatch(folded) is not None
+        and folded.replace("ґ", "г") not in closed
+        and get_analyzer().word_is_known(folded)
+    )
+
+
 class _FormsByLemma:
     """The word forms seen so far, filed under each of their :func:`word_lemmas`."""
 

@@ -29,7 +29,7 @@ from wagtail.models import Site
 from cms.library.models import DocumentKind, LibraryDocument
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
-from .analysis import AnalysedQuery, forms_with_lemmas, lemma_forms
+from .analysis import AnalysedQuery, closed_forms, forms_with_lemmas, lemma_forms, ruled_out
 
 PAGE_TYPES = {
     "announcement": (AnnouncementPage, _("announcement")),
@@ -245,7 +245,9 @@ class Highlighter:
     words before it. Only when none is confirmed (a word the dictionary does not inflect, a compound, another
     apostrophe) is the text read the long way: the first ``SNIPPET_FIRST_WINDOW`` characters word by word up
     to the first match (only the words read are analysed); the rest at once, its distinct words' lemmas by set
-    operations (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression.
+    operations (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression. A
+    dictionary word that is none of the query's lemmas' forms is not analysed at all
+    (:func:`search.analysis.ruled_out`): in a fresh process most words around a match are new to it.
 
     Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form, or
     with no dictionary forms to look for, a match in the first window, whose snippet ends before the last whole
@@ -258,11 +260,14 @@ class Highlighter:
         self._forms: re.Pattern | None = _forms_pattern(
             frozenset().union(*(lemma_forms(lemma) for lemma in self.wanted))
         )
+        self._closed = closed_forms(self.wanted)
 
     def _is_wanted(self, word: str) -> bool:
         known = self._known.get(word)
         if known is None:
-            known = self._known[word] = bool(forms_with_lemmas({word}, self.wanted))
+            known = self._known[word] = not ruled_out(word, self._closed) and bool(
+                forms_with_lemmas({word}, self.wanted)
+            )
         return known
 
     def _words(self, text: str, start: int, end: int) -> Iterator[re.Match]:
@@ -283,7 +288,8 @@ class Highlighter:
             return first
         if partial:
             return FURTHER
-        pattern = _forms_pattern(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
+        words = {word for word in WORD_RE.findall(text, end, stop) if not ruled_out(word, self._closed)}
+        pattern = _forms_pattern(forms_with_lemmas(words, self.wanted))
         return next(_whole_words(pattern, text, end, stop), None) if pattern else None
 
     def _first_dictionary_form(self, text: str, stop: int) -> re.Match | None:

@@ -15,9 +15,12 @@ from search.analysis import (
     STOP_WORDS,
     AnalysedQuery,
     analyse_query,
+    closed_forms,
     lemmatize,
     lemmatize_query,
+    ruled_out,
     tokenize,
+    word_lemmas,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -356,6 +359,38 @@ def test_dictionary_is_read_by_the_compiled_dawg():
     import dawg  # dawg2's compiled module
 
     assert isinstance(analysis.get_analyzer().dictionary.words, dawg.RecordDAWG)
+
+
+def test_a_word_is_ruled_out_only_when_none_of_its_lemmas_is_asked_for():
+    """Every word of the 104 laws, against each of its own lemmas: never ruled out (a snippet would leave it
+    unmarked); most words, against another lemma, without being analysed."""
+    from django.conf import settings
+
+    from search.results import WORD_RE
+
+    words = set()
+    for path in sorted((settings.SHARED_DATA_DIR / "laws").glob("*.txt")):
+        words |= set(WORD_RE.findall(path.read_text(encoding="utf-8")))
+    assert len(words) > 20_000
+    wrong = [(w, lemma) for w in words for lemma in word_lemmas(w) if ruled_out(w, closed_forms({lemma}))]
+    assert wrong == []
+    assert sum(ruled_out(w, closed_forms({"освіта"})) for w in words) > 0.8 * len(words)
+
+
+@pytest.mark.parametrize(
+    ("word", "lemmas", "out"),
+    [
+        ("закладів", {"освіта"}, True),
+        ("освіти", {"освіта"}, False),
+        ("Освітою", {"освіта", "2145-viii"}, False),
+        ("грунтується", {"ґрунтуватися"}, False),  # the dictionary spells it with ґ
+        ("сімей", {"сімя"}, False),  # «сім'я» without its apostrophe is no dictionary word: nothing is closed
+        ("ззсо", {"освіта"}, False),  # unknown to the dictionary: analysed
+        ("м'ячем", {"освіта"}, False),  # an apostrophe: analysed
+    ],
+)
+def test_ruled_out_cases(word, lemmas, out):
+    assert ruled_out(word, closed_forms(lemmas)) is out
 
 
 def test_importing_the_module_does_not_load_pymorphy3():
