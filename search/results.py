@@ -57,7 +57,7 @@ SNIPPET_RADIUS = 110
 SNIPPET_SCAN_CHARS = 300_000
 SNIPPET_FIRST_WINDOW = 4_000
 #: How much of each hit's text is read first: most passages are there, and a law runs to 300,000 characters
-#: (on PostgreSQL, ten of them read whole were ~6 MB through the connection per results page).
+#: (a results page of the ten longest laws read them whole: 2.2 million characters, 21.8 ms on a PostgreSQL server).
 SNIPPET_FIRST_READ = 20_000
 WORD_CHARS = r"\w’'ʼ-"
 WORD_RE = re.compile(rf"[{WORD_CHARS}]+", re.UNICODE)
