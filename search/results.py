@@ -245,9 +245,11 @@ class Highlighter:
     words before it. Only when none is confirmed (a word the dictionary does not inflect, a compound, another
     apostrophe) is the text read the long way: the first ``SNIPPET_FIRST_WINDOW`` characters word by word up
     to the first match (only the words read are analysed); the rest at once, its distinct words' lemmas by set
-    operations (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression. A
-    dictionary word that is none of the query's lemmas' forms is not analysed at all
-    (:func:`search.analysis.ruled_out`): in a fresh process most words around a match are new to it.
+    operations (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression. The
+    words marked around a match are checked one by one, and a dictionary word that is none of the query's
+    lemmas' forms is not analysed (:func:`search.analysis.ruled_out`): in a fresh process most of them are new
+    to it. The rest of a text read the long way is not checked so: its words, thousands, are analysed once per
+    process and then answered by set operations, faster than checking each again at every search.
 
     Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form, or
     with no dictionary forms to look for, a match in the first window, whose snippet ends before the last whole
@@ -288,8 +290,7 @@ class Highlighter:
             return first
         if partial:
             return FURTHER
-        words = {word for word in WORD_RE.findall(text, end, stop) if not ruled_out(word, self._closed)}
-        pattern = _forms_pattern(forms_with_lemmas(words, self.wanted))
+        pattern = _forms_pattern(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
         return next(_whole_words(pattern, text, end, stop), None) if pattern else None
 
     def _first_dictionary_form(self, text: str, stop: int) -> re.Match | None:
