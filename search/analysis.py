@@ -620,13 +620,22 @@ def ruled_out(word: str, closed: frozenset[str] | None) -> bool:
     has ``ґ``; an apostrophe-less lemma is not closed): true of all 18,742 such words of the 104 laws."""
     if closed is None:
         return False
+    folded = plain_fold(word)
+    return folded is not None and folded not in closed
+
+
+def plain_fold(word: str) -> str | None:
+    """``word`` lowercased, ``ґ`` as ``г``, when it is a plain Cyrillic word the dictionary knows: a word
+    :func:`ruled_out` may rule out. None for any other word (an apostrophe, a hyphen, a digit, a Latin letter,
+    a word the dictionary does not know or too long to analyse)."""
     folded = word.lower()
-    return (
+    if (
         len(folded) <= MAX_ANALYSED_LENGTH
         and _PLAIN_WORD_RE.fullmatch(folded) is not None
-        and folded.replace("ґ", "г") not in closed
         and get_analyzer().word_is_known(folded)
-    )
+    ):
+        return folded.replace("ґ", "г")
+    return None
 
 
 class _FormsByLemma:
@@ -674,6 +683,48 @@ def _start_afresh() -> _FormsByLemma:
     return _forms_by_lemma
 
 
+class _PlainWords:
+    """The word forms seen so far, as :func:`ruled_out` sees them: the plain dictionary words under their fold
+    (:func:`plain_fold`), the others as open."""
+
+    def __init__(self):
+        self.seen: set[str] = set()
+        self.open: set[str] = set()
+        self.by_fold: dict[str, set[str]] = {}
+
+    def add(self, words: set[str]) -> None:
+        for word in words:
+            folded = plain_fold(word)
+            if folded is None:
+                self.open.add(word)
+            else:
+                self.by_fold.setdefault(folded, set()).add(word)
+        self.seen |= words  # after they are filed
+
+
+_plain_words = _PlainWords()
+
+
+def not_ruled_out(words: set[str], closed: frozenset[str]) -> set[str]:
+    """Those of ``words`` (word forms as written) that ``ruled_out(word, closed)`` does not rule out: what a
+    snippet reading a whole text the long way asks of its words. Each form is checked once per process and
+    filed, so a text whose words were seen before is answered by set operations alone. Safe to call from
+    several threads, as :func:`forms_with_lemmas`."""
+    global _plain_words
+    index = _plain_words
+    unseen = words - index.seen
+    if unseen:
+        if len(index.seen) + len(unseen) > _MAX_FILED_FORMS:
+            index = _plain_words = _PlainWords()
+        index.add(unseen)
+    found = words & index.open
+    for folded in closed:
+        spellings = index.by_fold.get(folded)
+        if spellings:
+            found |= words & spellings
+    return found
+
+
 def cache_clear() -> None:
     """Empty the word caches (the analyser stays loaded). For benchmarks and tests."""
     _split_run.cache_clear()
@@ -683,6 +734,8 @@ def cache_clear() -> None:
     _analyse_word.cache_clear()
     word_lemmas.cache_clear()
     _start_afresh()
+    global _plain_words
+    _plain_words = _PlainWords()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from wagtail.models import Site
 from cms.library.models import DocumentKind, LibraryDocument
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
-from .analysis import AnalysedQuery, closed_forms, forms_with_lemmas, lemma_forms, ruled_out
+from .analysis import AnalysedQuery, closed_forms, forms_with_lemmas, lemma_forms, not_ruled_out, ruled_out
 
 PAGE_TYPES = {
     "announcement": (AnnouncementPage, _("announcement")),
@@ -243,18 +243,19 @@ class Highlighter:
     query's lemmas (:func:`search.analysis.lemma_forms`) by one regular expression, and each place found is
     confirmed by the word's own lemmas: a rare word far into a long text is found without lemmatising the
     words before it. Only when none is confirmed (a word the dictionary does not inflect, a compound, another
-    apostrophe) is the text read the long way: the first ``SNIPPET_FIRST_WINDOW`` characters word by word up
-    to the first match (only the words read are analysed); the rest at once, its distinct words' lemmas by set
-    operations (:func:`search.analysis.forms_with_lemmas`), their first place by one regular expression. The
-    words marked around a match are checked one by one, and a dictionary word that is none of the query's
-    lemmas' forms is not analysed (:func:`search.analysis.ruled_out`): in a fresh process most of them are new
-    to it. The rest of a text read the long way is not checked so: its words, thousands, are analysed once per
-    process and then answered by set operations, faster than checking each again at every search.
+    apostrophe, a Latin letter in a Cyrillic word; or no match in the text at all, as for a hit found by its
+    title) is the text read the long way. When every query lemma is a dictionary word, only the words
+    :func:`search.analysis.ruled_out` does not rule out may match: they are taken from the text's distinct
+    words by set operations (each word checked once per process: :func:`search.analysis.not_ruled_out`),
+    analysed (once per process: :func:`search.analysis.forms_with_lemmas`), and the first place of those that
+    match found by one regular expression. Otherwise the first ``SNIPPET_FIRST_WINDOW`` characters are read
+    word by word up to the first match (only the words read are analysed), and the rest at once, all its
+    distinct words' lemmas by set operations. The words marked around a match are checked one by one, a
+    dictionary word that is none of the query's lemmas' forms without being analysed.
 
-    Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form, or
-    with no dictionary forms to look for, a match in the first window, whose snippet ends before the last whole
-    word read. Otherwise (None) the text is to be read further, and the snippet is the one the longer text
-    gives: a dictionary form further on comes before any other match."""
+    Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form
+    whose snippet ends before the last whole word read. Otherwise (None) the text is to be read further, and
+    the snippet is the one the longer text gives: a dictionary form further on comes before any other match."""
 
     def __init__(self, analysed: AnalysedQuery):
         self.wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
@@ -282,14 +283,16 @@ class Highlighter:
         first = self._first_dictionary_form(text, stop)
         if first is not None:
             return first
-        if partial and self._forms is not None:
+        if partial:
             return FURTHER  # a dictionary form further on comes before any other match
+        if self._closed is not None:  # only the words ruled_out does not rule out may be wanted
+            words = not_ruled_out(set(WORD_RE.findall(text, 0, stop)), self._closed)
+            pattern = _forms_pattern(forms_with_lemmas(words, self.wanted))
+            return next(_whole_words(pattern, text, 0, stop), None) if pattern else None
         end = _cut(text, SNIPPET_FIRST_WINDOW)
         first = next(self._words(text, 0, end), None)
         if first is not None or stop <= end:
             return first
-        if partial:
-            return FURTHER
         pattern = _forms_pattern(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
         return next(_whole_words(pattern, text, end, stop), None) if pattern else None
 

@@ -25,6 +25,7 @@ from search.results import (
     SNIPPET_FIRST_READ,
     SNIPPET_FIRST_WINDOW,
     SNIPPET_SCAN_CHARS,
+    WORD_RE,
     Highlighter,
     PageUrls,
     _snippet_texts,
@@ -148,6 +149,44 @@ def test_snippet_finds_a_word_far_into_a_long_text_without_analysing_the_words_b
 
 
 FILLER = "Загальні положення цього документа. "
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        ("заклад", "зaкладу"),  # a Latin «a» (a recognised text): no dictionary form
+        ("ґудзик", "Гудзиком"),  # г where the dictionary has ґ
+        ("закладу освіти", "ЗАКЛАДІВ"),  # a dictionary form: found before the long way
+        ("освіта", None),  # nowhere in the text (a match in the title only)
+    ],
+)
+def test_a_long_way_snippet_is_the_first_word_with_a_wanted_lemma(query, word):
+    """The long way (no dictionary form of the query's words in the text) finds, by the text's vocabulary,
+    the word the text read word by word gives: the first whose lemmas include one asked for."""
+    filler = FILLER * 300
+    text = f"{filler}Керівник {word or 'керівника'} діє на підставі статуту. {filler}"
+    analysed = analyse_query(query)
+    highlighter = Highlighter(analysed)
+    wanted = {lemma for group in analysed.alternatives for lemma in group}
+    first = next((m for m in WORD_RE.finditer(text) if analysis.word_lemmas(m.group()) & wanted), None)
+    snippet = highlighter.snippet(text)
+    if word is None:
+        assert first is None and "<mark>" not in snippet and snippet == text[:220] + "…"
+    else:
+        assert first.group() == word and f"<mark>{word}</mark> діє" in snippet
+
+
+def test_a_texts_words_are_checked_once_per_process(monkeypatch):
+    """A hit found by its title comes back in many searches, its text read the long way in each: its words
+    are checked in the first, and the next searches answer by set operations."""
+    text = f"{FILLER * 300}Керівник закладу діє на підставі статуту. {FILLER * 300}"
+    checked = []
+    real_fold = analysis.plain_fold
+    monkeypatch.setattr(analysis, "plain_fold", lambda word: checked.append(word) or real_fold(word))
+    analysis.cache_clear()
+    for query in ("освіта", "ліцензування", "атестація"):  # none of them in the text: no words marked
+        assert "<mark>" not in Highlighter(analyse_query(query)).snippet(text)
+    assert sorted(checked) == sorted(set(WORD_RE.findall(text)))
 
 
 def _long_document(world, text: str):
