@@ -1,0 +1,101 @@
+"""How a snippet finds the dictionary forms of the query's words: a regular expression shaped as the forms'
+trie, a text searched a piece at a time; each the same places as the plain way (an alternation of the forms
+over the whole text lowercased)."""
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search.analysis import analyse_query, lemma_forms, lemmatize
+from search.results import FORMS_FIRST_PIECE, WORD_CHARS, Highlighter, _forms_pattern, _whole_words
+
+
+def _alternation(forms) -> re.Pattern:
+    """The plain way: every form in turn, the longest first."""
+    words = "|".join(re.escape(form) for form in sorted(forms, key=lambda form: (-len(form), form)))
+    return re.compile(rf"(?:{words})(?![{WORD_CHARS}])")
+
+
+def _places(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _whole_words(pattern, text, 0, len(text))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    forms=st.sets(st.text(alphabet="абв'-", min_size=1, max_size=5), min_size=1, max_size=8),
+    text=st.text(alphabet="абв'- .", max_size=80),
+)
+def test_the_forms_trie_finds_what_an_alternation_finds(forms, text):
+    assert _places(_forms_pattern(forms), text) == _places(_alternation(forms), text)
+
+
+def test_the_forms_trie_finds_what_an_alternation_finds_in_the_laws():
+    texts = [
+        path.read_text(encoding="utf-8")[:60_000].lower()
+        for path in sorted((django_settings.SHARED_DATA_DIR / "laws").glob("*.txt"))
+    ]
+    lemma_sets = [{"освіта"}, {"заклад", "загальний", "середній"}, {"право", "рівний", "рівень"}, {"здійснювати"}]
+    found = 0
+    for lemmas in lemma_sets:
+        forms = frozenset().union(*(lemma_forms(lemma) for lemma in lemmas))
+        for text in texts:
+            places = _places(_forms_pattern(forms), text)
+            assert places == _places(_alternation(forms), text)
+            found += len(places)
+    assert found > 1_000
+
+
+def _first_place_the_plain_way(highlighter: Highlighter, analysed, text: str) -> int | None:
+    """The first confirmed dictionary form of the whole text, lowercased at once."""
+    wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
+    pattern = _alternation(frozenset().union(*(lemma_forms(lemma) for lemma in wanted)))
+    folded = text.lower().replace("’", "'").replace("ʼ", "'")
+    for match in _whole_words(pattern, folded, 0, len(folded)):
+        if wanted & set(lemmatize(text[match.start() : match.end()], with_alternatives=True).split()):
+            return match.start()
+    return None
+
+
+FILLER = "Загальні положення цього документа. "
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [
+        0,
+        FORMS_FIRST_PIECE - 12,
+        FORMS_FIRST_PIECE - 3,
+        FORMS_FIRST_PIECE,
+        FORMS_FIRST_PIECE + 1,
+        3 * FORMS_FIRST_PIECE - 5,
+        3 * FORMS_FIRST_PIECE + 2,
+        40_000,
+        None,
+    ],
+)
+@pytest.mark.parametrize("query", ["зарахування учнів", "учнів", "закладу освіти"])
+def test_a_text_searched_piece_by_piece_gives_the_first_place(query, offset):
+    """Wherever the first form lies (at a piece's edge, far in, nowhere), the search by pieces finds the place
+    the whole text searched at once gives; a text without spaces is searched at once."""
+    filler = FILLER * (50_000 // len(FILLER))
+    passage = "Наказ про ЗАРАХУВАННЯ учнів до закладів освіти."
+    text = filler if offset is None else f"{filler[:offset]}{passage} {filler}"
+    analysed = analyse_query(query)
+    highlighter = Highlighter(analysed)
+    expected = _first_place_the_plain_way(highlighter, analysed, text)
+    assert (expected is None) == (offset is None)
+    first = highlighter._first_dictionary_form(text, len(text))
+    assert (first and first.start()) == expected
+    glued = text.replace(" ", "_")  # no space: one piece
+    first = highlighter._first_dictionary_form(glued, len(glued))
+    assert (first and first.start()) == _first_place_the_plain_way(highlighter, analysed, glued)
+
+
+def test_a_form_confirmed_further_in_a_piece_loses_to_another_lemmas_earlier_form():
+    """Each lemma's first confirmed form in a piece; the first of them, whichever lemma it is of."""
+    text = "Учні прийшли. Наказ про зарахування учнів."
+    first = Highlighter(analyse_query("зарахування учнів"))._first_dictionary_form(text, len(text))
+    assert first.group() == "Учні"
