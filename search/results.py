@@ -254,8 +254,8 @@ class Highlighter:
     :func:`search.analysis.forms_with_lemmas`), and the first place of those that match found by one regular
     expression. Otherwise the first ``SNIPPET_FIRST_WINDOW`` characters are read word by word up to the first
     match (only the words read are analysed), and the rest at once, all its distinct words' lemmas by set
-    operations. The words marked around a match are checked one by one, a dictionary word that is none of the
-    query's lemmas' forms without being analysed.
+    operations. Around a match, the words to mark are taken the same way from the window's distinct words and
+    confirmed one by one.
 
     Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form
     whose snippet ends before the last whole word read. Otherwise (None) the text is to be read further, and
@@ -276,9 +276,15 @@ class Highlighter:
         return known
 
     def _words(self, text: str, start: int, end: int) -> Iterator[re.Match]:
-        """The wanted words of ``text[start:end]``, read one by one."""
+        """The wanted words of ``text[start:end]``, read one by one; when every query lemma is a dictionary
+        word, only those :func:`search.analysis.ruled_out` does not rule out are looked at, taken from the
+        distinct words by set operations (:func:`search.analysis.not_ruled_out`)."""
+        candidates = None
+        if self._closed is not None:
+            candidates = not_ruled_out(set(WORD_RE.findall(text, start, end)), self._closed)
         for match in WORD_RE.finditer(text, start, end):
-            if self._is_wanted(match.group()):
+            word = match.group()
+            if (candidates is None or word in candidates) and self._is_wanted(word):
                 yield match
 
     def _first_match(self, text: str, stop: int, *, partial: bool) -> re.Match | _Further | None:

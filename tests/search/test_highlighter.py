@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.analysis import analyse_query, lemma_forms, lemmatize
-from search.results import FORMS_FIRST_PIECE, WORD_CHARS, Highlighter, _forms_pattern, _whole_words
+from search.results import FORMS_FIRST_PIECE, WORD_CHARS, WORD_RE, Highlighter, _forms_pattern, _whole_words
 
 
 def _alternation(forms) -> re.Pattern:
@@ -99,3 +99,23 @@ def test_a_form_confirmed_further_in_a_piece_loses_to_another_lemmas_earlier_for
     text = "Учні прийшли. Наказ про зарахування учнів."
     first = Highlighter(analyse_query("зарахування учнів"))._first_dictionary_form(text, len(text))
     assert first.group() == "Учні"
+
+
+@pytest.mark.parametrize("query", ["закладу освіти", "права громадян", "ґрунтується", "сім'ї", "2145-VIII"])
+def test_the_words_marked_are_those_whose_lemmas_are_asked_for(query):
+    """The words a snippet marks, found among the distinct words not ruled out, are each word of the text
+    whose lemmas include one the query asks for, read word by word: over the start of every law."""
+    analysed = analyse_query(query)
+    highlighter = Highlighter(analysed)
+    wanted = highlighter.wanted
+    marked = 0
+    for path in sorted((django_settings.SHARED_DATA_DIR / "laws").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")[:3_000]
+        expected = [
+            match.span()
+            for match in WORD_RE.finditer(text)
+            if wanted & set(lemmatize(match.group(), with_alternatives=True).split()) or match.group().lower() in wanted
+        ]
+        assert [match.span() for match in highlighter._words(text, 0, len(text))] == expected
+        marked += len(expected)
+    assert marked > 0
