@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
 from django.db.models import QuerySet
-from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
@@ -181,8 +182,10 @@ def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> di
     texts = {}
     for model, pks in by_model.items():
         names = SNIPPET_FIELDS.get(model, ("body",))
-        heads = {f"{name}_head": Substr(name, 1, limit + 1) for name in names}
-        rows = model._default_manager.filter(pk__in=pks).order_by().annotate(**heads).values_list("pk", *heads)
+        connection = connections[router.db_for_read(model)]
+        with connection.cursor() as cursor:
+            cursor.execute(_text_heads_sql(connection, model, names, limit, len(pks)), pks)
+            rows = cursor.fetchall()
         for pk, *values in rows:
             name, value = next(((n, v) for n, v in zip(names, values, strict=True) if v), ("", ""))
             whole = len(value) <= limit
@@ -190,6 +193,22 @@ def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> di
                 value = strip_tags(value if whole else _before_open_tag(value[:limit]))
             texts[(model, pk)] = (value, whole)
     return texts
+
+
+def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count: int) -> str:
+    """``SELECT pk, SUBSTR(name, 1, limit + 1) ... WHERE pk IN (count placeholders)`` on ``model``'s table.
+    Written by hand: the ORM's queryset with a ``Substr`` annotation per field cost ~0.3 ms of CPU per content
+    type, a fifth of reading the texts. The snippet fields are columns of the model's own table."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if field not in model._meta.local_concrete_fields:  # pragma: no cover - a field of a parent's table
+            raise ImproperlyConfigured(f"{model.__name__}.{name}: a snippet field must be a column of its table.")
+        columns.append(f"SUBSTR({table}.{quote(field.column)}, 1, {int(limit) + 1})")
+    key = f"{table}.{quote(model._meta.pk.column)}"
+    return f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {key} IN ({', '.join(['%s'] * count)})"  # noqa: S608 - names and integers only; keys are parameters
 
 
 def _before_open_tag(html: str) -> str:

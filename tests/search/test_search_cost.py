@@ -260,6 +260,33 @@ def test_a_snippet_from_the_start_is_the_one_of_the_whole_text(world, query, pas
     assert _snippets([result], highlighter)[result.key] == highlighter.snippet(text)
 
 
+@pytest.mark.parametrize("limit", [30, SNIPPET_FIRST_READ])
+def test_the_texts_are_read_as_the_orm_reads_them(world, corpus, limit):
+    """The hand-written statement reads, for every searched type, what the ORM's Substr annotation reads (the
+    types the test data has objects of; for the others, the statement runs)."""
+    from django.db.models.functions import Substr
+
+    from search.results import SNIPPET_FIELDS, Result, _before_open_tag
+
+    compared = set()
+    for model in SEARCHED_MODELS:
+        assert _snippet_texts([Result(model, {"pk": 0})], limit) == {}
+        names = SNIPPET_FIELDS.get(model, ("body",))
+        heads = {f"{name}_head": Substr(name, 1, limit + 1) for name in names}
+        expected = {
+            pk: next(((name, value) for name, value in zip(names, values, strict=True) if value), ("", ""))
+            for pk, *values in model.objects.annotate(**heads).values_list("pk", *heads)
+        }
+        compared |= {model} if expected else set()
+        read = _snippet_texts([Result(model, {"pk": pk}) for pk in expected], limit)
+        for pk, (name, value) in expected.items():
+            whole = len(value) <= limit
+            if name in {"summary", "body"}:  # HTML: its text, without a tag it was cut in
+                value = strip_tags(value if whole else _before_open_tag(value[:limit]))
+            assert read[(model, pk)] == (value, whole)
+    assert {RegulationPage, LibraryDocument} <= compared
+
+
 def test_an_html_text_cut_inside_a_tag_loses_the_tag(world):
     """An act without a text shows its summary (HTML): a first read that ends inside a tag leaves no piece of
     the tag in the text, and the snippet is the one of the whole summary."""
