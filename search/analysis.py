@@ -667,7 +667,7 @@ def forms_with_lemmas(words: set[str], lemmas: set[str]) -> set[str]:
     unseen = words - index.seen
     if unseen:
         if len(index.seen) + len(unseen) > _MAX_FILED_FORMS:
-            index = _start_afresh()
+            index, unseen = _start_afresh(), words  # the words seen before are not in the new index
         index.add(unseen)
     found: set[str] = set()
     for lemma in lemmas:
@@ -716,6 +716,7 @@ def not_ruled_out(words: set[str], closed: frozenset[str]) -> set[str]:
     if unseen:
         if len(index.seen) + len(unseen) > _MAX_FILED_FORMS:
             index = _plain_words = _PlainWords()
+            unseen = words  # the words seen before are not in the new index
         index.add(unseen)
     found = words & index.open
     for folded in closed:

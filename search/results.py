@@ -402,7 +402,8 @@ def _trie_regex(node: dict) -> str:
 
 @functools.lru_cache(maxsize=4_096)
 def _lemma_pattern(lemma: str) -> re.Pattern:
-    """The regular expression of a lemma's dictionary forms, compiled once per process (~0.2 ms a lemma)."""
+    """The regular expression of a lemma's dictionary forms, compiled once per process (~0.2 ms a lemma; ~1.2 KB
+    each, the 4,096 last used kept)."""
     return _forms_pattern(lemma_forms(lemma))
 
 

@@ -397,6 +397,24 @@ def test_not_ruled_out_leaves_the_words_ruled_out_leaves():
         assert 0 < len(expected) < 0.2 * len(words)
 
 
+def test_the_word_indexes_starting_afresh_keep_the_words_asked_about(monkeypatch):
+    """Past their size the word indexes start afresh: the words of the call that fills them, seen before or
+    not, are filed again and answered."""
+    from search.analysis import forms_with_lemmas
+
+    analysis.cache_clear()
+    monkeypatch.setattr(analysis, "_MAX_FILED_FORMS", 5)
+    closed = closed_forms({"закон"})
+    assert not_ruled_out({"закон"}, closed) == {"закон"}
+    assert forms_with_lemmas({"закону"}, {"закон"}) == {"закону"}
+    words = {"закон", "закону", "Цей", "діє", "набуває", "чинності"}
+    assert (
+        not_ruled_out(words, closed) == {word for word in words if not ruled_out(word, closed)} == {"закон", "закону"}
+    )
+    assert forms_with_lemmas(words, {"закон"}) == {"закон", "закону"}
+    analysis.cache_clear()
+
+
 @pytest.mark.parametrize(
     ("word", "lemmas", "out"),
     [
