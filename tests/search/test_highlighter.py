@@ -48,7 +48,7 @@ def test_the_forms_trie_finds_what_an_alternation_finds_in_the_laws():
     assert found > 1_000
 
 
-def _first_place_the_plain_way(highlighter: Highlighter, analysed, text: str) -> int | None:
+def _first_place_the_plain_way(analysed, text: str) -> int | None:
     """The first confirmed dictionary form of the whole text, lowercased at once."""
     wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
     pattern = _alternation(frozenset().union(*(lemma_forms(lemma) for lemma in wanted)))
@@ -85,13 +85,13 @@ def test_a_text_searched_piece_by_piece_gives_the_first_place(query, offset):
     text = filler if offset is None else f"{filler[:offset]}{passage} {filler}"
     analysed = analyse_query(query)
     highlighter = Highlighter(analysed)
-    expected = _first_place_the_plain_way(highlighter, analysed, text)
+    expected = _first_place_the_plain_way(analysed, text)
     assert (expected is None) == (offset is None)
     first = highlighter._first_dictionary_form(text, len(text))
     assert (first and first.start()) == expected
-    glued = text.replace(" ", "_")  # no space: one piece
-    first = highlighter._first_dictionary_form(glued, len(glued))
-    assert (first and first.start()) == _first_place_the_plain_way(highlighter, analysed, glued)
+    lines = text.replace(" ", "\n")  # words, but no space to cut a piece at: one piece
+    first = highlighter._first_dictionary_form(lines, len(lines))
+    assert (first and first.start()) == _first_place_the_plain_way(analysed, lines) == expected
 
 
 def test_a_form_confirmed_further_in_a_piece_loses_to_another_lemmas_earlier_form():
