@@ -638,23 +638,64 @@ def plain_fold(word: str) -> str | None:
     return None
 
 
-class _FormsByLemma:
-    """The word forms seen so far, filed under each of their :func:`word_lemmas`."""
+class _FiledWords:
+    """Word forms filed once per process, each by ``file(word)``: a process-wide index for set operations.
+    ``seen`` holds the forms filed; past MAX_FILED_FORMS the index starts afresh. Safe to use from several
+    threads: an index is only ever added to, or replaced whole."""
 
     def __init__(self):
         self.seen: set[str] = set()
+
+    def file(self, word: str) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def holding(cls, words: set[str]) -> _FiledWords:
+        """The process's index of this kind, with ``words`` filed."""
+        index = _filed_words[cls]
+        unseen = words - index.seen
+        if unseen:
+            if len(index.seen) + len(unseen) > _MAX_FILED_FORMS:
+                index = _filed_words[cls] = cls()
+                unseen = words  # the words seen before are not in the new index
+            for word in unseen:
+                index.file(word)
+            index.seen |= unseen  # after they are filed
+        return index
+
+
+class _FormsByLemma(_FiledWords):
+    """The word forms seen so far, filed under each of their :func:`word_lemmas`."""
+
+    def __init__(self):
+        super().__init__()
         self.by_lemma: dict[str, set[str]] = {}
 
-    def add(self, words: set[str]) -> None:
-        for word in words:
-            for lemma in word_lemmas(word):
-                self.by_lemma.setdefault(lemma, set()).add(word)
-        self.seen |= words  # after their lemmas are filed
+    def file(self, word: str) -> None:
+        for lemma in word_lemmas(word):
+            self.by_lemma.setdefault(lemma, set()).add(word)
 
 
-#: Forms filed before the index starts afresh (the size of the word caches).
+class _PlainWords(_FiledWords):
+    """The word forms seen so far, as :func:`ruled_out` sees them: the plain dictionary words under their fold
+    (:func:`plain_fold`), the others as open."""
+
+    def __init__(self):
+        super().__init__()
+        self.open: set[str] = set()
+        self.by_fold: dict[str, set[str]] = {}
+
+    def file(self, word: str) -> None:
+        folded = plain_fold(word)
+        if folded is None:
+            self.open.add(word)
+        else:
+            self.by_fold.setdefault(folded, set()).add(word)
+
+
+#: Forms filed before an index starts afresh (the size of the word caches).
 _MAX_FILED_FORMS = 200_000
-_forms_by_lemma = _FormsByLemma()
+_filed_words: dict[type[_FiledWords], _FiledWords] = {kind: kind() for kind in (_FormsByLemma, _PlainWords)}
 
 
 def forms_with_lemmas(words: set[str], lemmas: set[str]) -> set[str]:
@@ -662,13 +703,8 @@ def forms_with_lemmas(words: set[str], lemmas: set[str]) -> set[str]:
 
     A snippet asks this of every word of a text. Each form is analysed once per process and filed under its
     lemmas, so a text whose words were seen before is answered by set operations alone, without a call per
-    word. Safe to call from several threads: the index is only ever added to, or replaced whole."""
-    index = _forms_by_lemma
-    unseen = words - index.seen
-    if unseen:
-        if len(index.seen) + len(unseen) > _MAX_FILED_FORMS:
-            index, unseen = _start_afresh(), words  # the words seen before are not in the new index
-        index.add(unseen)
+    word. Safe to call from several threads (:class:`_FiledWords`)."""
+    index = _FormsByLemma.holding(words)
     found: set[str] = set()
     for lemma in lemmas:
         forms = index.by_lemma.get(lemma)
@@ -677,47 +713,12 @@ def forms_with_lemmas(words: set[str], lemmas: set[str]) -> set[str]:
     return found
 
 
-def _start_afresh() -> _FormsByLemma:
-    global _forms_by_lemma
-    _forms_by_lemma = _FormsByLemma()
-    return _forms_by_lemma
-
-
-class _PlainWords:
-    """The word forms seen so far, as :func:`ruled_out` sees them: the plain dictionary words under their fold
-    (:func:`plain_fold`), the others as open."""
-
-    def __init__(self):
-        self.seen: set[str] = set()
-        self.open: set[str] = set()
-        self.by_fold: dict[str, set[str]] = {}
-
-    def add(self, words: set[str]) -> None:
-        for word in words:
-            folded = plain_fold(word)
-            if folded is None:
-                self.open.add(word)
-            else:
-                self.by_fold.setdefault(folded, set()).add(word)
-        self.seen |= words  # after they are filed
-
-
-_plain_words = _PlainWords()
-
-
 def not_ruled_out(words: set[str], closed: frozenset[str]) -> set[str]:
     """Those of ``words`` (word forms as written) that ``ruled_out(word, closed)`` does not rule out: what a
-    snippet reading a whole text the long way asks of its words. Each form is checked once per process and
-    filed, so a text whose words were seen before is answered by set operations alone. Safe to call from
-    several threads, as :func:`forms_with_lemmas`."""
-    global _plain_words
-    index = _plain_words
-    unseen = words - index.seen
-    if unseen:
-        if len(index.seen) + len(unseen) > _MAX_FILED_FORMS:
-            index = _plain_words = _PlainWords()
-            unseen = words  # the words seen before are not in the new index
-        index.add(unseen)
+    snippet asks of the distinct words of a text it reads the long way, or of a window it marks. Each form is
+    checked once per process and filed, so words seen before are answered by set operations alone. Safe to
+    call from several threads (:class:`_FiledWords`)."""
+    index = _PlainWords.holding(words)
     found = words & index.open
     for folded in closed:
         spellings = index.by_fold.get(folded)
@@ -734,9 +735,8 @@ def cache_clear() -> None:
     _token_lemmas.cache_clear()
     _analyse_word.cache_clear()
     word_lemmas.cache_clear()
-    _start_afresh()
-    global _plain_words
-    _plain_words = _PlainWords()
+    for kind in _filed_words:
+        _filed_words[kind] = kind()
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -294,13 +294,17 @@ class Highlighter:
             )
         return known
 
+    def _candidates(self, text: str, start: int, end: int) -> set[str] | None:
+        """The distinct words of ``text[start:end]`` that :func:`search.analysis.ruled_out` does not rule out,
+        by set operations (:func:`search.analysis.not_ruled_out`); None when a query lemma is no dictionary word
+        (any word may then be wanted)."""
+        if self._closed is None:
+            return None
+        return not_ruled_out(set(WORD_RE.findall(text, start, end)), self._closed)
+
     def _words(self, text: str, start: int, end: int) -> Iterator[re.Match]:
-        """The wanted words of ``text[start:end]``, read one by one; when every query lemma is a dictionary
-        word, only those :func:`search.analysis.ruled_out` does not rule out are looked at, taken from the
-        distinct words by set operations (:func:`search.analysis.not_ruled_out`)."""
-        candidates = None
-        if self._closed is not None:
-            candidates = not_ruled_out(set(WORD_RE.findall(text, start, end)), self._closed)
+        """The wanted words of ``text[start:end]``, read one by one; only the :meth:`_candidates` are looked at."""
+        candidates = self._candidates(text, start, end)
         for match in WORD_RE.finditer(text, start, end):
             word = match.group()
             if (candidates is None or word in candidates) and self._is_wanted(word):
@@ -312,9 +316,9 @@ class Highlighter:
             return first
         if partial:
             return FURTHER  # a dictionary form further on comes before any other match
-        if self._closed is not None:  # only the words ruled_out does not rule out may be wanted
-            words = not_ruled_out(set(WORD_RE.findall(text, 0, stop)), self._closed)
-            pattern = _forms_pattern(forms_with_lemmas(words, self.wanted))
+        candidates = self._candidates(text, 0, stop)
+        if candidates is not None:  # only the words ruled_out does not rule out may be wanted
+            pattern = _forms_pattern(forms_with_lemmas(candidates, self.wanted))
             return next(_whole_words(pattern, text, 0, stop), None) if pattern else None
         end = _cut(text, SNIPPET_FIRST_WINDOW)
         first = next(self._words(text, 0, end), None)
