@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.models import Page
@@ -109,6 +109,15 @@ def test_page_urls_are_wagtails(world, corpus):
     urls = PageUrls()
     pages = Page.objects.live().specific()
     assert pages and all(urls.url(page.url_path) == page.url for page in pages)
+    # The paths kept per process are the ones of the script prefix in force (a portal served below a path).
+    set_script_prefix("/portal/")
+    try:
+        assert all(urls.url(page.url_path) == page.url for page in pages)
+        served = [page.url for page in pages if page.url]
+        assert served and all(url.startswith("/portal/") for url in served)
+    finally:
+        set_script_prefix("/")
+    assert all(urls.url(page.url_path) == page.url for page in pages)
     documents = LibraryDocument.objects.all()
     assert documents and all(document_url(doc.pk, doc.file.name) == doc.url for doc in documents)
 
@@ -196,14 +205,17 @@ def _long_document(world, text: str):
 
 
 def _texts_read(call) -> list[int]:
-    """The lengths the snippet texts were read to (SUBSTR's last argument), in the order read."""
+    """The lengths in characters the snippet texts were read to, in the order read: SUBSTR's last argument, of
+    characters, or of bytes on SQLite (four per character: ``search.results._text_heads_sql``)."""
     with CaptureQueriesContext(connection) as context:
         call()
-    return [
-        int(query["sql"].split("SUBSTR")[1].split(",")[2].split(")")[0])
-        for query in context.captured_queries
-        if "SUBSTR" in query["sql"].upper()
-    ]
+    lengths = []
+    for query in context.captured_queries:
+        if "SUBSTR" in query["sql"].upper():
+            substr = query["sql"].split("SUBSTR(")[1]
+            length = int(substr.split(", 1, ")[1].split(")")[0])
+            lengths.append(length // 4 if substr.startswith("CAST(") else length)
+    return lengths
 
 
 def test_a_long_texts_snippet_reads_only_what_a_snippet_looks_at(world):
@@ -285,6 +297,19 @@ def test_the_texts_are_read_as_the_orm_reads_them(world, corpus, limit):
                 value = strip_tags(value if whole else _before_open_tag(value[:limit]))
             assert read[(model, pk)] == (value, whole)
     assert {RegulationPage, LibraryDocument} <= compared
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 60, "ї" * 60, "’" * 60, "😀" * 60, "a" + "😀" * 60, "ab" + "’" * 60, "Наказ № 5 — «зарахування» 😀" * 3],
+    ids=["1 byte", "2 bytes", "3 bytes", "4 bytes", "4 bytes after 1", "3 bytes after 2", "mixed"],
+)
+def test_a_text_is_read_to_the_character_whatever_its_bytes(world, text):
+    """Characters of one to four bytes, a read cut inside one: the text is read to the character, as the
+    ORM's Substr reads it (on SQLite the read is of bytes: ``search.results._text_heads_sql``)."""
+    result = _long_document(world, text)
+    for limit in (10, 30, len(text) - 1, len(text), len(text) + 1):
+        assert _snippet_texts([result], limit)[result.key] == (text[: limit + 1], len(text) <= limit)
 
 
 def test_an_html_text_cut_inside_a_tag_loses_the_tag(world):
