@@ -305,8 +305,9 @@ def test_the_texts_are_read_as_the_orm_reads_them(world, corpus, limit):
     ids=["1 byte", "2 bytes", "3 bytes", "4 bytes", "4 bytes after 1", "3 bytes after 2", "mixed"],
 )
 def test_a_text_is_read_to_the_character_whatever_its_bytes(world, text):
-    """Characters of one to four bytes, a read cut inside one: the text is read to the character, as the
-    ORM's Substr reads it (on SQLite the read is of bytes: ``search.results._text_heads_sql``)."""
+    """Characters of one to four bytes, a read cut inside one: the text is read to the character, its first
+    limit + 1 characters as SQL's SUBSTR gives them (on SQLite the read is of bytes:
+    ``search.results._text_heads_sql``)."""
     result = _long_document(world, text)
     for limit in (10, 30, len(text) - 1, len(text), len(text) + 1):
         assert _snippet_texts([result], limit)[result.key] == (text[: limit + 1], len(text) <= limit)
