@@ -61,6 +61,7 @@ Numbers and single letters that are not in the list are kept ("р" in "2023 р."
 
 from __future__ import annotations
 
+import abc
 import functools
 import re
 import threading
@@ -638,7 +639,7 @@ def plain_fold(word: str) -> str | None:
     return None
 
 
-class _FiledWords:
+class _FiledWords(abc.ABC):
     """Word forms filed once per process, each by ``file(word)``: a process-wide index for set operations.
     ``seen`` holds the forms filed; past MAX_FILED_FORMS the index starts afresh. Safe to use from several
     threads: an index is only ever added to, or replaced whole."""
@@ -646,8 +647,9 @@ class _FiledWords:
     def __init__(self):
         self.seen: set[str] = set()
 
+    @abc.abstractmethod
     def file(self, word: str) -> None:
-        raise NotImplementedError
+        """File one word form in this index."""
 
     @classmethod
     def holding(cls, words: set[str]) -> _FiledWords:

@@ -225,6 +225,7 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
     so."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
+    read = int(limit) + 1
     columns = []
     for name in names:
         field = model._meta.get_field(name)
@@ -232,9 +233,8 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
             raise ImproperlyConfigured(f"{model.__name__}.{name}: a snippet field must be a column of its table.")
         column = f"{table}.{quote(field.column)}"
         if connection.vendor == "sqlite":
-            columns.append(f"SUBSTR(CAST({column} AS BLOB), 1, {4 * (int(limit) + 1)})")
+            columns.append(f"SUBSTR(CAST({column} AS BLOB), 1, {4 * read})")
         else:  # a text of at most limit + 1 bytes is all read: SUBSTR would slice and count its characters
-            read = int(limit) + 1
             columns.append(
                 f"CASE WHEN OCTET_LENGTH({column}) <= {read} THEN {column} ELSE SUBSTR({column}, 1, {read}) END"
             )
