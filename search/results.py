@@ -201,8 +201,8 @@ def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> di
             rows = cursor.fetchall()
         for pk, *values in rows:
             name, value = next(((n, v) for n, v in zip(names, values, strict=True) if v), ("", ""))
-            if isinstance(value, bytes):  # SQLite: a byte prefix (``_text_heads_sql``)
-                value = _utf8_prefix(value, limit + 1)
+            # SQLite reads a prefix of bytes; PostgreSQL may read a text whole (``_text_heads_sql``).
+            value = _utf8_prefix(value, limit + 1) if isinstance(value, bytes) else value[: limit + 1]
             whole = len(value) <= limit
             if name in _HTML_FIELDS:
                 value = strip_tags(value if whole else _before_open_tag(value[:limit]))
@@ -220,9 +220,14 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
     four: they hold its first ``limit + 1`` characters or all of it) and cut to characters in Python
     (:func:`_utf8_prefix`): the first 20,001 characters of ten 300,000-character laws took 2.1 ms as text,
     0.6 ms as bytes and ~0.3 ms more to decode. PostgreSQL's ``substr`` decompresses only the start of a long
-    text it stored compressed, but a shorter text (its octet length, from the value's header, at most
-    ``limit + 1``) is read as it is: ten generated acts of ~10,000 bytes took 1.0 ms with ``substr``, 0.7 ms
-    so."""
+    text it stored compressed, but it counts the characters of the ``4 * (limit + 1)`` bytes it decompresses
+    (~0.25 ms for a 20,001-character start): a text of at most that many bytes (its octet length, from the
+    value's header) is read whole and cut to characters in Python, so both databases read at most
+    ``4 * (limit + 1)`` bytes of a text. Ten generated acts of 20,000-40,000 bytes took 2.4 ms with
+    ``substr`` and 1.2 ms whole; the second read of a law of 200,000-320,000 characters (its first 300,001),
+    4.7 ms with ``substr`` and 2.8 ms whole (``benchmarks/search_speed.py``'s corpus, 20,000 acts, the default
+    compression). Past that size ``substr`` is cheaper: ten texts over 80,000 bytes, 2.8 ms for their starts,
+    7.4 ms whole."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     read = int(limit) + 1
@@ -234,9 +239,9 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
         column = f"{table}.{quote(field.column)}"
         if connection.vendor == "sqlite":
             columns.append(f"SUBSTR(CAST({column} AS BLOB), 1, {4 * read})")
-        else:  # a text of at most limit + 1 bytes is all read: SUBSTR would slice and count its characters
+        else:  # a text of at most 4 * (limit + 1) bytes is all read: SUBSTR would count its characters
             columns.append(
-                f"CASE WHEN OCTET_LENGTH({column}) <= {read} THEN {column} ELSE SUBSTR({column}, 1, {read}) END"
+                f"CASE WHEN OCTET_LENGTH({column}) <= {4 * read} THEN {column} ELSE SUBSTR({column}, 1, {read}) END"
             )
     key = f"{table}.{quote(model._meta.pk.column)}"
     return f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {key} IN ({', '.join(['%s'] * count)})"  # noqa: S608 - names and integers only; keys are parameters

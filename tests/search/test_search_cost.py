@@ -30,6 +30,7 @@ from search.results import (
     PageUrls,
     _snippet_texts,
     _snippets,
+    _text_heads_sql,
     build_hits,
     document_url,
     load_results,
@@ -206,7 +207,8 @@ def _long_document(world, text: str):
 
 def _texts_read(call) -> list[int]:
     """The lengths in characters the snippet texts were read to, in the order read: SUBSTR's last argument, of
-    characters, or of bytes on SQLite (four per character: ``search.results._text_heads_sql``)."""
+    characters, or of bytes on SQLite (four per character: ``search.results._text_heads_sql``; PostgreSQL reads
+    a text of at most four bytes a character whole)."""
     with CaptureQueriesContext(connection) as context:
         call()
     lengths = []
@@ -311,6 +313,26 @@ def test_a_text_is_read_to_the_character_whatever_its_bytes(world, text):
     result = _long_document(world, text)
     for limit in (10, 30, len(text) - 1, len(text), len(text) + 1):
         assert _snippet_texts([result], limit)[result.key] == (text[: limit + 1], len(text) <= limit)
+
+
+@pytest.mark.parametrize("repeat", [2, 6, 40], ids=["shorter than the limit", "whole, longer", "longer still"])
+def test_the_texts_statement_reads_at_most_four_bytes_a_character(world, repeat):
+    """Each database reads at most 4 · (limit + 1) bytes of a text: SQLite that many bytes of its UTF-8;
+    PostgreSQL the whole text when it has no more bytes (its ``SUBSTR`` would count the characters), else its
+    first limit + 1 characters. Here the second text is read whole on PostgreSQL though it is longer than
+    the limit, and cut in Python."""
+    text = "Наказ № 5 про зарахування. " * repeat
+    result = _long_document(world, text)
+    limit = 100
+    with connection.cursor() as cursor:
+        cursor.execute(_text_heads_sql(connection, LibraryDocument, ("extracted_text",), limit, 1), [result.row["pk"]])
+        ((_pk, value),) = cursor.fetchall()
+    encoded, bound = text.encode(), 4 * (limit + 1)
+    if connection.vendor == "sqlite":
+        assert bytes(value) == encoded[:bound]
+    else:
+        assert value == (text if len(encoded) <= bound else text[: limit + 1])
+    assert _snippet_texts([result], limit)[result.key] == (text[: limit + 1], len(text) <= limit)
 
 
 def test_an_html_text_cut_inside_a_tag_loses_the_tag(world):
