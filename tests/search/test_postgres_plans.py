@@ -3,6 +3,8 @@ table scan testing each row), the scope probed match by match (never a hash of e
 planner settings ending with the search. Collected where the database is PostgreSQL: on SQLite there is no
 such plan (not a skip)."""
 
+import importlib
+
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
@@ -11,6 +13,7 @@ from wagtail.search.backends import get_search_backend
 
 from search import engine
 from search.services import SEARCHED_MODELS, run_search
+from tests.conftest import publish_regulation
 from tests.search.test_search_cost import MANY, acts  # noqa: F401 - the fixture
 
 DATABASE_BACKEND = next(
@@ -112,3 +115,46 @@ if connection.vendor == "postgresql":
     test_the_engine_statement_is_one_round_trip_beside_its_settings = (
         _test_the_engine_statement_is_one_round_trip_beside_its_settings
     )
+
+
+# --- storage: lz4 (search/migrations/0006_lz4_compression.py) ------------------------------------------------
+
+LZ4_COLUMNS = importlib.import_module("search.migrations.0006_lz4_compression").COLUMNS
+
+
+def _test_the_columns_a_search_reads_are_compressed_with_lz4(db):
+    """Every column the migration names is set to lz4 on this server (PostgreSQL 15, built with lz4)."""
+    from django.apps import apps
+
+    with connection.cursor() as cursor:
+        for app_label, model_name, field_name in LZ4_COLUMNS:
+            model = apps.get_model(app_label, model_name)
+            cursor.execute(
+                "SELECT attcompression FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s",
+                [model._meta.db_table, model._meta.get_field(field_name).column],
+            )
+            assert cursor.fetchone() == ("l",), (app_label, model_name, field_name)
+
+
+def _test_an_act_and_its_index_entry_are_written_with_lz4(world, database_search):
+    """A long act saved and indexed through the portal: its text and its index entry's body vector are stored
+    compressed with lz4 (pglz left most vectors of such acts uncompressed)."""
+    from cms.pages.models import RegulationPage
+
+    words = " ".join(f"положення{i} закладу освіти пункт {i}" for i in range(800))
+    act = publish_regulation(world.content.city_regulation.get_parent().specific, "Довгий наказ", text=words)
+    database_search.add(RegulationPage.objects.get(pk=act.pk))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_column_compression(text) FROM pages_regulationpage WHERE page_ptr_id = %s", [act.pk])
+        assert cursor.fetchone() == ("lz4",)
+        cursor.execute(
+            "SELECT pg_column_compression(body) FROM wagtailsearch_indexentry WHERE object_id = %s AND "
+            "content_type_id = %s",
+            [str(act.pk), act.content_type_id],
+        )
+        assert cursor.fetchone() == ("lz4",)
+
+
+if connection.vendor == "postgresql":
+    test_the_columns_a_search_reads_are_compressed_with_lz4 = _test_the_columns_a_search_reads_are_compressed_with_lz4
+    test_an_act_and_its_index_entry_are_written_with_lz4 = _test_an_act_and_its_index_entry_are_written_with_lz4
