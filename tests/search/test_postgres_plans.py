@@ -1,7 +1,7 @@
 """How PostgreSQL runs the engine's statement (``search.engine``): the matches read through an index (never a
 table scan testing each row), the scope probed match by match (never a hash of every page built first), the
-planner settings ending with the search. Collected where the database is PostgreSQL: on SQLite there is no
-such plan (not a skip)."""
+planner settings ending with the search; and how it stores what a search reads (lz4). Collected where the database
+is PostgreSQL: on SQLite there is no such plan or storage (not a skip)."""
 
 import importlib
 
