@@ -226,8 +226,9 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
     ``4 * (limit + 1)`` bytes of a text. Ten generated acts of 20,000-40,000 bytes took 2.4 ms with
     ``substr`` and 1.2 ms whole; the second read of a law of 200,000-320,000 characters (its first 300,001),
     4.7 ms with ``substr`` and 2.8 ms whole (``benchmarks/search_speed.py``'s corpus, 20,000 acts, the default
-    compression). Past that size ``substr`` is cheaper: ten texts over 80,000 bytes, 2.8 ms for their starts,
-    7.4 ms whole."""
+    compression, pglz). Past that size ``substr`` is cheaper: ten texts over 80,000 bytes, 2.8 ms for their
+    starts, 7.4 ms whole; compressed with lz4 (``search/migrations/0006_lz4_compression.py``), 2.6 and 7.0 ms,
+    though ``substr`` then fetches all of the value's stored chunks (it decompresses only the start)."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     read = int(limit) + 1

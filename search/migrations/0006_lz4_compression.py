@@ -7,8 +7,9 @@ search 21-25 ms and 18-20 ms; reading a results page's texts 1.8-2.0 ms and 1.55
 of the vectors uncompressed (it gives up on a value it saves too little on).
 
 A column's compression applies to the values written after it is set: an existing site's index is recompressed by
-``manage.py update_index`` (each entry written again), a text when its page is saved. Nothing is done on SQLite, on
-PostgreSQL before 14 or on a server built without lz4 (``default_toast_compression`` does not offer it).
+``manage.py update_index`` (each entry written again), a text when its page is published or its document saved.
+Nothing is done on SQLite, on PostgreSQL before 14 or on a server built without lz4 (``default_toast_compression``
+does not offer it).
 """
 
 from django.db import migrations
@@ -27,7 +28,8 @@ COLUMNS = (
 )
 
 
-def _offers_lz4(connection) -> bool:
+def offers_lz4(connection) -> bool:
+    """Whether ``connection`` is PostgreSQL offering lz4 to compress long values (14 or newer, built with it)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
@@ -37,7 +39,7 @@ def _offers_lz4(connection) -> bool:
 
 
 def _set_compression(apps, schema_editor, method: str) -> None:
-    if not _offers_lz4(schema_editor.connection):
+    if not offers_lz4(schema_editor.connection):
         return
     quote = schema_editor.quote_name
     for app_label, model_name, field_name in COLUMNS:

@@ -315,13 +315,16 @@ def test_a_text_is_read_to_the_character_whatever_its_bytes(world, text):
         assert _snippet_texts([result], limit)[result.key] == (text[: limit + 1], len(text) <= limit)
 
 
-@pytest.mark.parametrize("repeat", [2, 6, 40], ids=["shorter than the limit", "whole, longer", "longer still"])
-def test_the_texts_statement_reads_at_most_four_bytes_a_character(world, repeat):
-    """Each database reads at most 4 · (limit + 1) bytes of a text: SQLite that many bytes of its UTF-8;
-    PostgreSQL the whole text when it has no more bytes (its ``SUBSTR`` would count the characters), else its
-    first limit + 1 characters. Here the second text is read whole on PostgreSQL though it is longer than
-    the limit, and cut in Python."""
-    text = "Наказ № 5 про зарахування. " * repeat
+@pytest.mark.parametrize(
+    "text",
+    ["Наказ № 5 про зарахування. " * 2, "Наказ № 5 про зарахування. " * 6, "ї" * 202, "ї" * 202 + "a", "ї" * 900],
+    ids=["shorter than the limit", "longer, 288 bytes", "404 bytes", "405 bytes", "1,800 bytes"],
+)
+def test_the_texts_statement_reads_at_most_four_bytes_a_character(world, text):
+    """Each database reads at most 4 · (limit + 1) bytes of a text (404 here): SQLite that many bytes of its
+    UTF-8; PostgreSQL the whole text when it has no more bytes (its ``SUBSTR`` would count the characters),
+    else its first limit + 1 characters. The texts of 288 and 404 bytes are longer than the limit and read
+    whole on PostgreSQL, then cut in Python; one byte more and it reads the start."""
     result = _long_document(world, text)
     limit = 100
     with connection.cursor() as cursor:
