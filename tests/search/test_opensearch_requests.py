@@ -82,6 +82,28 @@ def test_page_types_share_one_compiled_scope(world, monkeypatch):
     assert sorted(compiled, key=str) == sorted([Page, LibraryDocument], key=str)
 
 
+def test_a_types_own_compiler_is_built_once_per_process(world, monkeypatch):
+    """Each type's own compiler (its fields and boosts, remapped when built) is built for the first search only;
+    every search compiles its scope afresh (the next test)."""
+    backend = _offline_backend()
+    built = []
+    compiler_class = backend.query_compiler_class
+
+    def counting(queryset, *args, **kwargs):
+        built.append((queryset.model, bool(queryset.query.where)))
+        return compiler_class(queryset, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "query_compiler_class", counting)
+    for _search in range(2):
+        with read_once():
+            querysets = ScopedQuerysets(world.users["school_a"], SearchFilters())
+            for model, qs in querysets.for_engine().items():
+                _opensearch_body(backend, model, qs, PlainText("наказ"))
+    own = [model for model, scoped in built if not scoped]
+    assert sorted(own, key=str) == sorted(SEARCHED_MODELS, key=str)
+    assert sorted((model for model, scoped in built if scoped), key=str) == sorted([Page, LibraryDocument] * 2, key=str)
+
+
 def test_page_subtrees_are_prefixes(world):
     """A school's scope hides the other districts' sections: each a range of paths (``subtree``) that Wagtail
     compiles as a range of keywords, sent as the prefix query it equals; other ranges stay as they are."""
