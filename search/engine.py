@@ -528,7 +528,7 @@ def _opensearch_compiler(backend, model):
     it is built), its content type. Kept per backend and model for the process: neither changes while it runs
     (a changed configuration is another backend object, ``search.services.search_backend``), and nothing of a
     user or a search is in it; each request body is compiled on a copy (:func:`_opensearch_body`). Built once
-    per search before, the six types' compilers took 0.6-1.4 ms of CPU (``benchmarks/search_profile.py
+    per search before, the six types' compilers took 0.4-1.4 ms of CPU (``benchmarks/search_profile.py
     opensearch``, 10,000 acts, city user, p50: rare words 6.4-6.7 → 5.0-5.4 ms, common 7.1-7.3 → 6.4-6.7,
     multi-word 6.5-6.7 → 5.9-6.3)."""
     from modelsearch.query import MATCH_ALL
