@@ -232,6 +232,7 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     read = int(limit) + 1
+    most_bytes = 4 * read  # a character takes at most four
     columns = []
     for name in names:
         field = model._meta.get_field(name)
@@ -239,10 +240,10 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, count
             raise ImproperlyConfigured(f"{model.__name__}.{name}: a snippet field must be a column of its table.")
         column = f"{table}.{quote(field.column)}"
         if connection.vendor == "sqlite":
-            columns.append(f"SUBSTR(CAST({column} AS BLOB), 1, {4 * read})")
-        else:  # a text of at most 4 * (limit + 1) bytes is all read: SUBSTR would count its characters
+            columns.append(f"SUBSTR(CAST({column} AS BLOB), 1, {most_bytes})")
+        else:  # a text of at most that many bytes is all read: SUBSTR would count its characters
             columns.append(
-                f"CASE WHEN OCTET_LENGTH({column}) <= {4 * read} THEN {column} ELSE SUBSTR({column}, 1, {read}) END"
+                f"CASE WHEN OCTET_LENGTH({column}) <= {most_bytes} THEN {column} ELSE SUBSTR({column}, 1, {read}) END"
             )
     key = f"{table}.{quote(model._meta.pk.column)}"
     return f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {key} IN ({', '.join(['%s'] * count)})"  # noqa: S608 - names and integers only; keys are parameters

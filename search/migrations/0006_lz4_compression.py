@@ -1,5 +1,5 @@
 """On PostgreSQL, the long values a search reads are compressed with lz4 instead of the default pglz: the search
-index's body vectors (``ts_rank`` decompresses each one it scores) and the texts snippets are cut from.
+index's title and body vectors (``ts_rank`` decompresses each one it scores) and the texts snippets are cut from.
 
 Measured with ``benchmarks/search_speed.py``'s corpus of 20,000 acts, the same index rewritten with each method:
 the engine statement of a common word took 12.3-14.0 ms (p50) with pglz and 9.5-10.4 ms with lz4, the portal's
