@@ -7,6 +7,10 @@ figures little, where wall-clock latencies would swing with the other processes'
     .venv/bin/python benchmarks/search_profile.py --docs 100000 --queries 50
     .venv/bin/python benchmarks/search_profile.py --cprofile 30       # + the 30 costliest functions per user
     .venv/bin/python benchmarks/search_profile.py opensearch --opensearch-port 9372   # on a node it starts
+    .venv/bin/python benchmarks/search_profile.py postgres --database-url postgres://USER@127.0.0.1:PORT/DB
+
+On PostgreSQL (``postgres``) the corpus is written into the database of ``--database-url`` (a running server;
+an empty database is migrated and filled, one this script filled before is reused).
 
 On OpenSearch (``opensearch``) the content is the same SQLite corpus and the index is on a node: one started
 on ``--opensearch-port`` (stopped at the end; ``update_index`` of the corpus, ~20 s per 10,000 acts) or, with
@@ -181,7 +185,11 @@ class Counters:
 
 
 def ensure_corpus(args) -> None:
-    """Build the SQLite corpus unless ``args.db`` holds it already (marked by a ``.ready`` file beside it)."""
+    """Build the corpus unless the database holds it already: the SQLite file ``args.db`` (marked by a
+    ``.ready`` file beside it), or the PostgreSQL database of ``--database-url`` (its acts counted)."""
+    if args.backend == "postgres":
+        _ensure_postgres_corpus(args)
+        return
     ready = args.db.with_suffix(".ready")
     if ready.exists() and args.db.exists():
         log(f"reusing {args.db} ({ready.read_text().strip()})")
@@ -197,6 +205,23 @@ def ensure_corpus(args) -> None:
         f"update_index {index['seconds']:.0f} s ({index['docs_per_s']:.0f} docs/s)\n"
     )
     log(f"built: {ready.read_text().strip()}")
+
+
+def _ensure_postgres_corpus(args) -> None:
+    from django.db import connection
+
+    if "wagtailcore_page" in connection.introspection.table_names():
+        from cms.pages.models import RegulationPage
+
+        acts = RegulationPage.objects.live().count()
+        if acts >= args.docs:
+            log(f"reusing the PostgreSQL database ({acts:,} live acts)")
+            return
+        sys.exit(f"the database holds {acts:,} acts, not {args.docs:,}: give an empty one, or --docs {acts}")
+    log(f"building {args.docs:,} acts into the PostgreSQL database")
+    site = build_site(args.source, args)
+    index = run_update_index()
+    log(f"built: insert {site['insert_s']:.0f} s, update_index {index['seconds']:.0f} s ({index['docs_per_s']:.0f}/s)")
 
 
 def _view_request(factory, path, params, user):
@@ -367,7 +392,8 @@ def print_report(report: dict, args) -> None:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("backend", nargs="?", default="sqlite", choices=("sqlite", "opensearch"))
+    parser.add_argument("backend", nargs="?", default="sqlite", choices=("sqlite", "postgres", "opensearch"))
+    parser.add_argument("--database-url", help="postgres: the database of the corpus (built there when empty)")
     parser.add_argument("--opensearch-port", type=int, default=9344, help="the port of the node it starts")
     parser.add_argument("--opensearch-url", help="a running node instead (its index kept between runs)")
     parser.add_argument("--docs", type=int, default=10_000, help="generated acts (default 10000)")
@@ -383,6 +409,8 @@ def parse_args(argv=None):
     parser.add_argument("--cprofile", type=int, default=0, metavar="N", help="print the N costliest functions")
     args = parser.parse_args(argv)
     args.db = (args.db or REPO / "var" / f"search-profile-{args.docs}.sqlite3").resolve()
+    if args.backend == "postgres" and not args.database_url:
+        parser.error("postgres needs --database-url")
     args.users = [u.strip() for u in args.users.split(",") if u.strip()]
     args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     if unknown := set(args.kinds) - set(KINDS):
@@ -401,7 +429,7 @@ def main() -> None:
             "DEBUG": "false",
             "MEDIA_ROOT": str(args.db.parent / f"{args.db.stem}-media"),
             "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "DATABASE_URL": f"sqlite:///{args.db}",
+            "DATABASE_URL": args.database_url if args.backend == "postgres" else f"sqlite:///{args.db}",
         }
     )
     os.environ.pop("OPENSEARCH_URL", None)

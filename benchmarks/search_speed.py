@@ -740,7 +740,8 @@ class RawEngine:
                 cursor.execute(f"SELECT count(*) FROM {self.entries} e WHERE {where}", [tsquery, tsquery])  # noqa: S608
                 return cursor.fetchone()[0], top
             # As the portal (search.engine): the matches from the GIN indexes' bitmaps, counted and the first
-            # RANK_CAP scored in one statement.
+            # RANK_CAP scored in one statement; the settings end with the transaction's commit (a rollback would
+            # make psycopg forget the connection's prepared statements).
             with transaction.atomic():
                 cursor.execute(
                     "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
@@ -753,7 +754,6 @@ class RawEngine:
                     [tsquery, tsquery, self.cap, self.weights, tsquery, self.weights, tsquery, self.rank_cap],
                 )
                 rows = cursor.fetchall()
-                transaction.set_rollback(True)
             return (rows[0][3] if rows else 0), [row[:3] for row in rows]
 
     def _opensearch(self, terms: list[str], operator: str) -> tuple[int, list]:

@@ -340,18 +340,31 @@ def _matched_through_indexes(connection):
     in 100,000 acts) and each match's scope is one probe by key. ``benchmarks/search_speed.py``: a common
     word's engine statements ~165 ms → ~25 ms at 100,000 acts.
 
-    The settings are local to a transaction (a savepoint inside an outer one) that is then rolled back: its
-    statements only read, and the settings end with it. On SQLite, nothing (FTS5 plans its own matching)."""
+    The settings are local to a transaction whose statements only read. On its own it is committed, and the
+    settings end with it; inside an outer transaction it is a savepoint, the settings put back as they were
+    before it is released (a setting made local in a savepoint holds to the end of the outer transaction). It
+    is not rolled back: psycopg forgets every statement it prepared on the connection at a ``ROLLBACK`` (one
+    to a savepoint too), so a search ending so had every later statement of the connection (the session's,
+    the scope's, the next search's) parsed and planned again (``tests/search/test_postgres_settings.py``).
+    A failed statement still rolls it back, and the settings with it. On SQLite, nothing (FTS5 plans its own
+    matching)."""
     if connection.vendor != "postgresql":
         yield
         return
+    nested = connection.in_atomic_block
     with transaction.atomic(using=connection.alias):
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+                "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+                "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
             )
+            before = cursor.fetchone()[:2]
         yield
-        transaction.set_rollback(True, using=connection.alias)
+        if nested:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true)", before
+                )
 
 
 def _count(connection, index: _IndexQuery, matching: tuple[str, list]) -> int:

@@ -14,6 +14,7 @@ from wagtail.search.backends import get_search_backend
 from search import engine
 from search.services import SEARCHED_MODELS, run_search
 from tests.conftest import publish_regulation
+from tests.search.test_postgres_settings import PREPARED, planner_settings, prepare_a_statement, prepared_statements
 from tests.search.test_search_cost import MANY, acts  # noqa: F401 - the fixture
 
 DATABASE_BACKEND = next(
@@ -32,12 +33,6 @@ def database_search(world, corpus, acts, settings):  # noqa: F811 - the fixture 
         index.add_model(model)
         index.add_items(model, list(model._default_manager.all()))
     return backend
-
-
-def _planner_settings() -> tuple[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
-        return cursor.fetchone()
 
 
 def _engine_statement(user, query: str) -> tuple[str, list]:
@@ -69,14 +64,14 @@ def _test_the_planner_settings_hold_for_the_engine_statement_only(world, databas
     during, rows = [], engine._rows
 
     def spy(*args, **kwargs):
-        during.append(_planner_settings())
+        during.append(planner_settings())
         return rows(*args, **kwargs)
 
     monkeypatch.setattr(engine, "_rows", spy)
-    before = _planner_settings()
+    before = planner_settings()
     outcome = run_search(world.users["don"], "сертифікація", log=False)
     assert outcome.total == 2 * MANY and during == [("off", "off")]
-    assert before == _planner_settings() == ("on", "on")
+    assert before == planner_settings() == ("on", "on")
 
 
 def _test_the_planner_settings_end_with_a_failed_engine_statement(world, database_search, monkeypatch):
@@ -88,10 +83,12 @@ def _test_the_planner_settings_end_with_a_failed_engine_statement(world, databas
     with transaction.atomic():
         with pytest.raises(Exception, match="division by zero"):
             run_search(world.users["don"], "сертифікація", log=False)
-        assert _planner_settings() == ("on", "on")  # the outer transaction goes on, with the usual plans
+        assert planner_settings() == ("on", "on")  # the outer transaction goes on, with the usual plans
 
 
 def _test_the_engine_statement_is_one_round_trip_beside_its_settings(world, database_search):
+    """The settings made, the engine statement, the settings put back (the test runs inside a transaction:
+    alone, the commit ends them, ``test_postgres_settings.py``)."""
     with CaptureQueriesContext(connection) as queries:
         run_search(world.users["school_a"], "сертифікація", log=False)
     engine_statements = [
@@ -99,7 +96,17 @@ def _test_the_engine_statement_is_one_round_trip_beside_its_settings(world, data
         for query in queries.captured_queries
         if "wagtailsearch_indexentry" in query["sql"] or "set_config" in query["sql"]
     ]
-    assert len(engine_statements) == 2 and "set_config" in engine_statements[0]
+    assert len(engine_statements) == 3
+    assert "set_config" in engine_statements[0] and "set_config" in engine_statements[2]
+    assert "wagtailsearch_indexentry" in engine_statements[1]
+
+
+def _test_a_search_keeps_the_prepared_statements(world, database_search):
+    """psycopg forgets every statement it prepared on the connection at a ``ROLLBACK`` (to a savepoint too):
+    a search ending so had the connection's later statements parsed and planned again."""
+    prepare_a_statement()
+    run_search(world.users["school_a"], "сертифікація", log=False)
+    assert PREPARED in prepared_statements()
 
 
 if connection.vendor == "postgresql":
@@ -115,6 +122,7 @@ if connection.vendor == "postgresql":
     test_the_engine_statement_is_one_round_trip_beside_its_settings = (
         _test_the_engine_statement_is_one_round_trip_beside_its_settings
     )
+    test_a_search_keeps_the_prepared_statements = _test_a_search_keeps_the_prepared_statements
 
 
 # --- storage: lz4 (search/migrations/0006_lz4_compression.py) ------------------------------------------------
