@@ -21,7 +21,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import F, Lookup, QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
@@ -98,20 +98,39 @@ def load_results(qs: QuerySet, pks=None) -> dict[int, Result]:
     """The results of ``qs`` (among ``pks`` if given), by primary key: one statement, plain rows."""
     model = qs.model
     if pks is not None:
-        qs = qs.filter(**{_key_lookup(model): [int(pk) for pk in pks]})
+        keys = [int(pk) for pk in pks]
+        key = _root_key(model)
+        if connections[qs.db].vendor == "postgresql":
+            qs = qs.filter(_AnyOf(F(key.name), keys))
+        else:
+            qs = qs.filter(**{f"{key.name}__in": keys})
     rows = qs.order_by().values(*shown_fields(model))
     return {row["pk"]: Result(model, row) for row in rows}
 
 
 @functools.cache
-def _key_lookup(model) -> str:
-    """``pk__in`` of ``model`` as a lookup on the key it equals at the root of its inheritance: a page type's own
-    key is its link to Page, whose lookup prepares each value as a related object's (a page of results' 50
-    candidates: ~0.1 ms); Page's ``id`` is a plain integer."""
+def _root_key(model):
+    """``model``'s key as the key it equals at the root of its inheritance: a page type's own key is its link to
+    Page, whose lookup prepares each value as a related object's (a page of results' 50 candidates: ~0.1 ms);
+    Page's ``id`` is a plain integer."""
     key = model._meta.pk
     while key.remote_field is not None and key.remote_field.parent_link:
         key = key.target_field
-    return f"{key.name}__in"
+    return key
+
+
+class _AnyOf(Lookup):
+    """PostgreSQL: ``key = ANY(%s)``, the keys one array parameter. ``key IN (%s, %s, ...)`` has one text per
+    number of keys, so psycopg seldom saw a text often enough to prepare it, and PostgreSQL parsed and planned
+    each candidates' statement again (~0.3 ms); this one has one text per queryset and is prepared."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        array = f"{self.lhs.output_field.db_type(connection)}[]"
+        return f"{lhs} = ANY(%s::{array})", [*params, list(self.rhs)]
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.search.backends import get_search_backend
 
 from search import engine
+from search.results import load_results
 from search.services import SEARCHED_MODELS, run_search
 from tests.conftest import publish_regulation
 from tests.search.test_postgres_settings import PREPARED, planner_settings, prepare_a_statement, prepared_statements
@@ -109,6 +110,25 @@ def _test_a_search_keeps_the_prepared_statements(world, database_search):
     assert PREPARED in prepared_statements()
 
 
+def _test_the_candidates_statement_has_one_text_for_any_number_of_keys(world, database_search):
+    """``key = ANY(array)``, not ``key IN (%s, ...)``: one text whatever the number of candidates, so psycopg
+    prepares it (``search.results._AnyOf``)."""
+    from cms.pages.models import RegulationPage
+
+    keys = list(RegulationPage.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    loaded, statements = [], []
+
+    def keep(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        for wanted in (keys[:1], keys):
+            loaded.append(load_results(RegulationPage.objects.live(), wanted))
+    assert [sorted(found) for found in loaded] == [keys[:1], keys]
+    assert len(statements) == 2 and statements[0] == statements[1] and "= ANY(%s::integer[])" in statements[0]
+
+
 if connection.vendor == "postgresql":
     test_matches_come_through_an_index_and_the_scope_is_probed = pytest.mark.parametrize(
         "actor", ["don", "own_ruo", "school_a"]
@@ -123,6 +143,9 @@ if connection.vendor == "postgresql":
         _test_the_engine_statement_is_one_round_trip_beside_its_settings
     )
     test_a_search_keeps_the_prepared_statements = _test_a_search_keeps_the_prepared_statements
+    test_the_candidates_statement_has_one_text_for_any_number_of_keys = (
+        _test_the_candidates_statement_has_one_text_for_any_number_of_keys
+    )
 
 
 # --- storage: lz4 (search/migrations/0006_lz4_compression.py) ------------------------------------------------
