@@ -742,6 +742,7 @@ class RawEngine:
             # As the portal (search.engine): the matches from the GIN indexes' bitmaps, counted and the first
             # RANK_CAP scored in one statement; the settings end with the transaction's commit (a rollback would
             # make psycopg forget the connection's prepared statements).
+            assert connection.get_autocommit(), "the raw query's transaction is its own"
             with transaction.atomic():
                 cursor.execute(
                     "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"

@@ -351,12 +351,14 @@ def _matched_through_indexes(connection):
     if connection.vendor != "postgresql":
         yield
         return
-    nested = connection.in_atomic_block
+    nested = connection.in_atomic_block or not connection.get_autocommit()  # then a savepoint, not a transaction
     with transaction.atomic(using=connection.alias):
         with connection.cursor() as cursor:
+            # The values before, read first: OFFSET 0 keeps the subquery a step of its own below the settings.
             cursor.execute(
-                "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
-                "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+                "SELECT seqscan, indexscan, set_config('enable_seqscan', 'off', true), "
+                "set_config('enable_indexscan', 'off', true) FROM (SELECT current_setting('enable_seqscan') AS "
+                "seqscan, current_setting('enable_indexscan') AS indexscan OFFSET 0) before"
             )
             before = cursor.fetchone()[:2]
         yield
