@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.search.backends import get_search_backend
 
 from search import engine
-from search.results import load_results
+from search.results import _snippet_texts, load_results
 from search.services import SEARCHED_MODELS, run_search
 from tests.conftest import publish_regulation
 from tests.search.test_postgres_settings import PREPARED, planner_settings, prepare_a_statement, prepared_statements
@@ -110,13 +110,13 @@ def _test_a_search_keeps_the_prepared_statements(world, database_search):
     assert PREPARED in prepared_statements()
 
 
-def _test_the_candidates_statement_has_one_text_for_any_number_of_keys(world, database_search):
-    """``key = ANY(array)``, not ``key IN (%s, ...)``: one text whatever the number of candidates, so psycopg
-    prepares it (``search.results._AnyOf``)."""
+def _test_the_hits_statements_have_one_text_for_any_number_of_keys(world, database_search):
+    """The candidates' and the texts' statements read ``key = ANY(array)``, not ``key IN (%s, ...)``: one text
+    whatever the number of keys, so psycopg prepares them (``search.results._AnyOf``, ``_text_heads_sql``)."""
     from cms.pages.models import RegulationPage
 
     keys = list(RegulationPage.objects.order_by("pk").values_list("pk", flat=True)[:3])
-    loaded, statements = [], []
+    read, statements = [], []
 
     def keep(execute, sql, params, many, context):
         statements.append(sql)
@@ -124,9 +124,13 @@ def _test_the_candidates_statement_has_one_text_for_any_number_of_keys(world, da
 
     with connection.execute_wrapper(keep):
         for wanted in (keys[:1], keys):
-            loaded.append(load_results(RegulationPage.objects.live(), wanted))
-    assert [sorted(found) for found in loaded] == [keys[:1], keys]
-    assert len(statements) == 2 and statements[0] == statements[1] and "= ANY(%s::integer[])" in statements[0]
+            results = load_results(RegulationPage.objects.live(), wanted)
+            texts = _snippet_texts(list(results.values()), 100)
+            read.append((sorted(results), sorted(pk for _model, pk in texts)))
+    assert read == [(keys[:1], keys[:1]), (keys, keys)]
+    candidates, heads = statements[0::2], statements[1::2]
+    assert len(statements) == 4 and candidates[0] == candidates[1] and heads[0] == heads[1]
+    assert "= ANY(%s::integer[])" in candidates[0] and "= ANY(%s::integer[])" in heads[0]
 
 
 if connection.vendor == "postgresql":
@@ -143,8 +147,8 @@ if connection.vendor == "postgresql":
         _test_the_engine_statement_is_one_round_trip_beside_its_settings
     )
     test_a_search_keeps_the_prepared_statements = _test_a_search_keeps_the_prepared_statements
-    test_the_candidates_statement_has_one_text_for_any_number_of_keys = (
-        _test_the_candidates_statement_has_one_text_for_any_number_of_keys
+    test_the_hits_statements_have_one_text_for_any_number_of_keys = (
+        _test_the_hits_statements_have_one_text_for_any_number_of_keys
     )
 
 

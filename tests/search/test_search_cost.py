@@ -328,7 +328,7 @@ def test_the_texts_statement_reads_at_most_four_bytes_a_character(world, text):
     result = _long_document(world, text)
     limit = 100
     with connection.cursor() as cursor:
-        cursor.execute(_text_heads_sql(connection, LibraryDocument, ("extracted_text",), limit, 1), [result.row["pk"]])
+        cursor.execute(*_text_heads_sql(connection, LibraryDocument, ("extracted_text",), limit, [result.row["pk"]]))
         ((_pk, value),) = cursor.fetchall()
     encoded, bound = text.encode(), 4 * (limit + 1)
     if connection.vendor == "sqlite":
