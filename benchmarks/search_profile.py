@@ -10,7 +10,8 @@ figures little, where wall-clock latencies would swing with the other processes'
     .venv/bin/python benchmarks/search_profile.py postgres --database-url postgres://USER@127.0.0.1:PORT/DB
 
 On PostgreSQL (``postgres``) the corpus is written into the database of ``--database-url`` (a running server;
-an empty database is migrated and filled, one this script filled before is reused).
+an empty database is migrated and filled and marked in its comment; one this script filled for the same acts
+and seed is reused, any other refused).
 
 On OpenSearch (``opensearch``) the content is the same SQLite corpus and the index is on a node: one started
 on ``--opensearch-port`` (stopped at the end; ``update_index`` of the corpus, ~20 s per 10,000 acts) or, with
@@ -60,6 +61,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -185,6 +187,13 @@ class Counters:
         return timed
 
 
+def _corpus_name(args) -> str:
+    """The SQLite file's name, or on PostgreSQL one of the database's (the corpus' media beside it in var/)."""
+    if args.backend == "postgres":
+        return f"search-profile-postgres-{urlparse(args.database_url).path.strip('/') or 'default'}"
+    return args.db.stem
+
+
 def ensure_corpus(args) -> None:
     """Build the corpus unless the database holds it already: the SQLite file ``args.db`` (marked by a
     ``.ready`` file beside it), or the PostgreSQL database of ``--database-url`` (its acts counted)."""
@@ -209,20 +218,29 @@ def ensure_corpus(args) -> None:
 
 
 def _ensure_postgres_corpus(args) -> None:
+    """The PostgreSQL corpus: built into an empty database and marked by the database's comment; a database
+    this script built for the same acts and seed is reused, any other refused."""
     from django.db import connection
 
+    marker = f"search_profile.py corpus: {args.docs} acts, seed {args.seed}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"
+        )
+        comment = cursor.fetchone()[0] or ""
+    if comment.startswith(marker):
+        log(f"reusing the PostgreSQL database ({comment})")
+        return
     if "wagtailcore_page" in connection.introspection.table_names():
-        from cms.pages.models import RegulationPage
-
-        acts = RegulationPage.objects.live().count()
-        if acts >= args.docs:
-            log(f"reusing the PostgreSQL database ({acts:,} live acts)")
-            return
-        sys.exit(f"the database holds {acts:,} acts, not {args.docs:,}: give an empty one, or --docs {acts}")
+        sys.exit(f"the database is not this script's corpus of {args.docs:,} acts, seed {args.seed}: give an empty one")
     log(f"building {args.docs:,} acts into the PostgreSQL database")
     site = build_site(args.source, args)
     index = run_update_index()
-    log(f"built: insert {site['insert_s']:.0f} s, update_index {index['seconds']:.0f} s ({index['docs_per_s']:.0f}/s)")
+    built = f"{marker}; insert {site['insert_s']:.0f} s, update_index {index['seconds']:.0f} s"
+    name = connection.ops.quote_name(connection.settings_dict["NAME"])
+    with connection.cursor() as cursor:  # COMMENT takes no parameters: the text is this script's own
+        cursor.execute(f"COMMENT ON DATABASE {name} IS '{built}'")
+    log(f"built: {built}")
 
 
 def _view_request(factory, path, params, user):
@@ -435,7 +453,7 @@ def main() -> None:
         {
             "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
             "DEBUG": "false",
-            "MEDIA_ROOT": str(args.db.parent / f"{args.db.stem}-media"),
+            "MEDIA_ROOT": str(args.db.parent / f"{_corpus_name(args)}-media"),
             "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "DATABASE_URL": args.database_url if args.backend == "postgres" else f"sqlite:///{args.db}",
         }
