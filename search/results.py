@@ -99,6 +99,8 @@ def load_results(qs: QuerySet, pks=None) -> dict[int, Result]:
     model = qs.model
     if pks is not None:
         keys = [int(pk) for pk in pks]
+        if not keys:  # as ``key__in=[]``: no statement
+            return {}
         key = _root_key(model)
         if _keys_as_array(connections[qs.db]):
             qs = qs.filter(_AnyOf(F(key.name), keys))

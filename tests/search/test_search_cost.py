@@ -338,6 +338,18 @@ def test_the_texts_statement_reads_at_most_four_bytes_a_character(world, text):
     assert _snippet_texts([result], limit)[result.key] == (text[: limit + 1], len(text) <= limit)
 
 
+def test_candidates_are_read_by_key_in_one_statement_and_none_without_keys(world):
+    """The given keys' rows, in one statement (``key = ANY(array)`` on PostgreSQL, ``IN`` on SQLite); no key,
+    no statement, as the ORM's ``key__in=[]``."""
+    act = world.content.city_regulation
+    with CaptureQueriesContext(connection) as context:
+        assert load_results(RegulationPage.objects.all(), []) == {}
+    assert len(context) == 0
+    with CaptureQueriesContext(connection) as context:
+        loaded = load_results(RegulationPage.objects.all(), [act.pk, 10**9])
+    assert len(context) == 1 and list(loaded) == [act.pk] and loaded[act.pk].title == act.title
+
+
 def test_an_html_text_cut_inside_a_tag_loses_the_tag(world):
     """An act without a text shows its summary (HTML): a first read that ends inside a tag leaves no piece of
     the tag in the text, and the snippet is the one of the whole summary."""
