@@ -344,8 +344,9 @@ def _matched_through_indexes(connection):
     settings end with it; inside an outer transaction it is a savepoint, the settings put back as they were
     before it is released (a setting made local in a savepoint holds to the end of the outer transaction). It
     is not rolled back: psycopg forgets every statement it prepared on the connection at a ``ROLLBACK`` (one
-    to a savepoint too), so a search ending so had every later statement of the connection (the session's,
-    the scope's, the next search's) parsed and planned again (``tests/search/test_postgres_settings.py``).
+    to a savepoint too), and starts counting their runs again, so with a search ending so a statement of the
+    connection (the session's, the scope's, the search's own) stayed prepared only until the next search, and
+    was parsed and planned again after it (``tests/search/test_postgres_settings.py``).
     A failed statement still rolls it back, and the settings with it. On SQLite, nothing (FTS5 plans its own
     matching)."""
     if connection.vendor != "postgresql":
