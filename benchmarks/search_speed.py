@@ -29,7 +29,9 @@ What is measured:
    ``title_lemmas`` and ``body_lemmas`` (``search.indexing``): indexed objects per second.
 2. Latency of three kinds of query, ``--queries`` each (default 200, +10 warm-up): rare words (lemmas seen
    1-3 times in the laws), common words (lemmas in >= 25 % of the acts: «освіти», «закладу» ...) and
-   multi-word (2-3 consecutive content words of a law sentence). Each query runs, in alternating order:
+   multi-word (2-3 consecutive content words of a law sentence); on OpenSearch once the node has merged the
+   segments the indexing wrote (:func:`wait_for_merges`), as a site's index is. Each query runs, in
+   alternating order:
 
    - portal: ``run_search(demo-don, q, log=False)``, the whole of it: query analysis (lemmatisation), the
      user's scope, the engine query (all words; near spellings on OpenSearch; any word), loading the
@@ -642,6 +644,25 @@ def run_update_index() -> dict:
     return {"seconds": seconds, "objects": objects, "docs_per_s": objects / seconds}
 
 
+def wait_for_merges(url: str, *, quiet_s: float = 10.0, timeout_s: float = 900.0) -> float:
+    """OpenSearch: wait until the node has merged the segments the indexing wrote (no merge running for
+    ``quiet_s`` seconds, at most ``timeout_s``), so the queries measure a settled index, as a site's is, and
+    not one the node is still merging (its merges competed with the queries for the 2 cores: load 1.6-1.9).
+    The seconds waited."""
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(hosts=[url], timeout=30)
+    started = quiet_since = time.perf_counter()
+    while (now := time.perf_counter()) - started < timeout_s:
+        stats = client.nodes.stats(metric="indices", index_metric="merge")
+        if any(node["indices"]["merges"]["current"] for node in stats["nodes"].values()):
+            quiet_since = now
+        elif now - quiet_since >= quiet_s:
+            break
+        time.sleep(0.5)
+    return time.perf_counter() - started
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The engine alone: the same lemmas as one hand-written request
 # ---------------------------------------------------------------------------------------------------------------
@@ -867,9 +888,11 @@ def print_report(report: dict, args) -> None:
         f"mean {corpus['words_mean']:.0f}, p95 {corpus['words_p95']:.0f}; seed {args.seed}"
     )
     print("=" * width)
+    settled = report.get("merges_wait_s")
     print(
         f"Indexing (update_index, lemmas included): {index['objects']:,} objects in {index['seconds']:.0f} s = "
         f"{index['docs_per_s']:,.0f} docs/s"
+        + (f"; measured once the node's merges settled ({settled:.0f} s later)" if settled is not None else "")
     )
     print()
     header = (
@@ -992,6 +1015,9 @@ def main() -> None:
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
+        elif vendor == "opensearch":
+            report["merges_wait_s"] = wait_for_merges(os.environ["OPENSEARCH_URL"])
+            log(f"the node's merges settled {report['merges_wait_s']:.0f} s after indexing")
         report["engine"] = engine_version(vendor)
         report["kinds"] = measure(vendor, queries, args)
         report["queries"] = {kind: queries[kind][: args.queries] for kind in KINDS}
