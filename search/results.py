@@ -126,6 +126,11 @@ def _keys_as_array(connection) -> bool:
     return connection.vendor == "postgresql"
 
 
+def _any_of_sql(lhs: str, field, connection) -> str:
+    """``lhs = ANY(%s::<field's type>[])``: ``lhs`` one of the keys given as one array parameter."""
+    return f"{lhs} = ANY(%s::{field.cast_db_type(connection)}[])"
+
+
 class _AnyOf(Lookup):
     """PostgreSQL: ``key = ANY(%s)``, the keys one array parameter. ``key IN (%s, %s, ...)`` has one text per
     number of keys, so psycopg seldom saw a text often enough to prepare it (it keys a statement by its text
@@ -137,7 +142,7 @@ class _AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::{self.lhs.output_field.cast_db_type(connection)}[])", [*params, list(self.rhs)]
+        return _any_of_sql(lhs, self.lhs.output_field, connection), [*params, list(self.rhs)]
 
 
 @dataclass
@@ -275,7 +280,7 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, pks: 
     key = f"{table}.{quote(model._meta.pk.column)}"
     select = f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {key}"  # noqa: S608 - names and integers only
     if _keys_as_array(connection):
-        return f"{select} = ANY(%s::{model._meta.pk.cast_db_type(connection)}[])", [list(pks)]
+        return _any_of_sql(select, model._meta.pk, connection), [list(pks)]
     return f"{select} IN ({', '.join(['%s'] * len(pks))})", list(pks)
 
 
