@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
 from django.db.models import F, QuerySet
 from django.db.models.sql import Query
@@ -44,6 +44,8 @@ from django.utils import timezone
 from modelsearch.utils import get_descendant_models
 
 from cms.org.scope import once_per_block, subtree_bounds
+
+from .scoped_sql import in_scope
 
 #: Matches counted per search attempt.
 MATCH_CAP = 1000
@@ -208,30 +210,20 @@ def _index_query(connection, backend, model, query) -> _IndexQuery:
 def _in_scope(querysets: dict[type, QuerySet], index: _IndexQuery) -> tuple[str, list]:
     """The condition that an index entry is one of the given querysets' objects: per queryset, the content
     types of the models given it (models given the same queryset object share one condition) and the entry's
-    object found in it by key (the object id is stored as text). False when the user may read none of them.
-
-    The object is looked up by a scalar subquery, not ``EXISTS``: PostgreSQL may turn an ``EXISTS`` under an
-    OR into a hash of all its rows, built first (every live page: ~35 ms at 100,000 pages), although a search
-    checks at most MATCH_CAP + 1 entries; a scalar subquery is one probe by key per entry checked (both
-    databases fold the scoped queryset, a plain filtered SELECT, into it). The scoped queryset is compiled
-    on its own and its SQL put into the subquery: resolving it against the outer statement as a correlated
-    ORM subquery copied its whole filter tree (a school's scope hides nine district sections), ~2 ms of CPU
-    per search."""
+    object found in it by key (the object id is stored as text; :func:`search.scoped_sql.in_scope`). False
+    when the user may read none of them."""
     groups: dict[int, tuple[QuerySet, list[int]]] = {}
     for model, qs in querysets.items():
         groups.setdefault(id(qs), (qs, []))[1].extend(_content_types_of(model))
     conditions, params = [], []
     for qs, content_types in groups.values():
-        try:
-            sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:  # nothing of these types the user may read
+        check = in_scope(f"CAST({index.column('object_id')} AS bigint)", qs)
+        if check is None:  # nothing of these types the user may read
             continue
         conditions.append(
-            f"({index.column('content_type_id')} IN ({', '.join(str(int(pk)) for pk in content_types)}) AND "  # noqa: S608 - the ORM's own SQL of the scoped queryset
-            f'(SELECT scoped."pk" FROM ({sql}) scoped '
-            f'WHERE scoped."pk" = CAST({index.column("object_id")} AS bigint) LIMIT 1) IS NOT NULL)'
+            f"({index.column('content_type_id')} IN ({', '.join(str(int(pk)) for pk in content_types)}) AND {check[0]})"
         )
-        params.extend(qs_params)
+        params.extend(check[1])
     return " OR ".join(conditions) or "1 = 0", params
 
 

@@ -21,7 +21,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
-from django.db.models import F, Lookup, QuerySet
+from django.db.models import QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
@@ -33,6 +33,7 @@ from cms.library.models import DocumentKind, LibraryDocument
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
 from .analysis import AnalysedQuery, closed_forms, forms_with_lemmas, lemma_forms, not_ruled_out, ruled_out
+from .scoped_sql import in_scope
 
 PAGE_TYPES = {
     "announcement": (AnnouncementPage, _("announcement")),
@@ -94,55 +95,100 @@ class Result:
         return _date_of(self.row) or date.min
 
 
-def load_results(qs: QuerySet, pks=None) -> dict[int, Result]:
-    """The results of ``qs`` (among ``pks`` if given), by primary key: one statement, plain rows."""
-    model = qs.model
-    if pks is not None:
-        keys = [int(pk) for pk in pks]
-        if not keys:  # as ``key__in=[]``: no statement
-            return {}
-        key = _root_key(model)
-        if _keys_as_array(connections[qs.db]):
-            qs = qs.filter(_AnyOf(F(key.name), keys))
-        else:
-            qs = qs.filter(**{f"{key.name}__in": keys})
-    rows = qs.order_by().values(*shown_fields(model))
-    return {row["pk"]: Result(model, row) for row in rows}
+def results_of(qs: QuerySet) -> list[Result]:
+    """Every object of ``qs`` as a result: one statement, plain rows."""
+    return [Result(qs.model, row) for row in qs.order_by().values(*shown_fields(qs.model))]
+
+
+def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
+    """The objects of ``model`` (``scope``'s own by default) among ``pks`` that ``scope`` holds, by key: one
+    statement, plain rows, none without keys. ``scope`` may be a queryset of a model ``model`` derives from, as
+    the page types' shared queryset on Page (``search.services.ScopedQuerysets.for_engine``).
+
+    The statement is the ORM's SELECT of ``model``'s shown fields, compiled once per process and database
+    (:func:`_candidate_rows`), with the keys and the scope's check (:func:`search.scoped_sql.in_scope`: the
+    queryset compiled once per search, as the engine statement that found the keys checked them). Built as a
+    queryset per search and content type, the ORM's compiling took ~0.35 ms of CPU and its row conversions ~0.15
+    ms (``benchmarks/search_profile.py``, 100,000 acts on SQLite, a rare word's ~45 candidates)."""
+    model = model or scope.model
+    keys = [int(pk) for pk in pks]
+    if not keys:
+        return {}
+    connection = connections[scope.db]
+    rows = _candidate_rows(model, connection.alias)
+    check = in_scope(rows.key, scope)
+    if check is None:  # the user may read none of them
+        return {}
+    keys_sql, keys_params = _keys_condition(connection, rows.key, _root_key(model), keys)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{rows.select} WHERE {keys_sql} AND {check[0]}", [*keys_params, *check[1]])
+        fetched = cursor.fetchall()
+    converters = [
+        (position, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)], column)
+        for position, column in enumerate(rows.columns)
+    ]
+    converters = [(position, found, column) for position, found, column in converters if found]
+    loaded = {}
+    for values in fetched:
+        if converters:
+            values = list(values)
+            for position, functions, column in converters:
+                for convert in functions:
+                    values[position] = convert(values[position], column, connection)
+        row = dict(zip(rows.names, values, strict=True))
+        loaded[row["pk"]] = Result(model, row)
+    return loaded
+
+
+@dataclass(frozen=True)
+class _CandidateRows:
+    """``SELECT <model's shown fields> FROM <its tables>`` as the ORM compiles it on one database, its columns
+    (for their converters), their names, and the qualified column of the model's root key."""
+
+    select: str
+    columns: tuple
+    names: tuple[str, ...]
+    key: str
+
+
+@functools.cache
+def _candidate_rows(model, alias: str) -> _CandidateRows:
+    names = shown_fields(model)
+    query = model._base_manager.db_manager(alias).order_by().values(*names).query
+    compiler = query.get_compiler(using=alias)
+    select, params = compiler.as_sql()
+    if params:  # pragma: no cover - a plain SELECT of columns has none
+        raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT has parameters.")
+    key = _root_key(model)
+    quote = compiler.connection.ops.quote_name
+    return _CandidateRows(
+        select=select,
+        columns=tuple(column for column, _sql, _alias in compiler.select),
+        names=names,
+        key=f"{quote(key.model._meta.db_table)}.{quote(key.column)}",
+    )
 
 
 @functools.cache
 def _root_key(model):
     """``model``'s key as the key it equals at the root of its inheritance: a page type's own key is its link to
-    Page, whose lookup prepares each value as a related object's (a page of results' 50 candidates: ~0.1 ms);
-    Page's ``id`` is a plain integer."""
+    Page; Page's ``id`` is the column a candidate is looked up by."""
     key = model._meta.pk
     while key.remote_field is not None and key.remote_field.parent_link:
         key = key.target_field
     return key
 
 
-def _keys_as_array(connection) -> bool:
-    """Whether a statement of the hits gives its keys as one array (:class:`_AnyOf`): on PostgreSQL."""
-    return connection.vendor == "postgresql"
-
-
-def _any_of_sql(lhs: str, field, connection) -> str:
-    """``lhs = ANY(%s::<field's type>[])``: ``lhs`` one of the keys given as one array parameter."""
-    return f"{lhs} = ANY(%s::{field.cast_db_type(connection)}[])"
-
-
-class _AnyOf(Lookup):
-    """PostgreSQL: ``key = ANY(%s)``, the keys one array parameter. ``key IN (%s, %s, ...)`` has one text per
-    number of keys, so psycopg seldom saw a text often enough to prepare it (it keys a statement by its text
-    and its parameters' types), and PostgreSQL parsed and planned each candidates' statement again (~0.2-0.3
-    ms: ``benchmarks/search_profile.py postgres``, 20,000 acts, a rare word's candidates 1.18 → 0.91-0.98 ms);
-    this one has one text per queryset (and two parameter types: an array of small integers or of larger ones)."""
-
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return _any_of_sql(lhs, self.lhs.output_field, connection), [*params, list(self.rhs)]
+def _keys_condition(connection, column: str, field, keys: list[int]) -> tuple[str, list]:
+    """``column`` is one of ``keys``, and the parameters. On PostgreSQL ``column = ANY(%s::<type>[])``, the keys one
+    array parameter: ``column IN (%s, %s, ...)`` has one text per number of keys, so psycopg seldom saw a text
+    often enough to prepare it (it keys a statement by its text and its parameters' types), and PostgreSQL
+    parsed and planned each candidates' statement again (~0.2-0.3 ms: ``benchmarks/search_profile.py postgres``,
+    20,000 acts, a rare word's candidates 1.18 → 0.91-0.98 ms); this one has one text per content type (and two
+    parameter types: an array of small integers or of larger ones)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::{field.cast_db_type(connection)}[])", [list(keys)]
+    return f"{column} IN ({', '.join(['%s'] * len(keys))})", list(keys)
 
 
 @dataclass
@@ -244,7 +290,7 @@ def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> di
 def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, pks: list[int]) -> tuple[str, list]:
     """``SELECT pk, <the first limit + 1 characters of each name> ... WHERE pk IN pks`` on ``model``'s table,
     and its parameters: what ``SUBSTR(name, 1, limit + 1)`` gives, read as below. On PostgreSQL the keys are one
-    array (``pk = ANY(%s)``): one text for any number of hits, as :class:`_AnyOf`.
+    array (``pk = ANY(%s)``): one text for any number of hits (:func:`_keys_condition`).
     Written by hand: the ORM's queryset with a ``Substr`` annotation per field cost ~0.3 ms of CPU per content
     type, a fifth of reading the texts. The snippet fields are columns of the model's own table.
 
@@ -278,10 +324,8 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, pks: 
                 f"CASE WHEN OCTET_LENGTH({column}) <= {most_bytes} THEN {column} ELSE SUBSTR({column}, 1, {read}) END"
             )
     key = f"{table}.{quote(model._meta.pk.column)}"
-    select = f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {key}"  # noqa: S608 - names and integers only
-    if _keys_as_array(connection):
-        return _any_of_sql(select, model._meta.pk, connection), [list(pks)]
-    return f"{select} IN ({', '.join(['%s'] * len(pks))})", list(pks)
+    condition, params = _keys_condition(connection, key, model._meta.pk, pks)
+    return f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {condition}", params  # noqa: S608 - names and integers only
 
 
 def _utf8_prefix(data: bytes, chars: int) -> str:

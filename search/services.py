@@ -33,7 +33,7 @@ from cms.pages.models import (
 from .analysis import AnalysedQuery, analyse_query, lemmatize
 from .engine import MATCH_CAP, EngineMatches, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
-from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results
+from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ def _exact_number_results(querysets: ScopedQuerysets, analysed: AnalysedQuery) -
     found: list[Result] = []
     for model in querysets.models:
         if model in HAS_LEGAL_METADATA:
-            found.extend(load_results(querysets[model].filter(number__in=forms)).values())
+            found.extend(results_of(querysets[model].filter(number__in=forms)))
     return found
 
 
@@ -419,7 +419,8 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
             break
     positions: dict[tuple, tuple[int, Result]] = {}
     for model, pks in matches.ranked.items():
-        loaded = load_results(querysets[model], pks)
+        # Checked against the queryset the engine statement was given: its SQL is compiled once for both.
+        loaded = load_results(engine_querysets[model], pks, model=model)
         for position, pk in enumerate(pks):
             result = loaded.get(int(pk))
             if result is not None:

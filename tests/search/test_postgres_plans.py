@@ -112,7 +112,7 @@ def _test_a_search_keeps_the_prepared_statements(world, database_search):
 
 def _test_the_hits_statements_have_one_text_for_any_number_of_keys(world, database_search):
     """The candidates' and the texts' statements read ``key = ANY(array)``, not ``key IN (%s, ...)``: one text
-    whatever the number of keys, so psycopg prepares them (``search.results._AnyOf``, ``_text_heads_sql``)."""
+    whatever the number of keys, so psycopg prepares them (``search.results._keys_condition``)."""
     from cms.pages.models import RegulationPage
 
     keys = list(RegulationPage.objects.order_by("pk").values_list("pk", flat=True)[:3])

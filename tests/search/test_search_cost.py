@@ -34,6 +34,7 @@ from search.results import (
     build_hits,
     document_url,
     load_results,
+    shown_fields,
 )
 from search.services import SEARCHED_MODELS, ScopedQuerysets, SearchFilters, record_query, run_search
 from tests.conftest import ACTORS, make_document, publish_regulation
@@ -348,6 +349,36 @@ def test_candidates_are_read_by_key_in_one_statement_and_none_without_keys(world
     with CaptureQueriesContext(connection) as context:
         loaded = load_results(RegulationPage.objects.all(), [act.pk, 10**9])
     assert len(context) == 1 and list(loaded) == [act.pk] and loaded[act.pk].title == act.title
+
+
+def test_candidates_are_the_rows_the_orm_reads_inside_the_scope(world):
+    """A candidate read by key is the row the ORM's ``values()`` gives (its dates converted alike on both
+    databases), only when the scope holds it: a school of district A does not get district C's act or document,
+    whether the scope is the type's own queryset or the page types' shared one on Page; a scope that can hold
+    nothing reads nothing."""
+    content = world.content
+    owners = ("city", "district_a", "district_c")
+    objects = [
+        (RegulationPage, [getattr(content, f"{owner}_regulation").pk for owner in owners]),
+        (LibraryDocument, [getattr(content, f"{owner}_document").pk for owner in owners]),
+    ]
+    school = world.users["school_a"]
+    for model, keys in objects:
+        expected = {row["pk"]: row for row in model.objects.filter(pk__in=keys[:2]).values(*shown_fields(model))}
+        assert len(expected) == 2
+        scopes = [visible(school, model)] + ([visible(school, Page)] if model is RegulationPage else [])
+        for scope in scopes:
+            with CaptureQueriesContext(connection) as context:
+                loaded = load_results(scope, keys, model=model)
+            assert len(context) == 1
+            assert {pk: result.row for pk, result in loaded.items()} == expected
+            assert all(result.model is model for result in loaded.values())
+        with CaptureQueriesContext(connection) as context:
+            assert load_results(model.objects.none(), keys) == {}
+        assert len(context) == 0
+    page_row = load_results(Page.objects.all(), [content.city_regulation.pk])[content.city_regulation.pk].row
+    assert page_row == Page.objects.filter(pk=content.city_regulation.pk).values(*shown_fields(Page)).get()
+    assert page_row["first_published_at"].tzinfo is not None
 
 
 def test_an_html_text_cut_inside_a_tag_loses_the_tag(world):
