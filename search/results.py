@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import heapq
 import os
 import re
 from collections.abc import Iterator
@@ -399,16 +400,16 @@ class Highlighter:
     matching words marked (words are ``WORD_RE`` runs). Each distinct form is looked up once per query.
 
     The text, up to ``SNIPPET_SCAN_CHARS``, is first searched, lowercased a piece at a time, for the
-    dictionary forms of the query's lemmas (:func:`search.analysis.lemma_forms`; one regular expression per
-    lemma, compiled once per process), and each place found is confirmed by the word's own lemmas: a rare
+    dictionary forms of the query's lemmas (:func:`search.analysis.lemma_forms`, found with ``str.find``:
+    :class:`Forms`), and each place found is confirmed by the word's own lemmas: a rare
     word far into a long text is found without lemmatising the words before it. Only when none is confirmed
     (a word the dictionary does not inflect, a compound, another apostrophe, a Latin letter in a Cyrillic word;
     or no match in the text at all, as for a hit found by its title) is the text read the long way. When every
     query lemma is a dictionary word, only the words :func:`search.analysis.ruled_out` does not rule out may
     match: they are taken from the text's distinct words by set operations (each word checked once per
     process: :func:`search.analysis.not_ruled_out`), analysed (once per process:
-    :func:`search.analysis.forms_with_lemmas`), and the first place of those that match found by one regular
-    expression. Otherwise the first ``SNIPPET_FIRST_WINDOW`` characters are read word by word up to the first
+    :func:`search.analysis.forms_with_lemmas`), and the first place of those that match found as a lemma's
+    forms are. Otherwise the first ``SNIPPET_FIRST_WINDOW`` characters are read word by word up to the first
     match (only the words read are analysed), and the rest at once, all its distinct words' lemmas by set
     operations. Around a match, the words to mark are taken the same way from the window's distinct words and
     confirmed one by one.
@@ -420,7 +421,7 @@ class Highlighter:
     def __init__(self, analysed: AnalysedQuery):
         self.wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
         self._known: dict[str, bool] = {}
-        self._patterns = [_lemma_pattern(lemma) for lemma in sorted(self.wanted)]
+        self._forms = [_lemma_forms(lemma) for lemma in sorted(self.wanted)]
         self._closed = closed_forms(self.wanted)
 
     def _is_wanted(self, word: str) -> bool:
@@ -455,14 +456,13 @@ class Highlighter:
             return FURTHER  # a dictionary form further on comes before any other match
         candidates = self._candidates(text, 0, stop)
         if candidates is not None:  # only the words ruled_out does not rule out may be wanted
-            pattern = _forms_pattern(forms_with_lemmas(candidates, self.wanted))
-            return next(_whole_words(pattern, text, 0, stop), None) if pattern else None
+            return _first_word(text, Forms(forms_with_lemmas(candidates, self.wanted)), 0, stop)
         end = _cut(text, SNIPPET_FIRST_WINDOW)
         first = next(self._words(text, 0, end), None)
         if first is not None or stop <= end:
             return first
-        pattern = _forms_pattern(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
-        return next(_whole_words(pattern, text, end, stop), None) if pattern else None
+        forms = Forms(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
+        return _first_word(text, forms, end, stop)
 
     def _first_dictionary_form(self, text: str, stop: int) -> re.Match | None:
         # Lowercasing a Cyrillic text costs ~5 ns a character: the text is lowercased and searched a piece at a
@@ -477,12 +477,12 @@ class Highlighter:
             if len(folded) != end - start:  # a letter whose lowercase is longer: the places would not be the text's
                 return None
             first = None
-            for pattern in self._patterns:
-                for match in _whole_words(pattern, folded, 0, len(folded)):
-                    if first is not None and match.start() >= first:
+            for forms in self._forms:
+                for at, word_end in forms.places(folded, 0, len(folded)):
+                    if first is not None and at >= first:
                         break
-                    if self._is_wanted(text[start + match.start() : start + match.end()]):
-                        first = match.start()
+                    if self._is_wanted(text[start + at : start + word_end]):
+                        first = at
                         break
             if first is not None:
                 return WORD_RE.match(text, start + first)
@@ -501,8 +501,8 @@ class Highlighter:
             return None
         if first is None:
             return escape(text[:width] + ("…" if len(text) > width else ""))
-        start = max(0, first.start() - SNIPPET_RADIUS)
         end = min(len(text), SNIPPET_SCAN_CHARS, first.end() + SNIPPET_RADIUS)
+        start, end = _without_cut_words(text, max(0, first.start() - SNIPPET_RADIUS), end)
         window = text[start:end]
         parts, position = [], 0
         for match in self._words(window, 0, len(window)):
@@ -517,44 +517,83 @@ class Highlighter:
 _WORD_CHAR_RE = re.compile(rf"[{WORD_CHARS}]")
 
 
-def _forms_pattern(forms) -> re.Pattern | None:
-    """One regular expression for the whole words among ``forms`` (the longest that ends a word), None for no
-    forms. Shaped as the forms' trie: at each place, the regular expression engine follows one branch per
-    letter, where an alternation of the forms tried each in turn (a 20,000-character text searched for the 58
-    forms of three lemmas: 0.37 ms, as a trie 0.15 ms)."""
-    if not forms:
-        return None
-    trie: dict = {}
-    for form in forms:
-        node = trie
-        for char in form:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a form ends here
-    return re.compile(rf"{_trie_regex(trie)}(?![{WORD_CHARS}])")
+#: Forms are looked for by the first this many letters they share with the others that start with them.
+STEM_LETTERS = 3
 
 
-def _trie_regex(node: dict) -> str:
-    branches = [re.escape(char) + _trie_regex(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    alternatives = f"(?:{'|'.join(branches)})" if len(branches) > 1 or "" in node else branches[0]
-    return alternatives + "?" if "" in node else alternatives  # a form ends here: the longer ones first
+class Forms:
+    """The places of the whole words among ``forms`` in a text, found with ``str.find``: the forms grouped by
+    their first STEM_LETTERS letters, each group looked for by the prefix its forms share (a lemma's forms
+    mostly share their stem: one or two groups), and each place found the start of a word that is one of them.
+
+    A regular expression of the forms found the same places as fast, but compiling it took 0.3-0.6 ms per
+    query (~0.2 ms a lemma, in Python's regular expression compiler): a query not seen before paid it for each
+    lemma (``benchmarks/search_profile.py``, 100,000 acts on SQLite); grouping the forms takes ~10 µs."""
+
+    def __init__(self, forms):
+        groups: dict[str, list[str]] = {}
+        for form in filter(None, forms):
+            groups.setdefault(form[:STEM_LETTERS], []).append(form)
+        self.stems = [(_shared_prefix(group), frozenset(group)) for group in groups.values()]
+
+    def places(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """(start, end) of each whole word of ``text[start:end]`` that is one of the forms, in order."""
+        found = [_stem_places(text, stem, forms, start, end) for stem, forms in self.stems]
+        if len(found) == 1:
+            return found[0]
+        return heapq.merge(*found)  # none when there are no forms
+
+
+def _shared_prefix(words: list[str]) -> str:
+    """The longest prefix all ``words`` share (that of the first and the last in order)."""
+    first, last = min(words), max(words)
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+def _stem_places(text: str, stem: str, forms: frozenset[str], start: int, end: int) -> Iterator[tuple[int, int]]:
+    at = text.find(stem, start, end)
+    while at >= 0:
+        word = WORD_RE.match(text, at, end)  # from ``at`` to the end of the word it is in
+        if word is None:  # a form that does not start with a word's letter is no whole word
+            at = text.find(stem, at + 1, end)
+            continue
+        if (at == 0 or not _WORD_CHAR_RE.match(text, at - 1)) and word.group() in forms:
+            yield at, word.end()
+        at = text.find(stem, word.end(), end)  # no form starts inside this word
 
 
 @functools.lru_cache(maxsize=4_096)
-def _lemma_pattern(lemma: str) -> re.Pattern:
-    """The regular expression of a lemma's dictionary forms, compiled once per process (~0.2 ms a lemma; ~1.2 KB
-    each, the 4,096 last used kept)."""
-    return _forms_pattern(lemma_forms(lemma))
+def _lemma_forms(lemma: str) -> Forms:
+    """The :class:`Forms` of a lemma's dictionary forms, kept per process (the 4,096 last used)."""
+    return Forms(lemma_forms(lemma))
 
 
-def _whole_words(pattern: re.Pattern, text: str, start: int, end: int) -> Iterator[re.Match]:
-    """The matches of ``pattern`` in ``text[start:end]`` that do not start inside a word. (A look-behind at
-    the head of the pattern would make the regular expression engine try it at every character: ~50 times
-    slower than letting it find the literal words first.)"""
-    for match in pattern.finditer(text, start, end):
-        if not match.start() or not _WORD_CHAR_RE.match(text, match.start() - 1):
-            yield match
+def _first_word(text: str, forms: Forms, start: int, end: int) -> re.Match | None:
+    """The first whole word of ``text[start:end]`` among ``forms``."""
+    place = next(forms.places(text, start, end), None)
+    return None if place is None else WORD_RE.match(text, place[0])
+
+
+def _without_cut_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` from its first whole word (past a piece of a word it cuts, and the spaces and stops
+    after it) to its last whole word and what follows it up to a space.
+
+    A snippet's window around a match (whole words) cut words of the text in two: besides the broken word
+    shown, each piece was a new word to analyse when its words were marked (~40 % of the words a query's
+    snippets analysed for the first time were such pieces, each ~50 µs in pymorphy3's guesser)."""
+    if start > 0 and _WORD_CHAR_RE.match(text, start - 1) and (piece := WORD_RE.match(text, start)):
+        start = piece.end()
+    if word := WORD_RE.search(text, start, end):
+        start = word.start()
+    if end < len(text) and _WORD_CHAR_RE.match(text, end):
+        while end > start and _WORD_CHAR_RE.match(text, end - 1):
+            end -= 1  # back to the start of the word the window ends in
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _cut(text: str, limit: int) -> int:

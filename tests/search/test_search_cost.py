@@ -410,6 +410,26 @@ def test_snippet_of_words_the_dictionary_forms_miss(query, text, marked):
     assert f"<mark>{marked}</mark>" in snippet and snippet.count("<mark>") == 1
 
 
+@pytest.mark.parametrize("shift", range(12))
+def test_a_snippet_shows_whole_words_and_analyses_no_piece_of_one(shift):
+    """Wherever the window around the match falls, the snippet starts with a whole word of the text and ends
+    with one (and its comma), no piece of a word cut at either edge, and no such piece is analysed."""
+    filler = "адміністративно-господарського забезпечення, "
+    text = "x" * shift + filler * 8 + "Наказ про зарахування учнів " + filler * 8
+    before = set(analysis._filed_words[analysis._FormsByLemma].seen)
+    snippet = Highlighter(analyse_query("зарахування")).snippet(text)
+    shown = strip_tags(snippet)
+    assert shown.startswith("…") and shown.endswith("…") and "<mark>зарахування</mark>" in snippet
+    inner = shown[1:-1]
+    assert inner == inner.strip() and inner in text
+    start = text.index(inner)
+    end = start + len(inner)
+    assert WORD_RE.fullmatch(text[start]) and not WORD_RE.fullmatch(text[start - 1])
+    assert not WORD_RE.fullmatch(text[end]) and (WORD_RE.fullmatch(text[end - 1]) or text[end - 1] == ",")
+    analysed = set(analysis._filed_words[analysis._FormsByLemma].seen) - before
+    assert all(word in WORD_RE.findall(text) for word in analysed)
+
+
 def test_query_log_is_one_statement(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         record_query("Наказ  про зарахування", 7)
