@@ -351,21 +351,27 @@ def _before_open_tag(html: str) -> str:
 
 
 class PageUrls:
-    """``Page.get_url()`` without a request, from a page's ``url_path``, the site root paths read once."""
+    """``Page.get_url()`` without a request, from a page's ``url_path``, for one search: the site root paths,
+    the active language, the URL configuration and the script prefix read once (~5 µs a URL each)."""
 
     def __init__(self):
         self.roots = Site.get_site_root_paths()
         self.single_site = len({root.site_id for root in self.roots}) == 1
+        # What the URLs depend on besides the page, the same for every page of a search.
+        self.translated = getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+        self.language = translation.get_language()
+        self.urlconf = get_urlconf() or settings.ROOT_URLCONF
+        self.script_prefix = get_script_prefix()
+        self.append_slash = getattr(settings, "WAGTAIL_APPEND_SLASH", True)
 
     def url(self, url_path: str) -> str | None:
         root = next((root for root in self.roots if url_path.startswith(root.root_path)), None)
         if root is None:
             return None
         relative = url_path[len(root.root_path) :]
-        translated = getattr(settings, "WAGTAIL_I18N_ENABLED", False)
-        language = root.language_code if translated else translation.get_language()
-        path = _served_path(relative, language, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-        if not getattr(settings, "WAGTAIL_APPEND_SLASH", True) and path != "/":
+        language = root.language_code if self.translated else self.language
+        path = _served_path(relative, language, self.urlconf, self.script_prefix)
+        if not self.append_slash and path != "/":
             path = path.rstrip("/")
         return path if self.single_site else root.root_url + path
 

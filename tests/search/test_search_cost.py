@@ -111,14 +111,17 @@ def test_page_urls_are_wagtails(world, corpus):
     urls = PageUrls()
     pages = Page.objects.live().specific()
     assert pages and all(urls.url(page.url_path) == page.url for page in pages)
-    # The paths kept per process are the ones of the script prefix in force (a portal served below a path).
+    # The paths kept per process are the ones of the script prefix in force (a portal served below a path):
+    # each search's PageUrls takes the prefix of its request.
     set_script_prefix("/portal/")
     try:
+        urls = PageUrls()
         assert all(urls.url(page.url_path) == page.url for page in pages)
         served = [page.url for page in pages if page.url]
         assert served and all(url.startswith("/portal/") for url in served)
     finally:
         set_script_prefix("/")
+    urls = PageUrls()
     assert all(urls.url(page.url_path) == page.url for page in pages)
     documents = LibraryDocument.objects.all()
     assert documents and all(document_url(doc.pk, doc.file.name) == doc.url for doc in documents)
