@@ -112,6 +112,10 @@ def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
     queryset per search and content type, the ORM's compiling took ~0.35 ms of CPU and its row conversions ~0.15
     ms (``benchmarks/search_profile.py``, 100,000 acts on SQLite, a rare word's ~45 candidates)."""
     model = model or scope.model
+    if not issubclass(model, scope.model):  # its keys would be checked against another table's
+        raise ImproperlyConfigured(
+            f"{model.__name__}'s results cannot be scoped by a queryset of {scope.model.__name__}."
+        )
     keys = [int(pk) for pk in pks]
     if not keys:
         return {}
@@ -120,7 +124,7 @@ def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
     check = in_scope(rows.key, scope)
     if check is None:  # the user may read none of them
         return {}
-    keys_sql, keys_params = _keys_condition(connection, rows.key, _root_key(model), keys)
+    keys_sql, keys_params = _keys_condition(connection, rows.key, model._meta.pk, keys)
     with connection.cursor() as cursor:
         cursor.execute(f"{rows.select} WHERE {keys_sql} AND {check[0]}", [*keys_params, *check[1]])
         fetched = cursor.fetchall()
@@ -144,7 +148,7 @@ def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
 @dataclass(frozen=True)
 class _CandidateRows:
     """``SELECT <model's shown fields> FROM <its tables>`` as the ORM compiles it on one database, its columns
-    (for their converters), their names, and the qualified column of the model's root key."""
+    (for their converters), their names, and the key's column as it is selected."""
 
     select: str
     columns: tuple
@@ -154,30 +158,17 @@ class _CandidateRows:
 
 @functools.cache
 def _candidate_rows(model, alias: str) -> _CandidateRows:
-    names = shown_fields(model)
-    query = model._base_manager.db_manager(alias).order_by().values(*names).query
+    query = model._base_manager.db_manager(alias).order_by().values(*shown_fields(model)).query
     compiler = query.get_compiler(using=alias)
     select, params = compiler.as_sql()
     if params:  # pragma: no cover - a plain SELECT of columns has none
         raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT has parameters.")
-    key = _root_key(model)
-    quote = compiler.connection.ops.quote_name
-    return _CandidateRows(
-        select=select,
-        columns=tuple(column for column, _sql, _alias in compiler.select),
-        names=names,
-        key=f"{quote(key.model._meta.db_table)}.{quote(key.column)}",
-    )
-
-
-@functools.cache
-def _root_key(model):
-    """``model``'s key as the key it equals at the root of its inheritance: a page type's own key is its link to
-    Page; Page's ``id`` is the column a candidate is looked up by."""
-    key = model._meta.pk
-    while key.remote_field is not None and key.remote_field.parent_link:
-        key = key.target_field
-    return key
+    columns = tuple(column for column, _sql, _alias in compiler.select)
+    names = tuple(alias for _column, _sql, alias in compiler.select)
+    if names[0] != "pk":  # pragma: no cover - shown_fields start with the key
+        raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT does not start with the key.")
+    key, _params = compiler.compile(columns[0])
+    return _CandidateRows(select=select, columns=columns, names=names, key=key)
 
 
 def _keys_condition(connection, column: str, field, keys: list[int]) -> tuple[str, list]:
@@ -507,8 +498,12 @@ class Highlighter:
             return None
         if first is None:
             return escape(text[:width] + ("…" if len(text) > width else ""))
-        end = min(len(text), SNIPPET_SCAN_CHARS, first.end() + SNIPPET_RADIUS)
-        start, end = _without_cut_words(text, max(0, first.start() - SNIPPET_RADIUS), end)
+        start, end = _without_cut_words(
+            text,
+            max(0, first.start() - SNIPPET_RADIUS),
+            min(len(text), SNIPPET_SCAN_CHARS, first.end() + SNIPPET_RADIUS),
+            first.span(),
+        )
         window = text[start:end]
         parts, position = [], 0
         for match in self._words(window, 0, len(window)):
@@ -517,7 +512,8 @@ class Highlighter:
             position = match.end()
         parts.append(escape(window[position:]))
         # Every piece of text in ``parts`` went through escape(); only the <mark> tags are markup.
-        return mark_safe(("…" if start else "") + "".join(parts) + ("…" if end < len(text) else ""))  # noqa: S308
+        before, after = ("…" if text[:start].strip() else ""), ("…" if text[end:].strip() else "")
+        return mark_safe(before + "".join(parts) + after)  # noqa: S308
 
 
 _WORD_CHAR_RE = re.compile(rf"[{WORD_CHARS}]")
@@ -530,7 +526,9 @@ STEM_LETTERS = 3
 class Forms:
     """The places of the whole words among ``forms`` in a text, found with ``str.find``: the forms grouped by
     their first STEM_LETTERS letters, each group looked for by the prefix its forms share (a lemma's forms
-    mostly share their stem: one or two groups), and each place found the start of a word that is one of them.
+    mostly share their stem: one or two groups), and each place found the start of a word that is one of them
+    (a form not followed by a word's letter; the longest, as a query's number «103/98-ВР» is more than the
+    word «103» it starts with).
 
     A regular expression of the forms found the same places as fast, but compiling it took 0.3-0.6 ms per
     query (~0.2 ms a lemma, in Python's regular expression compiler): a query not seen before paid it for each
@@ -540,14 +538,67 @@ class Forms:
         groups: dict[str, list[str]] = {}
         for form in filter(None, forms):
             groups.setdefault(form[:STEM_LETTERS], []).append(form)
-        self.stems = [(_shared_prefix(group), frozenset(group)) for group in groups.values()]
+        self.stems = [_Stem.of(group) for group in groups.values()]
 
     def places(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         """(start, end) of each whole word of ``text[start:end]`` that is one of the forms, in order."""
-        found = [_stem_places(text, stem, forms, start, end) for stem, forms in self.stems]
+        found = [stem.places(text, start, end) for stem in self.stems]
         if len(found) == 1:
             return found[0]
-        return heapq.merge(*found)  # none when there are no forms
+        return _apart(heapq.merge(*found))  # none when there are no forms
+
+
+def _apart(places: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Places in order of (start, end), as a regular expression of all the forms finds them: of those that start
+    at one place the longest («а.б» rather than «а» in «а.б»), none inside one found."""
+    pending, taken_to = None, -1
+    for place in places:
+        if pending is not None and place[0] == pending[0]:
+            pending = place  # the same start, a longer place (merged in order of their ends)
+            continue
+        if pending is not None:
+            yield pending
+            taken_to = pending[1]
+            pending = None
+        if place[0] >= taken_to:
+            pending = place
+    if pending is not None:
+        yield pending
+
+
+@dataclass(frozen=True)
+class _Stem:
+    """Forms that start alike: the prefix they share, those that are one word (a ``WORD_RE`` run), and the
+    others (a number with a slash or a stop), longest first."""
+
+    prefix: str
+    words: frozenset[str]
+    others: tuple[str, ...]
+
+    @classmethod
+    def of(cls, forms: list[str]) -> _Stem:
+        words = frozenset(form for form in forms if WORD_RE.fullmatch(form))
+        others = tuple(sorted((form for form in forms if form not in words), key=len, reverse=True))
+        return cls(_shared_prefix(forms), words, others)
+
+    def places(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        at = text.find(self.prefix, start, end)
+        while at >= 0:
+            run = WORD_RE.match(text, at, end)  # from ``at`` to the end of the word it is in
+            found = -1
+            if at == 0 or not _WORD_CHAR_RE.match(text, at - 1):  # ``at`` starts a word
+                if run is not None and run.group() in self.words:
+                    found = run.end()
+                for form in self.others:
+                    after = at + len(form)
+                    if after > found and text.startswith(form, at, end) and not _WORD_CHAR_RE.match(text, after, end):
+                        found = after
+                        break
+            if found >= 0:
+                yield at, found
+                at = text.find(self.prefix, found, end)
+            else:  # no form starts inside this word
+                at = text.find(self.prefix, run.end() if run is not None else at + 1, end)
 
 
 def _shared_prefix(words: list[str]) -> str:
@@ -557,18 +608,6 @@ def _shared_prefix(words: list[str]) -> str:
     while size < len(first) and first[size] == last[size]:
         size += 1
     return first[:size]
-
-
-def _stem_places(text: str, stem: str, forms: frozenset[str], start: int, end: int) -> Iterator[tuple[int, int]]:
-    at = text.find(stem, start, end)
-    while at >= 0:
-        word = WORD_RE.match(text, at, end)  # from ``at`` to the end of the word it is in
-        if word is None:  # a form that does not start with a word's letter is no whole word
-            at = text.find(stem, at + 1, end)
-            continue
-        if (at == 0 or not _WORD_CHAR_RE.match(text, at - 1)) and word.group() in forms:
-            yield at, word.end()
-        at = text.find(stem, word.end(), end)  # no form starts inside this word
 
 
 @functools.lru_cache(maxsize=4_096)
@@ -583,23 +622,33 @@ def _first_word(text: str, forms: Forms, start: int, end: int) -> re.Match | Non
     return None if place is None else WORD_RE.match(text, place[0])
 
 
-def _without_cut_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """``text[start:end]`` from its first whole word (past a piece of a word it cuts, and the spaces and stops
-    after it) to its last whole word and what follows it up to a space.
+#: Characters that open what follows them: a window starting at a word keeps the one before it.
+_OPENING = "«„“\"'(["
 
-    A snippet's window around a match (whole words) cut words of the text in two: besides the broken word
-    shown, each piece was a new word to analyse when its words were marked (~40 % of the words a query's
-    snippets analysed for the first time were such pieces, each ~50 µs in pymorphy3's guesser)."""
-    if start > 0 and _WORD_CHAR_RE.match(text, start - 1) and (piece := WORD_RE.match(text, start)):
-        start = piece.end()
-    if word := WORD_RE.search(text, start, end):
-        start = word.start()
+
+def _without_cut_words(text: str, start: int, end: int, match: tuple[int, int]) -> tuple[int, int]:
+    """``text[start:end]``, the window around ``match`` (a word's span in it), from its first whole word (past a
+    piece of a word it cuts and what follows up to the next word, but with a quote or bracket that opens that
+    word) to its last whole word and what follows it up to a space; never less than the match.
+
+    A snippet's window cut words of the text in two: besides the broken word shown, each piece was a new word
+    to analyse when the window's words were marked (~40 % of the words a query's snippets analysed for the
+    first time were such pieces, each ~50 µs in pymorphy3's guesser)."""
+    if start > 0:
+        if _WORD_CHAR_RE.match(text, start - 1) and (piece := WORD_RE.match(text, start, end)):
+            start = piece.end()
+        if word := WORD_RE.search(text, start, end):
+            start = word.start()
+            if start > 0 and text[start - 1] in _OPENING:
+                start -= 1
+    while start < match[0] and text[start].isspace():
+        start += 1
     if end < len(text) and _WORD_CHAR_RE.match(text, end):
         while end > start and _WORD_CHAR_RE.match(text, end - 1):
             end -= 1  # back to the start of the word the window ends in
     while end > start and text[end - 1].isspace():
         end -= 1
-    return start, end
+    return min(start, match[0]), max(end, match[1])
 
 
 def _cut(text: str, limit: int) -> int:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from search.analysis import analyse_query, lemma_forms, lemmatize
@@ -29,14 +29,18 @@ def _places(pattern: re.Pattern, text: str, start: int = 0, end: int | None = No
     ]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(
-    forms=st.sets(st.text(alphabet="абв'-", min_size=1, max_size=5), max_size=8),
-    text=st.text(alphabet="абв'- .", max_size=80),
+    forms=st.sets(st.text(alphabet="абв'-/.", min_size=1, max_size=5), max_size=8),
+    text=st.text(alphabet="абв'- ./", max_size=80),
     cut=st.tuples(st.integers(0, 80), st.integers(0, 80)),
 )
+@example(forms={"а/б", "а/б/в"}, text="а/б/в", cut=(0, 5))  # the longest of two forms with a slash
+@example(forms={"а", "а.б"}, text="в а.б.", cut=(0, 6))  # a word that starts a longer form
+@example(forms={"а.б", "б"}, text="а.б", cut=(0, 3))  # a word inside a longer form found
 def test_the_forms_are_found_where_an_alternation_finds_them(forms, text, cut):
-    """In any slice of a text (a word cut at its end is whole there, as the regular expression sees it)."""
+    """In any slice of a text (a word cut at its end is whole there, as the regular expression sees it); forms
+    that are more than one word, as a number «103/98-вр» or «05.07.2023», as well, the longest first."""
     start, end = min(cut[0], len(text)), min(max(cut), len(text))
     expected = _places(_alternation(forms), text, start, end) if forms else []
     assert list(Forms(forms).places(text, start, end)) == expected

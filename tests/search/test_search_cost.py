@@ -6,6 +6,7 @@ way round."""
 from urllib.parse import urlencode
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
@@ -379,6 +380,8 @@ def test_candidates_are_the_rows_the_orm_reads_inside_the_scope(world):
         with CaptureQueriesContext(connection) as context:
             assert load_results(model.objects.none(), keys) == {}
         assert len(context) == 0
+    with pytest.raises(ImproperlyConfigured):  # a document's key is not a page's
+        load_results(visible(school, Page), [content.city_document.pk], model=LibraryDocument)
     page_row = load_results(Page.objects.all(), [content.city_regulation.pk])[content.city_regulation.pk].row
     assert page_row == Page.objects.filter(pk=content.city_regulation.pk).values(*shown_fields(Page)).get()
     assert page_row["first_published_at"].tzinfo is not None
@@ -431,6 +434,30 @@ def test_a_snippet_shows_whole_words_and_analyses_no_piece_of_one(shift):
     assert not WORD_RE.fullmatch(text[end]) and (WORD_RE.fullmatch(text[end - 1]) or text[end - 1] == ",")
     analysed = set(analysis._filed_words[analysis._FormsByLemma].seen) - before
     assert all(word in WORD_RE.findall(text) for word in analysed)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("«Про зарахування» учнів до закладу.", "«Про <mark>зарахування</mark>» учнів до закладу."),
+        ("\n\n  Наказ про зарахування учнів.   \n", "Наказ про <mark>зарахування</mark> учнів."),
+        ("Положення. " * 12 + "(Про зарахування) учнів.", "(Про <mark>зарахування</mark>) учнів."),
+    ],
+)
+def test_a_snippet_at_the_texts_edges_keeps_what_opens_its_first_word(text, shown):
+    """No ellipsis where nothing but spaces was left out; a quote or bracket that opens the first word stays."""
+    snippet = Highlighter(analyse_query("зарахування")).snippet(text)
+    assert snippet == shown if text.startswith(("«", "\n")) else snippet.startswith("…Положення.")
+    assert snippet.endswith(shown)
+
+
+@pytest.mark.parametrize("number", ["103/98-ВР", "1/9-100", "05.07.2023"])
+def test_a_snippet_is_cut_around_a_number_with_a_slash_or_a_stop(number):
+    """A number the query names, more than one word (``WORD_RE``), is a place of the snippet, found in the start
+    of a text already (not read further)."""
+    text = "Загальні положення. " * 30 + f"Наказ № {number} про ліцеї. " + "Інші положення. " * 30
+    snippet = Highlighter(analyse_query(number)).snippet(text, partial=True)
+    assert snippet is not None and snippet.startswith("…") and f"№ {number} про" in strip_tags(snippet)
 
 
 def test_query_log_is_one_statement(world, django_assert_num_queries):
