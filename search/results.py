@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import QuerySet
+from django.db.models.sql import Query
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
@@ -128,18 +129,12 @@ def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
     with connection.cursor() as cursor:
         cursor.execute(f"{rows.select} WHERE {keys_sql} AND {check[0]}", [*keys_params, *check[1]])
         fetched = cursor.fetchall()
-    converters = [
-        (position, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)], column)
-        for position, column in enumerate(rows.columns)
-    ]
-    converters = [(position, found, column) for position, found, column in converters if found]
+    # The ORM's own conversions (dates on SQLite), by a compiler of this thread's connection.
+    compiler = rows.query.get_compiler(connection=connection)
+    if converters := compiler.get_converters(rows.columns):
+        fetched = compiler.apply_converters(fetched, converters)
     loaded = {}
     for values in fetched:
-        if converters:
-            values = list(values)
-            for position, functions, column in converters:
-                for convert in functions:
-                    values[position] = convert(values[position], column, connection)
         row = dict(zip(rows.names, values, strict=True))
         loaded[row["pk"]] = Result(model, row)
     return loaded
@@ -147,9 +142,10 @@ def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
 
 @dataclass(frozen=True)
 class _CandidateRows:
-    """``SELECT <model's shown fields> FROM <its tables>`` as the ORM compiles it on one database, its columns
-    (for their converters), their names, and the key's column as it is selected."""
+    """``SELECT <model's shown fields> FROM <its tables>`` as the ORM compiles it on one database, its query
+    and columns (for their converters), their names, and the key's column as it is selected."""
 
+    query: Query
     select: str
     columns: tuple
     names: tuple[str, ...]
@@ -168,7 +164,7 @@ def _candidate_rows(model, alias: str) -> _CandidateRows:
     if names[0] != "pk":  # pragma: no cover - shown_fields start with the key
         raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT does not start with the key.")
     key, _params = compiler.compile(columns[0])
-    return _CandidateRows(select=select, columns=columns, names=names, key=key)
+    return _CandidateRows(query=query, select=select, columns=columns, names=names, key=key)
 
 
 def _keys_condition(connection, column: str, field, keys: list[int]) -> tuple[str, list]:
