@@ -23,7 +23,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import QuerySet
-from django.db.models.sql import Query
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from cms.library.models import DocumentKind, LibraryDocument
+from cms.org.compiled import CompiledSelect
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
 from .analysis import AnalysedQuery, closed_forms, forms_with_lemmas, lemma_forms, not_ruled_out, ruled_out
@@ -126,45 +126,32 @@ def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
     if check is None:  # the user may read none of them
         return {}
     keys_sql, keys_params = _keys_condition(connection, rows.key, model._meta.pk, keys)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{rows.select} WHERE {keys_sql} AND {check[0]}", [*keys_params, *check[1]])
-        fetched = cursor.fetchall()
-    # The ORM's own conversions (dates on SQLite), by a compiler of this thread's connection.
-    compiler = rows.query.get_compiler(connection=connection)
-    if converters := compiler.get_converters(rows.columns):
-        fetched = compiler.apply_converters(fetched, converters)
+    fetched = rows.select.rows(f"{rows.select.sql} WHERE {keys_sql} AND {check[0]}", [*keys_params, *check[1]])
     loaded = {}
     for values in fetched:
-        row = dict(zip(rows.names, values, strict=True))
+        row = dict(zip(rows.select.names, values, strict=True))
         loaded[row["pk"]] = Result(model, row)
     return loaded
 
 
 @dataclass(frozen=True)
 class _CandidateRows:
-    """``SELECT <model's shown fields> FROM <its tables>`` as the ORM compiles it on one database, its query
-    and columns (for their converters), their names, and the key's column as it is selected."""
+    """``SELECT <model's shown fields> FROM <its tables>`` as the ORM compiles it on one database, and the key's
+    column as it is selected."""
 
-    query: Query
-    select: str
-    columns: tuple
-    names: tuple[str, ...]
+    select: CompiledSelect
     key: str
 
 
 @functools.cache
 def _candidate_rows(model, alias: str) -> _CandidateRows:
-    query = model._base_manager.db_manager(alias).order_by().values(*shown_fields(model)).query
-    compiler = query.get_compiler(using=alias)
-    select, params = compiler.as_sql()
-    if params:  # pragma: no cover - a plain SELECT of columns has none
+    select = CompiledSelect.of(model._base_manager.db_manager(alias).order_by().values(*shown_fields(model)))
+    if select.params:  # pragma: no cover - a plain SELECT of columns has none
         raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT has parameters.")
-    columns = tuple(column for column, _sql, _alias in compiler.select)
-    names = tuple(alias for _column, _sql, alias in compiler.select)
-    if names[0] != "pk":  # pragma: no cover - shown_fields start with the key
+    if select.names[0] != "pk":  # pragma: no cover - shown_fields start with the key
         raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT does not start with the key.")
-    key, _params = compiler.compile(columns[0])
-    return _CandidateRows(query=query, select=select, columns=columns, names=names, key=key)
+    key, _params = select.query.get_compiler(using=alias).compile(select.columns[0])
+    return _CandidateRows(select=select, key=key)
 
 
 def _keys_condition(connection, column: str, field, keys: list[int]) -> tuple[str, list]:

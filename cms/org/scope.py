@@ -16,9 +16,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import router
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from .compiled import CompiledSelect
 from .models import Level
 
 
@@ -307,8 +309,12 @@ def subtree_bounds(path: str) -> tuple[str, str]:
 def _district_section_paths() -> list[tuple[str, int]]:
     from cms.pages.models import DistrictSectionPage
 
+    return _compiled(DistrictSectionPage, _district_sections, router.db_for_read(DistrictSectionPage)).rows()
+
+
+def _district_sections(manager) -> QuerySet:
     # No ordering: by path (the page tree's default) SQLite walks the whole page index to avoid a sort.
-    return list(DistrictSectionPage.objects.order_by().values_list("path", "district_id"))
+    return manager.order_by().values_list("path", "district_id")
 
 
 @once_per_block
@@ -318,11 +324,7 @@ def _restricted_paths(scope: Scope) -> list[str]:
     groups, two when some do, however many there are."""
     from wagtail.models import PageViewRestriction
 
-    restrictions = list(
-        PageViewRestriction.objects.exclude(restriction_type=PageViewRestriction.LOGIN)
-        .order_by()
-        .values_list("pk", "restriction_type", "page__path")
-    )
+    restrictions = _compiled(PageViewRestriction, _view_restrictions, router.db_for_read(PageViewRestriction)).rows()
     by_groups = [pk for pk, kind, _path in restrictions if kind == PageViewRestriction.GROUPS]
     passed = set()
     if by_groups and scope.user_id:
@@ -332,6 +334,24 @@ def _restricted_paths(scope: Scope) -> list[str]:
             ).values_list("pageviewrestriction_id", flat=True)
         )
     return [path for pk, _kind, path in restrictions if pk not in passed]
+
+
+def _view_restrictions(manager) -> QuerySet:
+    from wagtail.models import PageViewRestriction
+
+    return (
+        manager.exclude(restriction_type=PageViewRestriction.LOGIN)
+        .order_by()
+        .values_list("pk", "restriction_type", "page__path")
+    )
+
+
+@functools.cache
+def _compiled(model, build: Callable[..., QuerySet], alias: str) -> CompiledSelect:
+    """``build(manager)``, a fixed read of ``model`` on the database ``alias``, compiled once per process
+    (:mod:`cms.org.compiled`): read by every scoped operation, its ORM query cost ~0.2 ms to build and compile,
+    ten times the statement (``benchmarks/search_profile.py``, a search)."""
+    return CompiledSelect.of(build(model._default_manager.db_manager(alias)))
 
 
 def _group_ids(user_id: int) -> QuerySet:
