@@ -126,7 +126,7 @@ def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
     if check is None:  # the user may read none of them
         return {}
     keys_sql, keys_params = _keys_condition(connection, rows.key, model._meta.pk, keys)
-    fetched = rows.select.rows(f"{rows.select.sql} WHERE {keys_sql} AND {check[0]}", [*keys_params, *check[1]])
+    fetched = rows.select.rows(f" WHERE {keys_sql} AND {check[0]}", [*keys_params, *check[1]])
     loaded = {}
     for values in fetched:
         row = dict(zip(rows.select.names, values, strict=True))
@@ -146,8 +146,8 @@ class _CandidateRows:
 @functools.cache
 def _candidate_rows(model, alias: str) -> _CandidateRows:
     select = CompiledSelect.of(model._base_manager.db_manager(alias).order_by().values(*shown_fields(model)))
-    if select.params:  # pragma: no cover - a plain SELECT of columns has none
-        raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT has parameters.")
+    if select.query.where:  # pragma: no cover - a plain SELECT of columns has none
+        raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT has a WHERE clause of its own.")
     if select.names[0] != "pk":  # pragma: no cover - shown_fields start with the key
         raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT does not start with the key.")
     key, _params = select.query.get_compiler(using=alias).compile(select.columns[0])

@@ -348,9 +348,10 @@ def _view_restrictions(manager) -> QuerySet:
 
 @functools.cache
 def _compiled(model, build: Callable[..., QuerySet], alias: str) -> CompiledSelect:
-    """``build(manager)``, a fixed read of ``model`` on the database ``alias``, compiled once per process
-    (:mod:`cms.org.compiled`): read by every scoped operation, its ORM query cost ~0.2 ms to build and compile,
-    ten times the statement (``benchmarks/search_profile.py``, a search)."""
+    """``build(manager)``, a fixed read of ``model`` on the database ``alias``, compiled once per process and
+    database (twice, harmlessly, when two threads ask first at once; :mod:`cms.org.compiled`): read by every
+    scoped operation, its ORM query cost ~0.2 ms to build and compile, ten times the statement on SQLite
+    (``benchmarks/search_profile.py``, a search). The rows are read afresh each time."""
     return CompiledSelect.of(build(model._default_manager.db_manager(alias)))
 
 

@@ -1,5 +1,7 @@
 from datetime import datetime
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from wagtail.models import Page, PageViewRestriction
 
@@ -12,22 +14,37 @@ from cms.pages.models import RegulationPage
 def test_a_compiled_select_gives_the_rows_the_orm_gives(world):
     qs = Page.objects.order_by("pk").values_list("pk", "live", "first_published_at", "title")
     compiled = CompiledSelect.of(qs)
-    rows = [tuple(row) for row in compiled.rows()]
+    rows = compiled.rows()
     assert rows == list(qs)
+    assert all(type(row) is tuple for row in rows)
     # Converted as the ORM converts them (SQLite stores a datetime as text and a boolean as an integer).
     assert any(isinstance(published, datetime) for _pk, _live, published, _title in rows)
     assert all(isinstance(live, bool) for _pk, live, _published, _title in rows)
     assert compiled.names == ("pk", "live", "first_published_at", "title")
 
 
-def test_a_compiled_select_runs_a_statement_built_around_it(world):
-    compiled = CompiledSelect.of(RegulationPage.objects.order_by().values("pk", "title"))
+def test_a_compiled_select_runs_with_a_clause_after_it_and_its_parameters_after_its_own(world):
+    compiled = CompiledSelect.of(Page.objects.filter(depth__gte=1).order_by().values_list("pk", "title"))
     page = world.content.city_regulation
-    rows = compiled.rows(f'{compiled.sql} WHERE {connection.ops.quote_name("wagtailcore_page")}."id" = %s', [page.pk])
-    assert [tuple(row) for row in rows] == [(page.pk, page.title)]
+    rows = compiled.rows(f' AND {connection.ops.quote_name("wagtailcore_page")}."id" = %s', [page.pk])
+    assert rows == [(page.pk, page.title)]
 
 
-def test_the_scope_compiles_its_reads_once_and_reads_their_rows_each_time(world, monkeypatch):
+def test_only_a_plain_selection_of_columns_is_kept_compiled(world):
+    with pytest.raises(ImproperlyConfigured):
+        CompiledSelect.of(Page.objects.order_by("path").distinct().values_list("title"))
+
+
+@pytest.fixture
+def compiled_afresh():
+    scope_module._compiled.cache_clear()
+    yield
+    scope_module._compiled.cache_clear()
+
+
+def test_the_scope_compiles_its_reads_once_and_reads_their_rows_each_time(world, monkeypatch, compiled_afresh):
+    from django.contrib.auth.models import Group
+
     compiled = []
     original = CompiledSelect.of
 
@@ -35,13 +52,18 @@ def test_the_scope_compiles_its_reads_once_and_reads_their_rows_each_time(world,
         compiled.append(qs.model)
         return original(qs)
 
-    scope_module._compiled.cache_clear()
     monkeypatch.setattr(CompiledSelect, "of", spy)
     school = scope_of(world.users["school_a"])
-    page = world.content.city_regulation
+    by_password, by_group = world.content.city_regulation, world.content.district_a_regulation
     with read_once():
-        assert page in visible(school, RegulationPage)
-    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.PASSWORD, password="Kyiv-2026")
-    with read_once():  # a later operation sees the new restriction
-        assert page not in visible(school, RegulationPage)
+        found = visible(school, RegulationPage)
+        assert by_password in found and by_group in found
+    PageViewRestriction.objects.create(
+        page=by_password, restriction_type=PageViewRestriction.PASSWORD, password="Kyiv-2026"
+    )
+    restriction = PageViewRestriction.objects.create(page=by_group, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.set([Group.objects.create(name="Редактори архіву")])  # a group the school is not in
+    with read_once():  # a later operation sees the new restrictions
+        found = visible(school, RegulationPage)
+        assert by_password not in found and by_group not in found
     assert sorted(model.__name__ for model in compiled) == ["DistrictSectionPage", "PageViewRestriction"]
