@@ -108,7 +108,7 @@ PHASES = {
     "compile": [
         ("modelsearch.backends.base.BaseSearchBackend", "search"),
         ("modelsearch.backends.elasticsearchbase.ElasticsearchBaseSearchResults", "_get_es_body"),
-        ("search.engine", "_opensearch_body"),
+        ("search.engine", "_es_body"),
     ],
     "round trip": [("opensearchpy.OpenSearch", name) for name in ("msearch", "search", "count", "scroll")],
     "engine": [("search.services", "search_matches"), ("search.services", "count_among")],

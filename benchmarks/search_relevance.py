@@ -8,6 +8,9 @@ Run on demand (this is not a test), from the repository root:
     bash .ci/opensearch.sh start 19247 /tmp/relbench-os                   # a throwaway OpenSearch node
     .venv/bin/python benchmarks/search_relevance.py --backend opensearch --opensearch-url http://127.0.0.1:19247
     bash .ci/opensearch.sh stop /tmp/relbench-os
+    bash .ci/elasticsearch.sh start 19248 /tmp/relbench-es                # the same on an Elasticsearch 8 node
+    .venv/bin/python benchmarks/search_relevance.py --backend elasticsearch --elasticsearch-url http://127.0.0.1:19248
+    bash .ci/elasticsearch.sh stop /tmp/relbench-es
 
 What it does:
 
@@ -17,6 +20,7 @@ What it does:
    ``load_demo`` (which imports the laws of ``shared/data/laws`` as
    RegulationPage objects) and ``update_index``, so the search index is complete. Background tasks run inline
    (``django_tasks``' immediate backend). With ``--backend opensearch`` the settings get ``OPENSEARCH_URL``
+   (``--backend elasticsearch``: ``ELASTICSEARCH_URL``)
    and an index prefix of their own (``relbench-<pid>-``), so a shared node is not disturbed; the benchmark's
    indexes are deleted at the end. The temp dir is removed at the end (``--keep`` keeps it).
 2. Reads the judged queries (``benchmarks/relevance_queries.csv``: category, query, the 1-5 relevant law
@@ -148,15 +152,18 @@ def load_queries(path: Path, known: dict[str, str]) -> list[Judged]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def opensearch_version(url: str) -> str:
+ENGINE_NAMES = {"opensearch": "OpenSearch", "elasticsearch": "Elasticsearch"}
+
+
+def engine_version(url: str, name: str) -> str:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a URL the user gave
             return json.load(response)["version"]["number"]
     except (OSError, ValueError, KeyError) as error:
-        raise SystemExit(f"OpenSearch does not answer at {url}: {error}") from error
+        raise SystemExit(f"{name} does not answer at {url}: {error}") from error
 
 
-def delete_opensearch_indexes(url: str, prefix: str) -> list[str]:
+def delete_engine_indexes(url: str, prefix: str) -> list[str]:
     """Delete the indexes whose names start with ``prefix`` (this run's); returns their names."""
     listing = f"{url.rstrip('/')}/_cat/indices/{urllib.parse.quote(prefix)}*?format=json&h=index"
     with urllib.request.urlopen(listing, timeout=10) as response:  # noqa: S310
@@ -177,12 +184,14 @@ def configure_environment(args: argparse.Namespace, tmp: Path, index_prefix: str
     os.environ["MEDIA_ROOT"] = str(tmp / "media")
     os.environ["ECAB_DATA_DIR"] = str(args.data_dir)
     os.environ["DEBUG"] = "false"  # DEBUG keeps every SQL query in memory
-    if args.backend == "opensearch":
-        os.environ["OPENSEARCH_URL"] = args.opensearch_url
-        os.environ["OPENSEARCH_INDEX_PREFIX"] = index_prefix
-        os.environ.setdefault("OPENSEARCH_TIMEOUT", "30")
-    else:
-        os.environ.pop("OPENSEARCH_URL", None)  # the database backend, whatever the caller's environment says
+    # The backend measured, whatever the caller's environment says: the other engine's URL is dropped.
+    for backend in ENGINE_NAMES:
+        os.environ.pop(f"{backend.upper()}_URL", None)
+    if args.backend in ENGINE_NAMES:
+        setting = args.backend.upper()
+        os.environ[f"{setting}_URL"] = args.engine_url
+        os.environ[f"{setting}_INDEX_PREFIX"] = index_prefix
+        os.environ.setdefault(f"{setting}_TIMEOUT", "30")
 
 
 def build_site() -> dict[str, float]:
@@ -203,6 +212,7 @@ def build_site() -> dict[str, float]:
 
     # The engine client logs every 404 of an atomic rebuild (deleting indexes that are not there) as a warning.
     logging.getLogger("opensearch").setLevel(logging.ERROR)
+    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
     timings = {}
     start = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -246,7 +256,7 @@ def run_ours(user, query: str) -> Run:
     return Run(ranked=ranked, seconds=seconds, fallback=outcome.fallback)
 
 
-# The fields a plain Wagtail index would hold (no lemma fields). OpenSearch can search just these; the
+# The fields a plain Wagtail index would hold (no lemma fields). OpenSearch and Elasticsearch can search just these; the
 # database backends keep every field in one column, so there the baseline also sees the lemma text.
 RAW_FIELDS = ["title", "number", "issuer", "subjects", "summary", "text"]
 
@@ -368,7 +378,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--backend",
-        choices=("database", "postgres", "opensearch"),
+        choices=("database", "postgres", "opensearch", "elasticsearch"),
         default="database",
         help="the search backend to measure (database: SQLite FTS5; postgres: the database backend on PostgreSQL)",
     )
@@ -376,19 +386,24 @@ def main() -> int:
     parser.add_argument(
         "--opensearch-url", default=os.environ.get("OPENSEARCH_URL", ""), help="e.g. http://127.0.0.1:19247"
     )
+    parser.add_argument(
+        "--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL", ""), help="e.g. http://127.0.0.1:19248"
+    )
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("ECAB_DATA_DIR", DEFAULT_DATA_DIR)))
     parser.add_argument("--json", type=Path, help="also write the figures and rankings to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the temp dir (database) and the OpenSearch indexes")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (database) and the engine's indexes")
     args = parser.parse_args()
     args.data_dir = args.data_dir.resolve()
-    if args.backend == "opensearch" and not args.opensearch_url:
-        parser.error("--backend opensearch needs --opensearch-url (or OPENSEARCH_URL)")
+    args.engine_url = {"opensearch": args.opensearch_url, "elasticsearch": args.elasticsearch_url}.get(args.backend, "")
+    if args.backend in ENGINE_NAMES and not args.engine_url:
+        parser.error(f"--backend {args.backend} needs --{args.backend}-url (or {args.backend.upper()}_URL)")
 
     started = time.perf_counter()
     titles = read_law_numbers(args.data_dir / "laws")
     queries = load_queries(args.queries, titles)
-    engine = opensearch_version(args.opensearch_url) if args.backend == "opensearch" else ""
+    engine_name = ENGINE_NAMES.get(args.backend, "")
+    engine = engine_version(args.engine_url, engine_name) if engine_name else ""
 
     os.chdir(REPO)
     tmp = Path(tempfile.mkdtemp(prefix="ecab-relbench-"))
@@ -430,7 +445,7 @@ def main() -> int:
         print("Search relevance — Е-кабінет освітнього управління")
         print(
             f"backend: {args.backend} ({backend_path}"
-            + (f", OpenSearch {engine} at {args.opensearch_url}" if engine else f", {connection.vendor}")
+            + (f", {engine_name} {engine} at {args.engine_url}" if engine else f", {connection.vendor}")
             + f"); {laws} live RegulationPages, {in_index} in the index; {len(queries)} judged queries"
         )
         print(
@@ -439,7 +454,7 @@ def main() -> int:
             f" {sum(timings.values()):.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())})"
         )
         print(f"ours  = search.services.run_search({SEARCH_USER}, query, per_page={K}, log=False)")
-        print(f"plain = RegulationPage.objects.live().search(query)[:{K}] (raw query; raw fields on OpenSearch)")
+        print(f"plain = RegulationPage.objects.live().search(query)[:{K}] (raw query; raw fields on an engine)")
         print("=" * WIDTH)
         print_per_query(queries, ours, plain)
         print_summary(table)
@@ -494,14 +509,14 @@ def main() -> int:
             connections.close_all()
             server.stop(keep=args.keep)
         if args.keep:
-            print(f"kept: {tmp}" + (f" and the OpenSearch indexes {index_prefix}*" if engine else ""))
+            print(f"kept: {tmp}" + (f" and the {engine_name} indexes {index_prefix}*" if engine else ""))
         else:
             shutil.rmtree(tmp, ignore_errors=True)
             if engine:
                 try:
-                    delete_opensearch_indexes(args.opensearch_url, index_prefix)
+                    delete_engine_indexes(args.engine_url, index_prefix)
                 except (OSError, ValueError) as error:
-                    print(f"could not delete the OpenSearch indexes {index_prefix}*: {error}", file=sys.stderr)
+                    print(f"could not delete the {engine_name} indexes {index_prefix}*: {error}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ query: twelve round trips for the six searched types. On the database backends i
   statement takes the first MATCH_CAP + 1 matches, counts them and scores the first RANK_CAP of them
   (:func:`_matched_through_indexes` says how it is planned). Scoring is the costly part (``ts_rank`` reads
   each match's whole body vector), so it is bounded more tightly than counting.
-- OpenSearch: one ``_msearch`` request with Wagtail's query for each content type (its scope and filters
+- OpenSearch and Elasticsearch (Wagtail's Elasticsearch-based backends, ``backend.es`` their client): one
+  ``_msearch`` request with Wagtail's query for each content type (its scope and filters
   compiled into the query by Wagtail, once per search: only the match clause differs between attempts), each
   counting up to :data:`MATCH_CAP` + 1 hits, the keys read from doc values; its block-max scoring needs no
   cap. Newest first, the same request with each type sorted by its date field.
@@ -65,7 +66,17 @@ class EngineMatches:
     rankable: int | None = None
 
 
-def is_opensearch(backend) -> bool:
+class EngineRequestError(Exception):
+    """One request of an ``_msearch`` failed: the engine answers the others, and the whole with status 200."""
+
+    def __init__(self, status: int, error):
+        super().__init__(f"{status}: {error}")
+        self.status = status
+        self.error = error
+
+
+def is_es_backend(backend) -> bool:
+    """OpenSearch or Elasticsearch: Wagtail's Elasticsearch-based backends hold their client as ``es``."""
     return hasattr(backend, "es")
 
 
@@ -73,27 +84,26 @@ def newest_matches(backend, querysets: dict[type, QuerySet], query, *, per_model
     """Per model, its ``per_model`` newest matches of ``query`` (``date_fields[model]`` names the model's date
     field; a datetime counts by its local date; undated objects come last; ties go to the greater key), and the
     matches counted up to MATCH_CAP + 1 as :func:`search_matches` counts them."""
-    if is_opensearch(backend):
-        return _opensearch_newest_matches(backend, querysets, query, per_model=per_model, date_fields=date_fields)
+    if is_es_backend(backend):
+        return _es_newest_matches(backend, querysets, query, per_model=per_model, date_fields=date_fields)
     return _database_newest_matches(backend, querysets, query, per_model=per_model, date_fields=date_fields)
 
 
 def search_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
     """The scoped matches of ``query`` over ``querysets`` (one per model, already scoped and filtered); with
     ``per_model`` 0, only their count."""
-    if is_opensearch(backend):
-        return _opensearch_matches(backend, querysets, query, per_model=per_model)
+    if is_es_backend(backend):
+        return _es_matches(backend, querysets, query, per_model=per_model)
     return _database_matches(backend, querysets, query, per_model=per_model)
 
 
 def count_among(backend, querysets, query, pks: dict[type, list[int]]) -> int:
     """How many of the given objects (primary keys per model; ``querysets[model]`` is the model's queryset)
-    ``query`` matches. On OpenSearch the keys are a filter on the documents' ``pk`` field: Wagtail drops a queryset's
-    filter on a page type's primary key (``page_ptr_id``) when it compiles the queryset for the engine."""
-    if is_opensearch(backend):
-        return _opensearch_matches(
-            backend, {model: querysets[model] for model in pks}, query, per_model=0, among=pks
-        ).total
+    ``query`` matches. On OpenSearch and Elasticsearch the keys are a filter on the documents' ``pk`` field:
+    Wagtail drops a queryset's filter on a page type's primary key (``page_ptr_id``) when it compiles the
+    queryset for the engine."""
+    if is_es_backend(backend):
+        return _es_matches(backend, {model: querysets[model] for model in pks}, query, per_model=0, among=pks).total
     among = {model: querysets[model].filter(pk__in=ids) for model, ids in pks.items()}
     return _database_matches(backend, among, query, per_model=0).total
 
@@ -484,43 +494,43 @@ def _matching_object_ids(connection, index: _IndexQuery, content_types: list[int
     }
 
 
-# --- OpenSearch ----------------------------------------------------------------------------------------------
+# --- OpenSearch and Elasticsearch ----------------------------------------------------------------------------
 
 
-def _opensearch_matches(
+def _es_matches(
     backend, querysets: dict[type, QuerySet], query, *, per_model: int, among: dict[type, list[int]] | None = None
 ) -> EngineMatches:
     requests = []
     for model, qs in querysets.items():
-        body = _opensearch_body(backend, model, qs, query)
+        body = _es_body(backend, model, qs, query)
         if among is not None:
             keys = {"terms": {"pk": [str(pk) for pk in among[model]]}}
             body["query"] = {"bool": {"must": [body["query"]], "filter": [keys]}}
         requests.append((model, body))
-    return _opensearch_msearch(backend, requests, per_model)
+    return _es_msearch(backend, requests, per_model)
 
 
-def _opensearch_newest_matches(
+def _es_newest_matches(
     backend, querysets: dict[type, QuerySet], query, *, per_model: int, date_fields
 ) -> EngineMatches:
-    """:func:`newest_matches` on OpenSearch: each type sorted by the engine on its date field, in one
+    """:func:`newest_matches` on OpenSearch and Elasticsearch: each type sorted by the engine on its date field, in one
     ``_msearch`` request."""
     requests = [
-        (model, _opensearch_body(backend, model, qs, query, order_by=(f"-{date_fields[model]}", "-id")))
+        (model, _es_body(backend, model, qs, query, order_by=(f"-{date_fields[model]}", "-id")))
         for model, qs in querysets.items()
     ]
-    return _opensearch_msearch(backend, requests, per_model)
+    return _es_msearch(backend, requests, per_model)
 
 
-def _opensearch_body(backend, model, qs: QuerySet, query, *, order_by: tuple[str, ...] | None = None) -> dict:
+def _es_body(backend, model, qs: QuerySet, query, *, order_by: tuple[str, ...] | None = None) -> dict:
     """Wagtail's search body of ``query`` over ``model``'s objects in ``qs`` (``backend.search(query, qs)``'s
     ``_get_es_body()`` when ``qs`` is of ``model``; with ``order_by``, sorted by those fields instead of the
     score; page subtrees as prefixes). ``qs`` may be of a model ``model`` derives from, as the page types'
     shared queryset on Page (``search.services.ScopedQuerysets.for_engine``): its filters, on fields of that
-    model, are compiled once for them all (:func:`_opensearch_filters`), and the match clause and the content
-    type are ``model``'s (:func:`_opensearch_compiler`)."""
-    compiler = copy.copy(_opensearch_compiler(backend, model))
-    filters, sort = _opensearch_filters(backend, qs, order_by)
+    model, are compiled once for them all (:func:`_es_filters`), and the match clause and the content
+    type are ``model``'s (:func:`_es_compiler`)."""
+    compiler = copy.copy(_es_compiler(backend, model))
+    filters, sort = _es_filters(backend, qs, order_by)
     compiler.query = query
     compiled = [compiler.get_content_type_filter(), *([filters] if filters else [])]
     compiler.get_filters = lambda: compiled  # as Wagtail's: the content type, then the queryset's filters
@@ -531,11 +541,11 @@ def _opensearch_body(backend, model, qs: QuerySet, query, *, order_by: tuple[str
 
 
 @functools.lru_cache(maxsize=64)
-def _opensearch_compiler(backend, model):
+def _es_compiler(backend, model):
     """Wagtail's query compiler for ``model``: its index's fields and boosts (remapped to the index's names when
     it is built), its content type. Kept per backend and model for the process: neither changes while it runs
     (a changed configuration is another backend object, ``search.services.search_backend``), and nothing of a
-    user or a search is in it; each request body is compiled on a copy (:func:`_opensearch_body`). Built once
+    user or a search is in it; each request body is compiled on a copy (:func:`_es_body`). Built once
     per search before, the six types' compilers took 0.4-1.4 ms of CPU (``benchmarks/search_profile.py
     opensearch``, 10,000 acts, city user, p50: rare words 6.4-6.7 → 5.0-5.4 ms, common 7.1-7.3 → 6.4-6.7,
     multi-word 6.5-6.7 → 5.9-6.3)."""
@@ -545,7 +555,7 @@ def _opensearch_compiler(backend, model):
 
 
 @once_per_block
-def _opensearch_filters(backend, qs: QuerySet, order_by: tuple[str, ...] | None) -> tuple:
+def _es_filters(backend, qs: QuerySet, order_by: tuple[str, ...] | None) -> tuple:
     """The filters of ``qs`` (the user's scope and the search's filters; page subtrees as prefixes) and, with
     ``order_by``, its sort, compiled by Wagtail and checked as ``backend.search`` checks them. None of them
     depends on the words, so inside the scope module's ``read_once`` block (one search) they are compiled once
@@ -577,7 +587,7 @@ def _subtrees_as_prefixes(compiled):
     return {key: _subtrees_as_prefixes(value) for key, value in compiled.items()}
 
 
-def _opensearch_msearch(backend, requests: list[tuple[type, dict]], per_model: int) -> EngineMatches:
+def _es_msearch(backend, requests: list[tuple[type, dict]], per_model: int) -> EngineMatches:
     """One ``_msearch`` of (model, body) requests: each model's first ``per_model`` keys in the engine's order
     and the matches of all, counted up to MATCH_CAP + 1 each. The keys are read from the ``pk`` field's doc
     values: as a stored field, each hit's stored fields block (compressed with the document's whole source)
@@ -599,9 +609,7 @@ def _opensearch_msearch(backend, requests: list[tuple[type, dict]], per_model: i
     total = 0
     for (model, _body), response in zip(requests, responses, strict=True):
         if "error" in response:
-            from opensearchpy.exceptions import TransportError
-
-            raise TransportError(response.get("status", 500), "search_phase_execution_exception", response["error"])
+            raise EngineRequestError(response.get("status", 500), response["error"])
         hits = response["hits"]
         total += hits["total"]["value"]
         pks = [int(hit["fields"]["pk"][0]) for hit in hits["hits"]]

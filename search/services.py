@@ -31,7 +31,7 @@ from cms.pages.models import (
 )
 
 from .analysis import AnalysedQuery, analyse_query, lemmatize
-from .engine import MATCH_CAP, EngineMatches, count_among, newest_matches, search_matches
+from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
 
@@ -46,13 +46,15 @@ SEARCHED_MODELS = [RegulationPage, LibraryDocument, AnnouncementPage, ReportPage
 
 
 def _engine_errors() -> tuple[type[Exception], ...]:
-    """Errors that mean the search engine cannot be reached (not a mistake in the query or the code)."""
-    try:
-        from opensearchpy.exceptions import ConnectionError as EngineConnectionError
-        from opensearchpy.exceptions import TransportError
-    except ImportError:  # pragma: no cover - opensearch-py is installed with the project
-        return (OSError,)
-    return (EngineConnectionError, TransportError, OSError)
+    """Errors that mean the search engine cannot answer: it cannot be reached, or it answered a request with an
+    error (opensearch-py's ``TransportError`` is both; the Elasticsearch client splits them into
+    ``elastic_transport.TransportError`` and ``elasticsearch.ApiError``), or one of an ``_msearch``'s requests
+    failed (:class:`search.engine.EngineRequestError`). Not a mistake in the code."""
+    from elastic_transport import TransportError as ElasticTransportError
+    from elasticsearch import ApiError as ElasticApiError
+    from opensearchpy.exceptions import TransportError as OpenSearchTransportError
+
+    return (OpenSearchTransportError, ElasticTransportError, ElasticApiError, EngineRequestError, OSError)
 
 
 ENGINE_ERRORS = _engine_errors()

@@ -136,3 +136,35 @@ def test_persistent_connections_in_wsgi_workers_only(entry_point, expected):
     result = _python("-c", code, env_overrides=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == str(expected)
+
+
+#: Every engine setting: the caller's environment may hold some.
+_ENGINE_VARIABLES = tuple(
+    f"{engine}_{name}" for engine in ("OPENSEARCH", "ELASTICSEARCH") for name in ("URL", "INDEX_PREFIX", "TIMEOUT")
+)
+
+
+@pytest.mark.parametrize(
+    ("variable", "backend"),
+    [("OPENSEARCH_URL", "search.backends"), ("ELASTICSEARCH_URL", "search.backends.PortalElasticsearchBackend")],
+)
+def test_a_search_engine_url_makes_it_the_default_backend_with_the_database_as_fallback(variable, backend):
+    prefix = variable.removesuffix("_URL")
+    code = (
+        "from django.conf import settings as s;"
+        "b = s.WAGTAILSEARCH_BACKENDS;"
+        f"assert b['default']['BACKEND'] == {backend!r} and b['default']['URLS'] == ['http://127.0.0.1:9'], b;"
+        "assert b['default']['INDEX_PREFIX'] == 'p-' and b['default']['TIMEOUT'] == 7, b;"
+        "assert b['fallback']['BACKEND'] == 'search.database', b"
+    )
+    engine = {variable: "http://127.0.0.1:9", f"{prefix}_INDEX_PREFIX": "p-", f"{prefix}_TIMEOUT": "7"}
+    result = _python(
+        "-c", f"import django; django.setup(); {code}", env_overrides=engine, drop=set(_ENGINE_VARIABLES) - set(engine)
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_refuse_two_search_engines():
+    both = {"OPENSEARCH_URL": "http://127.0.0.1:9", "ELASTICSEARCH_URL": "http://127.0.0.1:9"}
+    result = _manage("check", env_overrides=both)
+    assert result.returncode != 0 and "not both" in result.stderr

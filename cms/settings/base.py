@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SHARED_DATA_DIR = Path(environ.Env().str("ECAB_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
@@ -208,18 +209,23 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv", "png", "jpg", "jpeg"]
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.library.forms.LibraryDocumentForm"
 # Search: the database backend on the embedded default and PostgreSQL ('simple' text search configuration:
-# the text is already lemmatised by search.analysis); OpenSearch when OPENSEARCH_URL is set, with the
-# database kept as the fallback that answers while the engine is unreachable.
+# the text is already lemmatised by search.analysis); OpenSearch when OPENSEARCH_URL is set, or Elasticsearch 8
+# when ELASTICSEARCH_URL is, with the database kept as the fallback that answers while the engine is unreachable.
 DATABASE_SEARCH = {"BACKEND": "search.database", "SEARCH_CONFIG": "simple"}
 OPENSEARCH_URL = env.str("OPENSEARCH_URL", default="")
-if OPENSEARCH_URL:
+ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+if OPENSEARCH_URL and ELASTICSEARCH_URL:
+    raise ImproperlyConfigured("Set OPENSEARCH_URL or ELASTICSEARCH_URL, not both: the portal searches one engine.")
+if OPENSEARCH_URL or ELASTICSEARCH_URL:
+    ENGINE = "OPENSEARCH" if OPENSEARCH_URL else "ELASTICSEARCH"
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            # Wagtail's opensearch3 backend, creating an index with its mapping before the first write to it.
-            "BACKEND": "search.backends",
-            "URLS": [OPENSEARCH_URL],
-            "INDEX_PREFIX": env.str("OPENSEARCH_INDEX_PREFIX", default="ecab-"),
-            "TIMEOUT": env.int("OPENSEARCH_TIMEOUT", default=5),
+            # Wagtail's opensearch3 or elasticsearch8 backend, creating an index with its mapping before the
+            # first write to it.
+            "BACKEND": "search.backends" if OPENSEARCH_URL else "search.backends.PortalElasticsearchBackend",
+            "URLS": [OPENSEARCH_URL or ELASTICSEARCH_URL],
+            "INDEX_PREFIX": env.str(f"{ENGINE}_INDEX_PREFIX", default="ecab-"),
+            "TIMEOUT": env.int(f"{ENGINE}_TIMEOUT", default=5),
             "ATOMIC_REBUILD": True,
         },
         "fallback": DATABASE_SEARCH,

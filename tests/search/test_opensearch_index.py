@@ -10,12 +10,14 @@ from wagtail.search.backends import get_search_backend
 from cms.pages.models import RegulationPage
 from tests.conftest import publish_regulation
 
+from .conftest import drop_indexes
+
 ENGINES = [name for name, config in settings.WAGTAILSEARCH_BACKENDS.items() if ".database" not in config["BACKEND"]]
 
 
 def _test_the_first_document_on_a_fresh_node_gets_the_proper_mapping(name, world):
     backend = get_search_backend(name)
-    backend.es.indices.delete(index=f"{backend.index_prefix}*", params={"expand_wildcards": "all"})
+    drop_indexes(backend)
     parent = world.content.city_regulation.get_parent().specific
 
     first = publish_regulation(parent, "Про освіту (1991)", kind="law", number="1060-12", document_date="1991-05-23")

@@ -13,9 +13,9 @@ from wagtail.search.query import And, Fuzzy, Phrase, PlainText
 from cms.library.models import LibraryDocument
 from cms.org.scope import read_once, subtree_bounds
 from cms.pages.models import DistrictSectionPage, RegulationPage
-from search import engine
+from search import engine, services
 from search.analysis import analyse_query
-from search.engine import _opensearch_body, _opensearch_filters, _subtrees_as_prefixes
+from search.engine import _es_body, _es_filters, _subtrees_as_prefixes
 from search.services import (
     SEARCHED_MODELS,
     ScopedQuerysets,
@@ -55,12 +55,12 @@ def test_each_types_body_is_wagtails(world, actor, filtered):
             newest = (f"-{_date_field(model)}", "-id")
             for query in QUERIES:
                 wagtails = backend.search(query, qs)._get_es_body()
-                assert _opensearch_body(backend, model, given[model], query) == _subtrees_as_prefixes(wagtails)
+                assert _es_body(backend, model, given[model], query) == _subtrees_as_prefixes(wagtails)
                 wagtails = backend.search(query, qs.order_by(*newest), order_by_relevance=False)._get_es_body()
-                sent = _opensearch_body(backend, model, qs, query, order_by=newest)
+                sent = _es_body(backend, model, qs, query, order_by=newest)
                 assert sent == _subtrees_as_prefixes(wagtails)
             # One compilation per queryset and order in the block.
-            assert _opensearch_filters(backend, qs, None) is _opensearch_filters(backend, qs, None)
+            assert _es_filters(backend, qs, None) is _es_filters(backend, qs, None)
 
 
 def test_page_types_share_one_compiled_scope(world, monkeypatch):
@@ -78,7 +78,7 @@ def test_page_types_share_one_compiled_scope(world, monkeypatch):
     with read_once():
         querysets = ScopedQuerysets(world.users["school_a"], SearchFilters())
         for model, qs in querysets.for_engine().items():
-            _opensearch_body(backend, model, qs, PlainText("наказ"))
+            _es_body(backend, model, qs, PlainText("наказ"))
     assert sorted(compiled, key=str) == sorted([Page, LibraryDocument], key=str)
 
 
@@ -98,7 +98,7 @@ def test_a_types_own_compiler_is_built_once_per_process(world, monkeypatch):
         with read_once():
             querysets = ScopedQuerysets(world.users["school_a"], SearchFilters())
             for model, qs in querysets.for_engine().items():
-                _opensearch_body(backend, model, qs, PlainText("наказ"))
+                _es_body(backend, model, qs, PlainText("наказ"))
     own = [model for model, scoped in built if not scoped]
     assert sorted(own, key=str) == sorted(SEARCHED_MODELS, key=str)
     assert sorted((model for model, scoped in built if scoped), key=str) == sorted([Page, LibraryDocument] * 2, key=str)
@@ -111,7 +111,7 @@ def test_page_subtrees_are_prefixes(world):
     with read_once():
         qs = ScopedQuerysets(world.users["school_a"], SearchFilters())[RegulationPage]
         wagtails = json.dumps(backend.search(PlainText("наказ"), qs)._get_es_body())
-        sent = json.dumps(_opensearch_body(backend, RegulationPage, qs, PlainText("наказ")))
+        sent = json.dumps(_es_body(backend, RegulationPage, qs, PlainText("наказ")))
     hidden = DistrictSectionPage.objects.get(district=world.other_district).path
     low, high = subtree_bounds(hidden)
     assert json.dumps({"range": {"path_filter": {"gte": low, "lte": high}}}) in wagtails
@@ -134,7 +134,7 @@ def test_compiled_scope_does_not_outlive_the_search(world):
     def regulation_body():
         with read_once():
             qs = ScopedQuerysets(user, SearchFilters())[RegulationPage]
-            return _opensearch_body(backend, RegulationPage, qs, query)
+            return _es_body(backend, RegulationPage, qs, query)
 
     before = regulation_body()
     PageViewRestriction.objects.create(
@@ -202,3 +202,29 @@ def test_the_backend_and_its_connections_are_kept_per_configuration(settings):
     changed["default"]["AUTO_UPDATE"] = False
     with override_settings(WAGTAILSEARCH_BACKENDS=changed):
         assert search_backend("default") is not first
+
+
+class _FailingTransport(_Transport):
+    """Answers every ``_msearch`` with the last request's response an error, the others as ``_Transport`` does."""
+
+    def perform_request(self, method, url, headers=None, params=None, body=None):
+        answer = super().perform_request(method, url, headers=headers, params=params, body=body)
+        answer["responses"][-1] = {"error": {"type": "query_shard_exception", "reason": "failed"}, "status": 400}
+        return answer
+
+
+def test_a_failed_request_of_the_msearch_falls_back_to_the_database(world, corpus, monkeypatch):
+    """The engine answers an ``_msearch`` with status 200 when one of its requests fails: the search does not take
+    the other requests' answers for the whole, it asks the database fallback."""
+    backend = _offline_backend()
+    monkeypatch.setattr(backend.es.transport, "perform_request", _FailingTransport({}).perform_request)
+    with read_once(), pytest.raises(engine.EngineRequestError) as failed:
+        engine.search_matches(
+            backend, ScopedQuerysets(world.users["don"], SearchFilters()).all(), PlainText("наказ"), per_model=5
+        )
+    assert failed.value.status == 400 and "query_shard_exception" in str(failed.value)
+
+    database = get_search_backend("wagtail.search.backends.database")
+    monkeypatch.setattr(services, "_backends", lambda: iter([("default", backend), ("fallback", database)]))
+    outcome = services.run_search(world.users["school_a"], "наказу про зарахування", log=False)
+    assert outcome.fallback and "Порядок зарахування до закладів освіти" in [hit.title for hit in outcome.hits]

@@ -98,19 +98,27 @@ def test_nothing_found(world, backend_name):
     assert run_search(world.users["don"], "квантова хромодинаміка").total == 0
 
 
-def test_engine_unreachable_falls_back_to_the_database(world, corpus, settings):
+#: The engines' backends (OpenSearch, Elasticsearch) pointed at a port where nothing listens.
+UNREACHABLE_ENGINES = [
+    {"BACKEND": backend, "URLS": ["http://127.0.0.1:9"], "TIMEOUT": 1}
+    for backend in ("search.backends", "search.backends.PortalElasticsearchBackend")
+]
+ENGINE_IDS = ["opensearch", "elasticsearch"]
+
+
+@pytest.mark.parametrize("unreachable", UNREACHABLE_ENGINES, ids=ENGINE_IDS)
+def test_engine_unreachable_falls_back_to_the_database(world, corpus, settings, unreachable):
     settings.WAGTAILSEARCH_BACKENDS = {
-        "default": {"BACKEND": "wagtail.search.backends.opensearch3", "URLS": ["http://127.0.0.1:9"], "TIMEOUT": 1},
+        "default": unreachable,
         "fallback": {"BACKEND": "wagtail.search.backends.database"},
     }
     outcome = run_search(world.users["school_a"], "наказу про зарахування")
     assert outcome.fallback and "Порядок зарахування до закладів освіти" in _titles(outcome)
 
 
-def test_no_backend_at_all_is_reported(world, corpus, settings):
-    settings.WAGTAILSEARCH_BACKENDS = {
-        "default": {"BACKEND": "wagtail.search.backends.opensearch3", "URLS": ["http://127.0.0.1:9"], "TIMEOUT": 1},
-    }
+@pytest.mark.parametrize("unreachable", UNREACHABLE_ENGINES, ids=ENGINE_IDS)
+def test_no_backend_at_all_is_reported(world, corpus, settings, unreachable):
+    settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable}
     with pytest.raises(SearchUnavailable):
         run_search(world.users["school_a"], "освіта")
 
@@ -313,8 +321,10 @@ def test_the_report_kind_finds_report_documents_and_report_pages(world, backend_
     assert len(kinds) == len(set(kinds))
 
 
-def test_autocomplete_falls_back_to_the_database_when_the_engine_is_unreachable(world, corpus, client_for, settings):
-    unreachable = {"BACKEND": "wagtail.search.backends.opensearch3", "URLS": ["http://127.0.0.1:9"], "TIMEOUT": 1}
+@pytest.mark.parametrize("unreachable", UNREACHABLE_ENGINES, ids=ENGINE_IDS)
+def test_autocomplete_falls_back_to_the_database_when_the_engine_is_unreachable(
+    world, corpus, client_for, settings, unreachable
+):
     database = {"BACKEND": "wagtail.search.backends.database"}
     settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable, "fallback": database}
     client = client_for("school_a")
