@@ -170,6 +170,7 @@ start_node() {
     # shellcheck disable=SC2207  # <PREFIX>_JAVA_OPTS is a list of words
     jvm_opts+=($(env_value JAVA_OPTS ""))
     log "starting $PRODUCT on 127.0.0.1:$port (JDK $java_home, heap $heap, data in $datadir/node)"
+    rm -f "$datadir/node.log" # an earlier run's READY line must not count
     (
         cd "$datadir"
         exec "$java_home/bin/java" "${jvm_opts[@]}" -cp "$cp" "$MAIN_CLASS" \

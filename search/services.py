@@ -46,18 +46,43 @@ SEARCHED_MODELS = [RegulationPage, LibraryDocument, AnnouncementPage, ReportPage
 
 
 def _engine_errors() -> tuple[type[Exception], ...]:
-    """Errors that mean the search engine cannot answer: it cannot be reached, or it answered a request with an
-    error (opensearch-py's ``TransportError`` is both; the Elasticsearch client splits them into
-    ``elastic_transport.TransportError`` and ``elasticsearch.ApiError``), or one of an ``_msearch``'s requests
-    failed (:class:`search.engine.EngineRequestError`). Not a mistake in the code."""
-    from elastic_transport import TransportError as ElasticTransportError
+    """Errors after which the database fallback answers: the engine cannot be reached, or it answered a request
+    with an error, or one of an ``_msearch``'s requests failed (:class:`search.engine.EngineRequestError`).
+    opensearch-py's ``TransportError`` is both of the first two; the Elasticsearch client's are
+    ``elastic_transport.ConnectionError`` and ``ConnectionTimeout``, and ``elasticsearch.ApiError`` (not
+    ``elastic_transport.TransportError``, which also holds a body that cannot be serialised: a mistake in the
+    code, as on OpenSearch). A request the engine refuses (:func:`_refused`) may be a mistake in the query the
+    code built: it is logged as an error."""
+    from elastic_transport import ConnectionError as ElasticConnectionError
+    from elastic_transport import ConnectionTimeout as ElasticConnectionTimeout
     from elasticsearch import ApiError as ElasticApiError
     from opensearchpy.exceptions import TransportError as OpenSearchTransportError
 
-    return (OpenSearchTransportError, ElasticTransportError, ElasticApiError, EngineRequestError, OSError)
+    return (
+        OpenSearchTransportError,
+        ElasticConnectionError,
+        ElasticConnectionTimeout,
+        ElasticApiError,
+        EngineRequestError,
+        OSError,
+    )
 
 
 ENGINE_ERRORS = _engine_errors()
+
+
+def _refused(error: Exception) -> bool:
+    """Whether the engine refused a request (an HTTP status of 400-499: a query it could not parse, an unknown
+    field, a server that is not the engine the client expects), not failed to answer it."""
+    status = getattr(error, "status_code", getattr(error, "status", None))
+    return isinstance(status, int) and 400 <= status < 500
+
+
+def _log_engine_error(name: str, error: Exception) -> None:
+    if _refused(error):
+        logger.error("search backend %s refused the request: %s", name, error, exc_info=error)
+    else:
+        logger.warning("search backend %s failed: %s", name, error)
 
 
 class SearchUnavailable(Exception):
@@ -318,7 +343,7 @@ def run_search(
                 exact = _exact_number_results(querysets, analysed)
                 missing = _not_found_by_engine(backend, querysets, found.query, exact)
             except ENGINE_ERRORS as error:
-                logger.warning("search backend %s failed: %s", name, error)
+                _log_engine_error(name, error)
                 last_error = error
                 continue
             ordered = _with_exact_numbers(found.results, exact, by_date=by_date)
@@ -373,7 +398,7 @@ def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, s
                     )[:limit]
                 ]
             except ENGINE_ERRORS as error:
-                logger.warning("search backend %s failed: %s", name, error)
+                _log_engine_error(name, error)
                 continue
             found.sort(key=lambda obj: not obj.title.casefold().startswith(start))  # stable: the order above stays
             return [(obj.title, obj.url) for obj in found[:limit]]

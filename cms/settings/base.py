@@ -217,15 +217,15 @@ ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 if OPENSEARCH_URL and ELASTICSEARCH_URL:
     raise ImproperlyConfigured("Set OPENSEARCH_URL or ELASTICSEARCH_URL, not both: the portal searches one engine.")
 if OPENSEARCH_URL or ELASTICSEARCH_URL:
-    ENGINE = "OPENSEARCH" if OPENSEARCH_URL else "ELASTICSEARCH"
+    engine = "OPENSEARCH" if OPENSEARCH_URL else "ELASTICSEARCH"  # lower case: not a setting
     WAGTAILSEARCH_BACKENDS = {
         "default": {
             # Wagtail's opensearch3 or elasticsearch8 backend, creating an index with its mapping before the
             # first write to it.
             "BACKEND": "search.backends" if OPENSEARCH_URL else "search.backends.PortalElasticsearchBackend",
             "URLS": [OPENSEARCH_URL or ELASTICSEARCH_URL],
-            "INDEX_PREFIX": env.str(f"{ENGINE}_INDEX_PREFIX", default="ecab-"),
-            "TIMEOUT": env.int(f"{ENGINE}_TIMEOUT", default=5),
+            "INDEX_PREFIX": env.str(f"{engine}_INDEX_PREFIX", default="ecab-"),
+            "TIMEOUT": env.int(f"{engine}_TIMEOUT", default=5),
             "ATOMIC_REBUILD": True,
         },
         "fallback": DATABASE_SEARCH,

@@ -204,27 +204,28 @@ def test_the_backend_and_its_connections_are_kept_per_configuration(settings):
         assert search_backend("default") is not first
 
 
-class _FailingTransport(_Transport):
-    """Answers every ``_msearch`` with the last request's response an error, the others as ``_Transport`` does."""
-
-    def perform_request(self, method, url, headers=None, params=None, body=None):
-        answer = super().perform_request(method, url, headers=headers, params=params, body=body)
-        answer["responses"][-1] = {"error": {"type": "query_shard_exception", "reason": "failed"}, "status": 400}
-        return answer
+def _failing_msearch(body):
+    """An ``_msearch`` answered with status 200 and its last request's response an error, the others empty."""
+    responses = [{"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}} for _request in body[1::2]]
+    responses[-1] = {"error": {"type": "query_shard_exception", "reason": "failed to create query"}, "status": 400}
+    return {"responses": responses}
 
 
-def test_a_failed_request_of_the_msearch_falls_back_to_the_database(world, corpus, monkeypatch):
+@pytest.mark.parametrize("backend_path", ["search.backends", "search.backends.PortalElasticsearchBackend"])
+def test_a_failed_request_of_the_msearch_falls_back_to_the_database(world, corpus, monkeypatch, caplog, backend_path):
     """The engine answers an ``_msearch`` with status 200 when one of its requests fails: the search does not take
-    the other requests' answers for the whole, it asks the database fallback."""
-    backend = _offline_backend()
-    monkeypatch.setattr(backend.es.transport, "perform_request", _FailingTransport({}).perform_request)
+    the other requests' answers for the whole, it asks the database fallback, and logs the refusal as an error
+    (a query the engine cannot parse is a mistake in the code). On the OpenSearch and the Elasticsearch client."""
+    backend = get_search_backend(backend_path, URLS=["http://127.0.0.1:9"])
+    monkeypatch.setattr(backend.es, "msearch", _failing_msearch)
+    querysets = ScopedQuerysets(world.users["don"], SearchFilters())
     with read_once(), pytest.raises(engine.EngineRequestError) as failed:
-        engine.search_matches(
-            backend, ScopedQuerysets(world.users["don"], SearchFilters()).all(), PlainText("наказ"), per_model=5
-        )
+        engine.search_matches(backend, querysets.all(), PlainText("наказ"), per_model=5)
     assert failed.value.status == 400 and "query_shard_exception" in str(failed.value)
 
     database = get_search_backend("wagtail.search.backends.database")
     monkeypatch.setattr(services, "_backends", lambda: iter([("default", backend), ("fallback", database)]))
     outcome = services.run_search(world.users["school_a"], "наказу про зарахування", log=False)
     assert outcome.fallback and "Порядок зарахування до закладів освіти" in [hit.title for hit in outcome.hits]
+    (record,) = [r for r in caplog.records if r.name == "search.services"]
+    assert record.levelname == "ERROR" and "query_shard_exception" in record.getMessage()

@@ -16,7 +16,7 @@ import org.opensearch.cluster.health.ClusterHealthStatus;
  *   java -Xms512m -Xmx1g -cp target/classes:$(cat target/classpath.txt) ua.ecab.ci.RunNode PORT BASEDIR [TRANSPORT_PORTS]
  * </pre>
  *
- * PORT (or $OPENSEARCH_PORT): HTTP port, bound to 127.0.0.1 only. BASEDIR: an empty or throwaway directory for
+ * PORT: HTTP port, bound to 127.0.0.1 only. BASEDIR: an empty or throwaway directory for
  * the node's home, config, data and logs. TRANSPORT_PORTS: the transport port or range (default 9300-9400; the
  * first free one is taken). Cluster "ecab-ci", discovery.type=single-node, no security plugin (plain HTTP, no
  * authentication), disk watermarks off. Modules: those on the classpath (see pom.xml) plus the ICU analysis
@@ -31,12 +31,11 @@ public final class RunNode {
     }
 
     public static void main(final String[] args) throws Exception {
-        final String portArg = args.length > 0 ? args[0] : System.getenv("OPENSEARCH_PORT");
-        if (portArg == null || args.length < 2) {
+        if (args.length < 2) {
             System.err.println("usage: RunNode PORT BASEDIR [TRANSPORT_PORTS]");
             System.exit(2);
         }
-        final int httpPort = Integer.parseInt(portArg.trim());
+        final int httpPort = Integer.parseInt(args[0].trim());
         final Path basePath = Paths.get(args[1]).toAbsolutePath();
         final String transportPorts = args.length > 2 ? args[2] : "9300-9400";
         Files.createDirectories(basePath);
