@@ -71,8 +71,8 @@ from benchmarks.search_speed import (  # noqa: E402
     DEFAULT_LAWS_DIR,
     KIND_LABELS,
     KINDS,
-    OpenSearchNode,
     RawEngine,
+    SearchNode,
     build_queries,
     build_site,
     load_source,
@@ -465,7 +465,9 @@ def main() -> None:
         if args.backend == "opensearch":
             url = args.opensearch_url
             if not url:
-                node = OpenSearchNode(Path(tempfile.mkdtemp(prefix="ecab-search-profile.")), args.opensearch_port, "1g")
+                node = SearchNode(
+                    "opensearch", Path(tempfile.mkdtemp(prefix="ecab-search-profile.")), args.opensearch_port, "1g"
+                )
                 url = node.start()
             os.environ.update(OPENSEARCH_URL=url, OPENSEARCH_INDEX_PREFIX=INDEX_PREFIX, OPENSEARCH_TIMEOUT="120")
         run(args)

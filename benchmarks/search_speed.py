@@ -6,6 +6,7 @@ this is not a test.
     .venv/bin/python benchmarks/search_speed.py sqlite                 # 100,000 acts, ~15 min
     .venv/bin/python benchmarks/search_speed.py postgres               # a private PostgreSQL 15 cluster
     .venv/bin/python benchmarks/search_speed.py opensearch             # a private OpenSearch 3.8 node
+    .venv/bin/python benchmarks/search_speed.py elasticsearch          # a private Elasticsearch 8.19 node
     .venv/bin/python benchmarks/search_speed.py sqlite --docs 20000 --queries 50   # a quicker look
 
 Corpus. ``--docs`` RegulationPages (default 100,000) under the city normative base, beside the 104 real laws
@@ -20,7 +21,9 @@ the parent's child count and the new pages' depth and URL path are checked after
 Services. ``sqlite``: a fresh SQLite file in a temp dir (Wagtail's database backend: FTS5). ``postgres``: a
 throwaway PostgreSQL 15 cluster (``initdb`` as the ``postgres`` user when run as root, as ``.ci/run`` does;
 fsync off) on 127.0.0.1:``--pg-port``. ``opensearch``: a node of ``.ci/opensearch.sh`` on
-127.0.0.1:``--opensearch-port`` (Wagtail's ``opensearch3`` backend; the content in SQLite). Both are stopped and
+127.0.0.1:``--opensearch-port`` (Wagtail's ``opensearch3`` backend; the content in SQLite); ``elasticsearch``
+likewise with ``.ci/elasticsearch.sh`` and Wagtail's ``elasticsearch8`` backend (what is said of OpenSearch
+below holds for it too). Each is stopped and
 the temp dir removed at the end, also on failure or Ctrl-C.
 
 What is measured:
@@ -83,11 +86,12 @@ if str(REPO) not in sys.path:
 
 DEFAULT_LAWS_DIR = REPO.parent / "shared" / "data" / "laws"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-OPENSEARCH_SH = REPO / ".ci" / "opensearch.sh"
-BACKENDS = ("sqlite", "postgres", "opensearch")
+#: The search engines (a node of .ci/<engine>.sh each) and their names.
+ENGINES = {"opensearch": "OpenSearch", "elasticsearch": "Elasticsearch"}
+BACKENDS = ("sqlite", "postgres", *ENGINES)
 KINDS = ("rare", "common", "multi")
 KIND_LABELS = {"rare": "rare words", "common": "common words", "multi": "multi-word"}
-TARGET_P95_MS = {"sqlite": 50.0, "postgres": 50.0, "opensearch": 30.0}
+TARGET_P95_MS = {"sqlite": 50.0, "postgres": 50.0, "opensearch": 30.0, "elasticsearch": 30.0}
 TARGET_RATIO = 1.5
 WARMUP_QUERIES = 10
 DF_SAMPLE_DOCS = 2000
@@ -480,7 +484,7 @@ def insert_corpus(source: Source, seed: int, count: int) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The services: a private PostgreSQL cluster, an OpenSearch node
+# The services: a private PostgreSQL cluster, an OpenSearch or Elasticsearch node
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -558,24 +562,26 @@ class Postgres:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class OpenSearchNode:
-    """A node of .ci/opensearch.sh, its data in a temp dir."""
+class SearchNode:
+    """A node of .ci/<engine>.sh (``engine``: opensearch or elasticsearch), its data in a temp dir."""
 
-    def __init__(self, root: Path, port: int, heap: str):
-        self.dir = root / "opensearch"
+    def __init__(self, engine: str, root: Path, port: int, heap: str):
+        self.script = REPO / ".ci" / f"{engine}.sh"
+        self.heap_variable = f"{engine.upper()}_HEAP"
+        self.dir = root / engine
         self.port = port
         self.heap = heap
         self.started = False
 
     def start(self) -> str:
         self.started = True  # stop() is safe even if start fails half-way
-        env = {**os.environ, "OPENSEARCH_HEAP": self.heap}
-        subprocess.run(["bash", str(OPENSEARCH_SH), "start", str(self.port), str(self.dir)], check=True, env=env)
+        env = {**os.environ, self.heap_variable: self.heap}
+        subprocess.run(["bash", str(self.script), "start", str(self.port), str(self.dir)], check=True, env=env)
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self, *, keep: bool = False) -> None:  # the node's data is in the temp dir, kept or not with it
         if self.started:
-            subprocess.run(["bash", str(OPENSEARCH_SH), "stop", str(self.dir)], check=False)
+            subprocess.run(["bash", str(self.script), "stop", str(self.dir)], check=False)
             self.started = False
 
 
@@ -596,7 +602,8 @@ def use_temp_site(root: Path) -> None:
             "DATABASE_URL": f"sqlite:///{root / 'db.sqlite3'}",
         }
     )
-    os.environ.pop("OPENSEARCH_URL", None)
+    for engine in ENGINES:
+        os.environ.pop(f"{engine.upper()}_URL", None)
 
 
 def remove_temp_site(root: Path, *, keep: bool, server=None) -> None:
@@ -644,14 +651,14 @@ def run_update_index() -> dict:
     return {"seconds": seconds, "objects": objects, "docs_per_s": objects / seconds}
 
 
-def wait_for_merges(url: str, *, quiet_s: float = 10.0, timeout_s: float = 900.0) -> float:
-    """OpenSearch: wait until the node has merged the segments the indexing wrote (no merge running for
-    ``quiet_s`` seconds, at most ``timeout_s``), so the queries measure a settled index, as a site's is, and
-    not one the node is still merging (its merges competed with the queries for the 2 cores: load 1.6-1.9).
+def wait_for_merges(*, quiet_s: float = 10.0, timeout_s: float = 900.0) -> float:
+    """OpenSearch and Elasticsearch: wait until the node has merged the segments the indexing wrote (no merge
+    running for ``quiet_s`` seconds, at most ``timeout_s``), so the queries measure a settled index, as a site's
+    is, and not one the node is still merging (its merges competed with the queries for the 2 cores: load 1.6-1.9).
     The seconds waited."""
-    from opensearchpy import OpenSearch
+    from wagtail.search.backends import get_search_backend
 
-    client = OpenSearch(hosts=[url], timeout=30)
+    client = get_search_backend("default").es
     started = quiet_since = time.perf_counter()
     while (now := time.perf_counter()) - started < timeout_s:
         stats = client.nodes.stats(metric="indices", index_metric="merge")
@@ -693,12 +700,11 @@ class RawEngine:
             from modelsearch.backends.database.postgres.weights import get_sql_weights
 
             self.weights = get_sql_weights()
-        else:
-            from opensearchpy import OpenSearch
+        else:  # the engine's client as the portal has it (opensearch-py, or the Elasticsearch client)
             from wagtail.search.backends import get_search_backend
 
             self.backend = get_search_backend("default")
-            self.client = OpenSearch(hosts=[os.environ["OPENSEARCH_URL"]], timeout=30)
+            self.client = self.backend.es
             self.indexes = sorted({self.backend.get_index_for_model(m).name for m in SEARCHED_MODELS})
             self.page_types = [f"{m._meta.app_label}.{m.__name__}" for m in SEARCHED_MODELS if m is not LibraryDocument]
             self.document_type = f"{LibraryDocument._meta.app_label}.{LibraryDocument.__name__}"
@@ -713,7 +719,7 @@ class RawEngine:
 
     def search(self, terms: list[str], *, uncapped: bool = False) -> tuple[int, list]:
         """(count, top 10) with all the words, relaxed to any of them (near spellings first on OpenSearch)."""
-        operators = ["and", "fuzzy", "or"] if self.vendor == "opensearch" else ["and", "or"]
+        operators = ["and", "fuzzy", "or"] if self.vendor in ENGINES else ["and", "or"]
         if len(terms) == 1:
             operators.remove("or")  # as the portal: with one word, "any word" is "all words" again
         count, top = 0, []
@@ -726,8 +732,8 @@ class RawEngine:
     def _search(self, terms: list[str], operator: str, uncapped: bool) -> tuple[int, list]:
         from django.db import connection, transaction
 
-        if self.vendor == "opensearch":
-            return self._opensearch(terms, operator)
+        if self.vendor in ENGINES:
+            return self._engine(terms, operator)
         with connection.cursor() as cursor:
             if self.vendor == "sqlite":
                 match = "{title body} : (" + f" {operator.upper()} ".join(f'"{t}"' for t in terms) + ")"
@@ -778,7 +784,7 @@ class RawEngine:
                 rows = cursor.fetchall()
             return (rows[0][3] if rows else 0), [row[:3] for row in rows]
 
-    def _opensearch(self, terms: list[str], operator: str) -> tuple[int, list]:
+    def _engine(self, terms: list[str], operator: str) -> tuple[int, list]:
         from wagtail.search.query import Fuzzy, PlainText
 
         from cms.pages.models import RegulationPage
@@ -841,7 +847,7 @@ def measure(vendor: str, queries: dict[str, list[str]], args) -> dict:
                     ms, (count, _top) = timed(raw.search, terms)
                     result["engine_ms"].append(ms)
                     result["engine_totals"].append(count)
-            if vendor != "opensearch" and i < args.uncapped_queries:
+            if vendor not in ENGINES and i < args.uncapped_queries:
                 result["uncapped_ms"].append(timed(raw.search, terms, uncapped=True)[0])
         result["load_avg"] = os.getloadavg()[0]  # the machine's 1-minute load average at the end of the kind
         figures[kind] = result
@@ -863,9 +869,9 @@ def engine_version(vendor: str) -> str:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-    from opensearchpy import OpenSearch
+    from wagtail.search.backends import get_search_backend
 
-    return f"OpenSearch {OpenSearch(hosts=[os.environ['OPENSEARCH_URL']]).info()['version']['number']}"
+    return f"{ENGINES[vendor]} {get_search_backend('default').es.info()['version']['number']}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -960,6 +966,8 @@ def parse_args(argv=None):
     parser.add_argument("--pg-port", type=int, default=5544)
     parser.add_argument("--opensearch-port", type=int, default=9344)
     parser.add_argument("--opensearch-heap", default="2g", help="the node's JVM heap (default 2g)")
+    parser.add_argument("--elasticsearch-port", type=int, default=9345)
+    parser.add_argument("--elasticsearch-heap", default="2g", help="the node's JVM heap (default 2g)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--keep", action="store_true", help="keep the temp dir (database, node log) and the PostgreSQL cluster"
@@ -992,11 +1000,12 @@ def main() -> None:
         if args.backend == "postgres":
             server = Postgres(args.pg_port)
             os.environ["DATABASE_URL"] = server.start()
-        elif args.backend == "opensearch":
-            server = OpenSearchNode(root, args.opensearch_port, args.opensearch_heap)
-            os.environ["OPENSEARCH_URL"] = server.start()
-            os.environ["OPENSEARCH_INDEX_PREFIX"] = INDEX_PREFIX
-            os.environ["OPENSEARCH_TIMEOUT"] = "120"  # a bulk request of 1,000 acts takes longer than 5 s
+        elif args.backend in ENGINES:
+            engine = args.backend
+            server = SearchNode(engine, root, getattr(args, f"{engine}_port"), getattr(args, f"{engine}_heap"))
+            os.environ[f"{engine.upper()}_URL"] = server.start()
+            os.environ[f"{engine.upper()}_INDEX_PREFIX"] = INDEX_PREFIX
+            os.environ[f"{engine.upper()}_TIMEOUT"] = "120"  # a bulk request of 1,000 acts takes longer than 5 s
 
         import django
 
@@ -1004,7 +1013,7 @@ def main() -> None:
         import wagtail
         from django.db import connection
 
-        vendor = "opensearch" if args.backend == "opensearch" else connection.vendor
+        vendor = args.backend if args.backend in ENGINES else connection.vendor
         log("building the queries")
         queries = build_queries(source, args.seed, args.queries)[0]
         report = {"docs": args.docs, "corpus": corpus, "django": django.get_version(), "wagtail": wagtail.__version__}
@@ -1015,8 +1024,8 @@ def main() -> None:
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
-        elif vendor == "opensearch":
-            report["merges_wait_s"] = wait_for_merges(os.environ["OPENSEARCH_URL"])
+        elif vendor in ENGINES:
+            report["merges_wait_s"] = wait_for_merges()
             log(f"the node's merges settled {report['merges_wait_s']:.0f} s after indexing")
         report["engine"] = engine_version(vendor)
         report["kinds"] = measure(vendor, queries, args)
