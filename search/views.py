@@ -59,8 +59,9 @@ def autocomplete(request):
 
 
 def query_log(request):
-    """What people search for and how often nothing was found (no user identities are kept)."""
-    if not has_capability(request.user, "review_list"):
+    """What people search for and how often nothing was found (no user identities are kept): for the city's
+    editors only (``search_log``)."""
+    if not has_capability(request.user, "search_log"):
         raise PermissionDenied
     entries = QueryLogEntry.objects.values("query").annotate(total=Sum("searches"), unanswered=Sum("unanswered"))
     return render(

@@ -92,6 +92,10 @@ CAPABILITIES: dict[str, set[str]] = {
     "library": UNIT_ROLES,
     "write_articles": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
     "review_list": {Role.DON_EDITOR, Role.DON_ADMIN, Role.RUO_STAFF},
+    # What everyone in the city searched for: query texts may name what another district or school reads
+    # (a title typed by a school) and the "nothing found" counts are each searcher's scope's, so only the
+    # city's editors, whose scope is the whole city, read it.
+    "search_log": {Role.DON_EDITOR, Role.DON_ADMIN},
     "attendance": UNIT_ROLES,
     "submit_attendance": {Role.SCHOOL_DIRECTOR, Role.SCHOOL_DEPUTY},
     "attendance_alert_mail": {Role.DON_ADMIN, Role.DON_ANALYST, Role.RUO_STAFF},

@@ -55,7 +55,7 @@ NAV_ITEMS = [
     NavItem(_("Schools"), "schools", "schools_directory", _named("org:school_list")),
     NavItem(_("Communities"), "communities", "communities", _named("communities:list")),
     NavItem(_("Due for review"), "review", "review_list", _named("library:review_due")),
-    NavItem(_("What people search"), "search_log", "review_list", _named("search:query_log")),
+    NavItem(_("What people search"), "search_log", "search_log", _named("search:query_log")),
     NavItem(_("Audit log"), "audit", "audit_log", _named("audit:log")),
     NavItem(_("Administration"), "admin", "wagtail_admin", _named("wagtailadmin_home")),
 ]

@@ -99,7 +99,7 @@ def test_title_suggestions_are_accessible_while_the_query_changes(open_page):
 
 
 def test_query_log_is_accessible(open_page):
-    page = open_page("own_ruo", f"/search/?q={QUERY}")
+    page = open_page("don", f"/search/?q={QUERY}")  # the log is the city's editors' (``search_log``)
     expect(page.locator("main [data-result]").first).to_be_visible()
     for query in (NOTHING, SOURCE_URL):  # something nobody wrote; an act's address pasted into the box
         page.goto(f"/search/?{urlencode({'q': query})}")

@@ -4,7 +4,7 @@ from django.urls import reverse
 CONTENT = {"search", "regulations", "announcements", "library", "reports", "studies", "experience", "archive"}
 NAV = {
     "school_a": {"home", "my_school", "attendance", "district", "communities", *CONTENT},
-    "own_ruo": {"home", "attendance", "district", "schools", "communities", "review", "search_log", "admin", *CONTENT},
+    "own_ruo": {"home", "attendance", "district", "schools", "communities", "review", "admin", *CONTENT},
     "don": {"home", "attendance", "schools", "communities", "review", "search_log", "admin", *CONTENT},
     "site_admin": {"home", "schools", "audit", "admin"},
 }

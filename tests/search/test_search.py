@@ -165,6 +165,21 @@ def test_query_log_counts_each_search_that_found_nothing(world, corpus, client_f
     assert f'{outside.lower()} <span class="muted">(без результатів: 1 із 2)' in unanswered
 
 
+def test_query_log_is_the_citys_editors_own(world, corpus, client_for):
+    """What a school of another district typed (here the title of its district's letter, which district A's
+    office may not open) and whether it found anything are the city's to read: a district office is refused
+    the log and is not offered it."""
+    letter = "Лист про зарахування (Оболонь)"  # district C's document
+    assert letter not in [hit.title for hit in run_search(world.users["own_ruo"], letter, log=False).hits]
+    client_for("school_c").get(reverse("search:results"), {"q": letter})
+    ruo = client_for("own_ruo")
+    assert ruo.get(reverse("search:query_log")).status_code == 403
+    assert reverse("search:query_log") not in ruo.get(reverse("dashboard:home")).content.decode()
+    don = client_for("don")
+    assert letter.lower() in don.get(reverse("search:query_log")).content.decode()
+    assert reverse("search:query_log") in don.get(reverse("dashboard:home")).content.decode()
+
+
 def test_autocomplete_titles_in_scope(world, corpus, client_for):
     data = client_for("school_a").get(reverse("search:autocomplete"), {"q": "Поряд"}).json()
     assert [row["title"] for row in data["results"]] == ["Порядок зарахування до закладів освіти"]
