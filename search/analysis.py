@@ -758,7 +758,7 @@ class AnalysedQuery:
     - ``alternatives``: parallel to ``terms``; the lemmas to OR for that term (the term first, then an equally
       likely second lemma if there is one). A search layer that ANDs terms should OR within each tuple.
     - ``phrases``: each quoted phrase as normalised surface tokens joined by spaces ("про зарахування"), for an
-      exact match against the unlemmatised text.
+      exact match against the unlemmatised text; a phrase of stop words only («"про"») is none.
     - ``phrase_lemmas``: the same phrases lemmatised (stop words removed, as in the index), for a phrase match
       against a lemmatised field.
     - ``numbers``: tokens with a digit, intact ("2145-viii", "367", "1/9-100"), duplicates removed.
@@ -785,9 +785,11 @@ def analyse_query(text: str) -> AnalysedQuery:
     for match in _PHRASE_RE.finditer(text):
         inner = next(g for g in match.groups() if g is not None)
         surface = " ".join(tokenize(inner))
-        if surface and surface not in phrases:
+        lemmas = lemmatize(inner)
+        # A phrase of stop words only («"про"») asks for nothing the index holds: it is no phrase.
+        if surface and lemmas and surface not in phrases:
             phrases.append(surface)
-            phrase_lemmas.append(lemmatize(inner))
+            phrase_lemmas.append(lemmas)
     terms: list[str] = []
     alternatives: list[tuple[str, ...]] = []
     for group in _lemma_groups(text):

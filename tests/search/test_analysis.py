@@ -292,6 +292,15 @@ def test_analyse_query_low_high_quotes_and_unpaired_quote():
     assert query.terms == ["наказ"]
 
 
+def test_a_phrase_of_stop_words_is_no_phrase():
+    """The index drops stop words, so a quoted phrase made only of them asks for nothing: it is left out (the
+    query is empty when nothing else is in it), not sent as an empty phrase."""
+    assert analyse_query('"про"').is_empty
+    assert analyse_query('«і та» "про" "і"').is_empty
+    query = analyse_query('"про" наказ «до школи»')
+    assert (query.phrases, query.phrase_lemmas, query.terms) == (["до школи"], ["школа"], ["наказ", "школа"])
+
+
 def test_lemmatize_query_is_the_terms():
     assert lemmatize_query("Накази директорів шкіл") == "наказ директор школа"
 

@@ -139,6 +139,15 @@ def test_results_page_and_api(world, corpus, client_for):
     assert "Нічого не знайдено" in nothing
 
 
+@pytest.mark.parametrize("text", ['"про"', "«і та»", '"про" "і"'])
+def test_a_quoted_phrase_of_stop_words_finds_nothing_without_an_error(world, corpus, client_for, text):
+    client = client_for("don")
+    page = client.get(reverse("search:results"), {"q": text})
+    assert page.status_code == 200 and "Нічого не знайдено" in page.content.decode()
+    api = client.get(reverse("api:search"), {"q": text})
+    assert api.status_code == 200 and (api.json()["count"], api.json()["results"]) == (0, [])
+
+
 def test_query_log_counts_queries_without_users(world, corpus, client_for):
     client = client_for("school_a")
     client.get(reverse("search:results"), {"q": "Наказу про зарахування"})
