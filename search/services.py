@@ -5,6 +5,7 @@ import copy
 import functools
 import itertools
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from heapq import merge
@@ -381,11 +382,21 @@ def _newest_first(result: Result) -> tuple:
     return result.sort_date, result.model.__name__, result.row["pk"]
 
 
+#: What is not part of a title's words: left out of what autocomplete is given. Wagtail's backends put the typed
+#: text into the engine's own syntax (on SQLite inside an FTS5 string, which a double quote ended early; a NUL
+#: is refused by SQLite and by PostgreSQL's driver alike).
+_NOT_IN_WORDS_RE = re.compile(r"[^\w’'ʼ\-\s]|[\x00-\x1f\x7f]")
+
+
 def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, str]]:
     """(title, URL) of up to ``limit`` objects of the searched types in the user's scope with a title word
     starting with ``text``: titles that start with it first, then by type in the search's order (acts,
     documents, announcements …) and the engine's order within a type; from the first backend that answers
-    (none when no backend does: the search box goes on working without suggestions)."""
+    (none when no backend does: the search box goes on working without suggestions). Quotes, brackets and
+    other marks typed are left out (``_NOT_IN_WORDS_RE``); with no word left there are no suggestions."""
+    text = " ".join(_NOT_IN_WORDS_RE.sub(" ", text).split())
+    if not text:
+        return []
     start = text.casefold()
     with read_once():  # the scope rules' data is read once for the six content types
         for name, backend in _backends():

@@ -189,6 +189,29 @@ def test_query_log_is_the_citys_editors_own(world, corpus, client_for):
     assert reverse("search:query_log") in don.get(reverse("dashboard:home")).content.decode()
 
 
+@pytest.mark.parametrize("typed", ['"Поряд', 'Поряд"', '"Поряд"', "Поряд\x00", "«Поряд»", "(Поряд)", "Поряд'"])
+def test_autocomplete_leaves_out_quotes_and_control_characters(world, corpus, client_for, typed):
+    """A quote ended the engine's string early and a NUL was refused: a server error (500). Both are left out
+    of what the engine is given, as any mark that is no part of a word, and the suggestions are those of the
+    words typed."""
+    response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
+    assert response.status_code == 200
+    assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
+
+
+def test_autocomplete_of_a_quote_cut_by_the_length_limit(world, corpus, client_for):
+    typed = '"' + "порядок " * 30 + '"'  # past 100 characters the closing quote is cut off
+    response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
+    assert response.status_code == 200
+    assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
+
+
+@pytest.mark.parametrize("typed", ['""', '"""', "\x00\x00", "«»", "---"])
+def test_autocomplete_of_marks_only_suggests_nothing(world, corpus, client_for, typed):
+    response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
+    assert response.status_code == 200 and response.json() == {"results": []}
+
+
 def test_autocomplete_titles_in_scope(world, corpus, client_for):
     data = client_for("school_a").get(reverse("search:autocomplete"), {"q": "Поряд"}).json()
     assert [row["title"] for row in data["results"]] == ["Порядок зарахування до закладів освіти"]
