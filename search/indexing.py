@@ -6,7 +6,7 @@ and searched against them.
 """
 
 from django.db import models
-from django.utils.html import strip_tags
+from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
 from .analysis import lemmatize
@@ -19,8 +19,10 @@ MAX_BODY_CHARS = 1_500_000
 class LemmatisedMixin(models.Model):
     """Adds ``title_lemmas`` and ``body_lemmas`` to a model's search fields.
 
-    ``lemma_title_fields`` and ``lemma_body_fields`` name the attributes whose text is analysed; HTML is
-    stripped first. An abstract model (with no fields) rather than a plain mixin, because the search
+    ``lemma_title_fields`` and ``lemma_body_fields`` name the attributes whose text is analysed, as Wagtail
+    indexes a rich text (``get_text_for_indexing``): the tags stripped with a space after each block (the last
+    word of a list item or a paragraph is not glued to the next one's first) and the entities decoded («&amp;»
+    is «&», not the word «amp»). An abstract model (with no fields) rather than a plain mixin, because the search
     backends read ``_meta`` of every class in a model's ancestry.
     """
 
@@ -37,7 +39,7 @@ class LemmatisedMixin(models.Model):
             if callable(value):
                 value = value()
             if value:
-                parts.append(strip_tags(str(value)))
+                parts.append(get_text_for_indexing(str(value)))
         return "\n".join(parts)[:MAX_BODY_CHARS]
 
     def _lemmas(self, fields: tuple[str, ...]) -> str:

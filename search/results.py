@@ -25,10 +25,11 @@ from django.db import connections, router
 from django.db.models import QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
+from wagtail.rich_text import get_text_for_indexing
 
 from cms.library.models import DocumentKind, LibraryDocument
 from cms.org.compiled import CompiledSelect
@@ -239,8 +240,10 @@ def _snippets(results: list[Result], highlighter: Highlighter) -> dict[tuple[typ
 
 def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> dict[tuple[type, int], tuple[str, bool]]:
     """The text each result's snippet is cut from, read up to ``limit`` characters and one more to tell a
-    longer text (a document's extracted text may be 2,000,000 characters), and whether that is all of it; an
-    HTML field cut short loses the tag it was cut in."""
+    longer text (a document's extracted text may be 2,000,000 characters), and whether that is all of it. An
+    HTML field is read as its text, as it is indexed (``get_text_for_indexing``: a space after each block, the
+    entities decoded: the snippet escapes the text once, so «&amp;» was shown as the five characters «&amp;»);
+    cut short, it loses the tag it was cut in."""
     by_model: dict[type, list[int]] = {}
     for result in results:
         by_model.setdefault(result.model, []).append(result.row["pk"])
@@ -257,7 +260,7 @@ def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> di
             value = _utf8_prefix(value, limit + 1) if isinstance(value, bytes) else value[: limit + 1]
             whole = len(value) <= limit
             if name in _HTML_FIELDS:
-                value = strip_tags(value if whole else _before_open_tag(value[:limit]))
+                value = get_text_for_indexing(value if whole else _before_open_tag(value[:limit]))
             texts[(model, pk)] = (value, whole)
     return texts
 

@@ -148,6 +148,34 @@ def test_a_quoted_phrase_of_stop_words_finds_nothing_without_an_error(world, cor
     assert api.status_code == 200 and (api.json()["count"], api.json()["results"]) == (0, [])
 
 
+def test_rich_text_is_searched_and_shown_as_its_text(world, backend_name, client_for):
+    """A rich text as Wagtail's editor stores it: entities («&amp;», a no-break space) and blocks. Its lemmas are
+    those of its text (a list item's last word not glued to the next one's first), and its snippet shows the
+    text, escaped once (it showed «&amp;amp;» and «&amp;nbsp;»: the entities as text)."""
+    from cms.pages.models import HomePage, ReportIndexPage, ReportPage
+
+    reports = ReportIndexPage.objects.child_of(HomePage.objects.get()).get()
+    page = ReportPage(
+        title="Звіт про харчування",
+        slug="zvit-pro-kharchuvannia",
+        year=2025,
+        body="<p>Харчування учнів &amp; вчителів, 5&nbsp;клас</p><ul><li>сніданки</li><li>обіди</li></ul>",
+    )
+    reports.add_child(instance=page)
+    page.save_revision().publish()
+    backend = get_search_backend("default")
+    backend.add(page)
+    backend.get_index_for_model(ReportPage).refresh()
+
+    html = client_for("don").get(reverse("search:results"), {"q": "харчування вчителів"}).content.decode()
+    snippet = html[html.index('<p class="snippet">') :].split("</p>", 1)[0]
+    assert "учнів &amp; <mark>вчителів</mark>, 5\xa0клас" in snippet
+    assert "&amp;amp;" not in html and "&amp;nbsp;" not in html
+    found = run_search(world.users["don"], "обід", log=False)  # «обіди», the list's last item
+    assert [hit.title for hit in found.hits] == ["Звіт про харчування"]
+    assert "5\xa0клас сніданки <mark>обіди</mark>" in found.hits[0].snippet
+
+
 def test_query_log_counts_queries_without_users(world, corpus, client_for):
     client = client_for("school_a")
     client.get(reverse("search:results"), {"q": "Наказу про зарахування"})
