@@ -228,12 +228,21 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
+#: Lower-case letters that look alike in Latin and in Cyrillic: a number's letters typed on the other keyboard
+#: layout («504/96-BP» for «504/96-ВР») look right on the screen.
+_LOOKALIKES_LATIN, _LOOKALIKES_CYRILLIC = "abcehikmoptxy", "авсенікмортху"
+_TO_CYRILLIC = str.maketrans(_LOOKALIKES_LATIN, _LOOKALIKES_CYRILLIC)
+_TO_LATIN = str.maketrans(_LOOKALIKES_CYRILLIC, _LOOKALIKES_LATIN)
+
+
 def number_forms(number: str) -> set[str]:
-    """A number as typed and, for a law numbered by convocation («2145-VIII»), the form stored («2145-19»)."""
+    """A number as typed, with its look-alike letters in Cyrillic and in Latin, and, for a law numbered by
+    convocation («2145-VIII»), the form stored («2145-19»)."""
     from cms.pages.regulations_import import rada_number
 
     plain = number.replace("№", "").strip()
-    return {plain, rada_number(plain.upper())}
+    folded = plain.lower()
+    return {plain, folded.translate(_TO_CYRILLIC), folded.translate(_TO_LATIN), rada_number(plain.upper())}
 
 
 def _exact_number_results(querysets: ScopedQuerysets, analysed: AnalysedQuery) -> list[Result]:

@@ -290,10 +290,20 @@ def test_russian_layout_letters_are_read_as_ukrainian(world, backend_name):
 def test_a_law_is_found_by_its_official_number(world, backend_name):
     from search.services import number_forms
 
-    assert number_forms("2145-VIII") == {"2145-VIII", "2145-19"}
+    assert number_forms("2145-VIII") == {"2145-VIII", "2145-viii", "2145-vііі", "2145-19"}
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Про повну загальну середню освіту", kind="law", number="463-20")
     assert _titles(run_search(world.users["don"], "463-IX"))[0] == "Про повну загальну середню освіту"
+
+
+def test_a_number_typed_with_letters_of_the_other_layout_is_found(world, backend_name):
+    """«ВР» typed on a Latin layout (B, P) looks the same on the screen; «BP» on a Cyrillic one too."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Про відпустки", kind="law", number="504/96-ВР")
+    publish_regulation(index, "Про захист інформації", kind="law", number="80/94-BP")
+    for typed in ("504/96-ВР", "504/96-BP", "504/96-вр"):
+        assert _titles(run_search(world.users["don"], typed))[0] == "Про відпустки"
+    assert _titles(run_search(world.users["don"], "80/94-ВР"))[0] == "Про захист інформації"
 
 
 def test_a_number_published_in_mixed_case_is_found_however_typed(world, backend_name):
