@@ -394,7 +394,7 @@ def _newest_first(result: Result) -> tuple:
 #: What is not part of a title's words: left out of what autocomplete is given. Wagtail's backends put the typed
 #: text into the engine's own syntax (on SQLite inside an FTS5 string, which a double quote ended early; a NUL
 #: is refused by SQLite and by PostgreSQL's driver alike).
-_NOT_IN_WORDS_RE = re.compile(r"[^\w’'ʼ\-\s]|[\x00-\x1f\x7f]")
+_NOT_IN_WORDS_RE = re.compile(r"[^\w’'ʼ\-\s]")
 
 
 def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, str]]:

@@ -140,7 +140,7 @@ def test_results_page_and_api(world, corpus, client_for):
 
 
 @pytest.mark.parametrize("text", ['"про"', "«і та»", '"про" "і"'])
-def test_a_quoted_phrase_of_stop_words_finds_nothing_without_an_error(world, corpus, client_for, text):
+def test_a_quoted_phrase_of_stop_words_finds_nothing_without_an_error(world, backend_name, client_for, text):
     client = client_for("don")
     page = client.get(reverse("search:results"), {"q": text})
     assert page.status_code == 200 and "Нічого не знайдено" in page.content.decode()
@@ -218,7 +218,7 @@ def test_query_log_is_the_citys_editors_own(world, corpus, client_for):
 
 
 @pytest.mark.parametrize("typed", ['"Поряд', 'Поряд"', '"Поряд"', "Поряд\x00", "«Поряд»", "(Поряд)", "Поряд'"])
-def test_autocomplete_leaves_out_quotes_and_control_characters(world, corpus, client_for, typed):
+def test_autocomplete_leaves_out_quotes_and_control_characters(world, backend_name, client_for, typed):
     """A quote ended the engine's string early and a NUL was refused: a server error (500). Both are left out
     of what the engine is given, as any mark that is no part of a word, and the suggestions are those of the
     words typed."""
@@ -227,7 +227,7 @@ def test_autocomplete_leaves_out_quotes_and_control_characters(world, corpus, cl
     assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
 
 
-def test_autocomplete_of_a_quote_cut_by_the_length_limit(world, corpus, client_for):
+def test_autocomplete_of_a_quote_cut_by_the_length_limit(world, backend_name, client_for):
     typed = '"' + "порядок " * 30 + '"'  # past 100 characters the closing quote is cut off
     response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
     assert response.status_code == 200
@@ -235,7 +235,7 @@ def test_autocomplete_of_a_quote_cut_by_the_length_limit(world, corpus, client_f
 
 
 @pytest.mark.parametrize("typed", ['""', '"""', "\x00\x00", "«»", "---"])
-def test_autocomplete_of_marks_only_suggests_nothing(world, corpus, client_for, typed):
+def test_autocomplete_of_marks_only_suggests_nothing(world, backend_name, client_for, typed):
     response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
     assert response.status_code == 200 and response.json() == {"results": []}
 
