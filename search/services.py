@@ -391,19 +391,22 @@ def _newest_first(result: Result) -> tuple:
     return result.sort_date, result.model.__name__, result.row["pk"]
 
 
-#: What is not part of a title's words: left out of what autocomplete is given. Wagtail's backends put the typed
-#: text into the engine's own syntax (on SQLite inside an FTS5 string, which a double quote ended early; a NUL
-#: is refused by SQLite and by PostgreSQL's driver alike).
-_NOT_IN_WORDS_RE = re.compile(r"[^\w’'ʼ\-\s]")
+#: A word of a title as autocomplete is given it: letters and digits, with apostrophes inside. Wagtail's backends
+#: put the typed text into the engine's own syntax: on SQLite inside an FTS5 string, which a double quote ended
+#: early; a NUL is refused by SQLite and by PostgreSQL's driver alike; on PostgreSQL a text of hyphens only
+#: leaves no lexeme, and its query compiler fails.
+_TITLE_WORD_RE = re.compile(r"[\w’'ʼ]+")
 
 
 def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, str]]:
     """(title, URL) of up to ``limit`` objects of the searched types in the user's scope with a title word
     starting with ``text``: titles that start with it first, then by type in the search's order (acts,
     documents, announcements …) and the engine's order within a type; from the first backend that answers
-    (none when no backend does: the search box goes on working without suggestions). Quotes, brackets and
-    other marks typed are left out (``_NOT_IN_WORDS_RE``); with no word left there are no suggestions."""
-    text = " ".join(_NOT_IN_WORDS_RE.sub(" ", text).split())
+    (none when no backend does: the search box goes on working without suggestions). Only the words typed
+    are given (``_TITLE_WORD_RE``, with a letter or a digit): quotes, brackets, hyphens and other marks are
+    left out; with no word, there are no suggestions."""
+    words = (word.strip("’'ʼ") for word in _TITLE_WORD_RE.findall(text))
+    text = " ".join(word for word in words if any(char.isalnum() for char in word))
     if not text:
         return []
     start = text.casefold()

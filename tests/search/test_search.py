@@ -217,11 +217,12 @@ def test_query_log_is_the_citys_editors_own(world, corpus, client_for):
     assert reverse("search:query_log") in don.get(reverse("dashboard:home")).content.decode()
 
 
-@pytest.mark.parametrize("typed", ['"Поряд', 'Поряд"', '"Поряд"', "Поряд\x00", "«Поряд»", "(Поряд)", "Поряд'"])
+@pytest.mark.parametrize(
+    "typed", ['"Поряд', 'Поряд"', '"Поряд"', "Поряд\x00", "«Поряд»", "(Поряд)", "Поряд'", "-Поряд-", "'Поряд ---"]
+)
 def test_autocomplete_leaves_out_quotes_and_control_characters(world, backend_name, client_for, typed):
-    """A quote ended the engine's string early and a NUL was refused: a server error (500). Both are left out
-    of what the engine is given, as any mark that is no part of a word, and the suggestions are those of the
-    words typed."""
+    """A quote ended the engine's string early and a NUL was refused: a server error (500); on PostgreSQL a text
+    of hyphens only too. Only the words typed are given to the engine, and the suggestions are theirs."""
     response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
     assert response.status_code == 200
     assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
@@ -234,7 +235,7 @@ def test_autocomplete_of_a_quote_cut_by_the_length_limit(world, backend_name, cl
     assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
 
 
-@pytest.mark.parametrize("typed", ['""', '"""', "\x00\x00", "«»", "---"])
+@pytest.mark.parametrize("typed", ['""', '"""', "\x00\x00", "«»", "---", "' ’ -", "_-_"])
 def test_autocomplete_of_marks_only_suggests_nothing(world, backend_name, client_for, typed):
     response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
     assert response.status_code == 200 and response.json() == {"results": []}
