@@ -35,17 +35,16 @@ import copy
 import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
 from django.db.models import F, QuerySet
 from django.db.models.sql import Query
-from django.utils import timezone
 from modelsearch.utils import get_descendant_models
 
 from cms.org.scope import once_per_block, subtree_bounds
 
+from .results import newest_first_moment
 from .scoped_sql import in_scope
 
 #: Matches counted per search attempt.
@@ -440,12 +439,9 @@ def _database_newest_matches(
     return matches
 
 
-def _newest_key(row: tuple) -> tuple[date, int]:
-    """(date, key) of a (key, date) row: a datetime counts by its local date; no date is date.min."""
-    value = row[1]
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date()
-    return value or date.min, row[0]
+def _newest_key(row: tuple) -> tuple:
+    """(date, time of day, key) of a (key, date or datetime) row (``search.results.newest_first_moment``)."""
+    return *newest_first_moment(row[1]), row[0]
 
 
 def _newest_at_once(qs: QuerySet, field: str, wanted: int, pks: list[int]) -> list[tuple]:

@@ -19,8 +19,8 @@ from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Fuzzy, Phrase, PlainText
 
-from cms.library.models import DocumentKind, LibraryDocument
-from cms.org.scope import once_per_block, read_once, subtree, visible
+from cms.library.models import DocumentKind, LibraryDocument, issuer_contains
+from cms.org.scope import district_collection_ids, once_per_block, read_once, subtree, visible
 from cms.pages.models import (
     AnnouncementPage,
     DistrictSectionPage,
@@ -165,14 +165,15 @@ def _filtered(user, model, filters: SearchFilters) -> QuerySet:
 
 
 def _issuers_named(qs: QuerySet, text: str) -> list[str]:
-    """The issuers of ``qs`` whose name contains ``text`` in any case, as the library's issuer filter matches:
-    given to the engine as a list of exact values (an engine filters on whole values only)."""
-    return list(qs.filter(issuer__icontains=text).order_by().values_list("issuer", flat=True).distinct())
+    """The issuers of ``qs`` whose name contains ``text`` in any case, its apostrophes read alike, as the
+    library's issuer filter matches (``issuer_contains``): given to the engine as a list of exact values (an
+    engine filters on whole values only)."""
+    return list(qs.filter(issuer_contains(text)).order_by().values_list("issuer", flat=True).distinct())
 
 
 def _in_district(qs: QuerySet, model, district_id: int) -> QuerySet:
     if model is LibraryDocument:
-        return qs.filter(collection_id__in=_district_collections(district_id))
+        return qs.filter(collection_id__in=district_collection_ids(district_id))
     # A district's pages live under its section; its schools' articles under its experience folder.
     folder = ExperienceDistrictPage if model is ExperienceArticlePage else DistrictSectionPage
     parent = _district_folder(folder, district_id)
@@ -183,13 +184,6 @@ def _in_district(qs: QuerySet, model, district_id: int) -> QuerySet:
 def _district_folder(parent_model, district_id: int) -> str | None:
     """The path of a district's section (or experience folder), read once for the page types of a search."""
     return parent_model.objects.filter(district_id=district_id).order_by().values_list("path", flat=True).first()
-
-
-@once_per_block
-def _district_collections(district_id: int) -> list[int]:
-    from cms.library.models import CollectionAudience
-
-    return list(CollectionAudience.objects.filter(district_id=district_id).values_list("collection_id", flat=True))
 
 
 class ScopedQuerysets:
@@ -222,9 +216,14 @@ class ScopedQuerysets:
 
 
 def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
-    terms = PlainText(" ".join(analysed.terms), operator=operator) if analysed.terms else None
+    """The query's quoted phrases and its words, all of them (``and``) or any (``or``). Every phrase is required
+    either way: with any of the words, a query with phrases is its phrases alone (their words are among the
+    words, so a text with the phrases has one of them). ``And([phrase, PlainText(..., "or")])`` was not that on
+    SQLite: Wagtail writes it into FTS5 without brackets around the words, where AND binds tighter than OR,
+    so it matched any text with one of the words."""
     phrases = [Phrase(text) for text in analysed.phrase_lemmas if text]
-    parts = [*phrases, *([terms] if terms else [])]
+    terms = PlainText(" ".join(analysed.terms), operator=operator) if analysed.terms else None
+    parts = phrases if phrases and operator == "or" else [*phrases, *([terms] if terms else [])]
     return parts[0] if len(parts) == 1 else And(parts)
 
 
@@ -388,7 +387,7 @@ def _with_exact_numbers(results: list[Result], exact: list[Result], *, by_date: 
 
 
 def _newest_first(result: Result) -> tuple:
-    return result.sort_date, result.model.__name__, result.row["pk"]
+    return *result.sort_moment, result.model.__name__, result.row["pk"]
 
 
 #: A word of a title as autocomplete is given it: letters and digits, with apostrophes inside. Wagtail's backends
@@ -511,8 +510,13 @@ def _rank(result: Result, wanted: set[str], position: int) -> tuple:
     """Ranking across content types. Engines' scores are not comparable across types (and SQLite's bm25 is
     negative, lower being better), so within a type the engine's own order counts, as the position.
     Before it: a title that is just the query's words, then a title made only of query words, then a title
-    naming every query word; an act in force before a repealed one. Ties break by type and id, so pages of
-    results are stable."""
+    naming every query word; an act in force before a repealed one. Ties break by type and id.
+
+    Only each type's first CANDIDATES_PER_TYPE are re-ranked so; the others follow them in the engine's order.
+    Pages past the fifth read more candidates: re-ranked too, an act in force at the engine's 51st place rose
+    above the pages already shown, and the pages shifted (a result shown twice, another never)."""
+    if position >= CANDIDATES_PER_TYPE:
+        return 0, 0, 0, -position, result.model.__name__, result.row["pk"]
     title = _title_lemmas(result.title)
     if wanted and title == wanted:
         title_rank = 3
@@ -523,7 +527,7 @@ def _rank(result: Result, wanted: set[str], position: int) -> tuple:
     else:
         title_rank = 0
     in_force = 0 if result.row.get("status", "") == "repealed" else 1
-    return title_rank, in_force, -position, result.model.__name__, result.row["pk"]
+    return 1, title_rank, in_force, -position, result.model.__name__, result.row["pk"]
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Collection
 
 from cms.org.models import District
+from cms.org.scope import district_collection_ids
 from cms.pages.models import RegulationPage
 
-from .models import DocumentKind, LegalStatus, LibraryDocument
+from .models import DocumentKind, LegalStatus, LibraryDocument, issuer_contains
 
 ORDERINGS = [
     ("-date", _("newest first")),
@@ -22,11 +23,14 @@ class _LibraryFilterBase(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Title or number"), method="filter_q")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=DocumentKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=LegalStatus.choices)
-    issuer = django_filters.CharFilter(label=_("Issuing body"), lookup_expr="icontains")
+    issuer = django_filters.CharFilter(label=_("Issuing body"), method="filter_issuer")
     year = django_filters.NumberFilter(label=_("Year"), field_name="document_date", lookup_expr="year")
     order = django_filters.ChoiceFilter(label=_("Sort"), choices=ORDERINGS, method="filter_order", empty_label=None)
 
     date_field = "document_date"
+
+    def filter_issuer(self, queryset, name, value):
+        return queryset.filter(issuer_contains(value))
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -65,7 +69,8 @@ class DocumentFilter(_LibraryFilterBase):
         self.filters["collection"].queryset = collections.order_by("path")
 
     def filter_district(self, queryset, name, value):
-        return queryset.filter(collection__audience__district=value)
+        """The district's documents: in its collection and the collections under it."""
+        return queryset.filter(collection_id__in=district_collection_ids(value.pk))
 
 
 class RegulationFilter(_LibraryFilterBase):

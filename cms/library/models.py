@@ -81,6 +81,25 @@ class LibraryDocument(LemmatisedMixin, AbstractDocument):
         permissions = [("choose_document", "Can choose document")]
 
 
+#: Apostrophes as typed (a keyboard's «'», the typographic «’», the letter-like «ʼ», a backtick) and as issuing
+#: bodies' names are stored (the first three).
+APOSTROPHES = "'’ʼ`"
+_STORED_APOSTROPHES = "'’ʼ"
+
+
+def issuer_contains(text: str) -> models.Q:
+    """The issuing bodies whose name contains ``text`` in any case, its apostrophes read alike: «здоров'я»
+    finds «Міністерство охорони здоров’я України». Shared by the library's issuer filter and the search's."""
+    if not any(char in APOSTROPHES for char in text):
+        return models.Q(issuer__icontains=text)
+    condition = models.Q(pk__in=[])
+    for apostrophe in _STORED_APOSTROPHES:
+        condition |= models.Q(
+            issuer__icontains=text.translate(str.maketrans(APOSTROPHES, apostrophe * len(APOSTROPHES)))
+        )
+    return condition
+
+
 class CollectionAudience(models.Model):
     """Who may read the documents of a collection (and of its sub-collections).
 

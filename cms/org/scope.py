@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import router
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, Subquery
 from django.http import Http404
 
 from .compiled import CompiledSelect
@@ -423,6 +423,19 @@ def _collection_ids_under(paths: tuple[str, ...]) -> list[int]:
     for path in paths:
         condition |= Q(path__startswith=path)
     return list(Collection.objects.filter(condition).order_by().values_list("pk", flat=True))
+
+
+@once_per_block
+def district_collection_ids(district_id: int) -> list[int]:
+    """The collections of a district's documents: the one addressed to the district and those under it
+    (sub-collections inherit their parent's audience, as :func:`documents_read` reads them)."""
+    from wagtail.models import Collection
+
+    from cms.library.models import CollectionAudience
+
+    # One statement: a district has one collection addressed to it (its audience is one to one).
+    addressed = CollectionAudience.objects.filter(district_id=district_id).values("collection__path")[:1]
+    return list(Collection.objects.filter(path__startswith=Subquery(addressed)).values_list("pk", flat=True))
 
 
 @read_rule("library.LibraryDocument")

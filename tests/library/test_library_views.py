@@ -69,6 +69,19 @@ def test_document_filters_and_sorting(world, client_for):
     assert bad.status_code == 400 and bad.json()["error"] == "invalid"
 
 
+def test_district_and_issuer_filters_read_as_the_scope_and_the_search_do(world, client_for):
+    """A district's documents include those of its collection's sub-collections (which inherit its audience),
+    and an issuer's apostrophe is read alike however it is typed."""
+    district_collection = world.content.district_a_document.collection
+    orders = district_collection.add_child(name="Накази 2025")
+    make_document(orders, "Наказ РУО про канікули", kind="order", number="12", issuer="Міністерство охорони здоров’я")
+    client = client_for("don")
+    by_district = _titles(client.get(reverse("api:document_list"), {"district": world.district.pk}))
+    assert {"Лист РУО Голосіївського району", "Наказ РУО про канікули"} <= by_district
+    for typed in ("здоров’я", "здоров'я", "ЗДОРОВʼЯ", "здоров`я"):
+        assert _titles(client.get(reverse("api:document_list"), {"issuer": typed})) == {"Наказ РУО про канікули"}
+
+
 def test_document_listing_query_count_is_bounded(world, client_for, django_assert_max_num_queries):
     client = client_for("school_c")
     client.get(reverse("library:document_list"))
