@@ -314,8 +314,9 @@ def search_backend(name: str):
     return cached[1]
 
 
-# Letters a Ukrainian typist gets on a Russian layout: ы for і, ъ for ї, э for є, ё for е.
-KEYBOARD_SLIPS = str.maketrans({"ы": "і", "Ы": "І", "ъ": "ї", "Ъ": "Ї", "э": "є", "Э": "Є", "ё": "е", "Ё": "Е"})
+# Letters a Ukrainian typist gets on a Russian layout: ы for і, ъ for ї, э for є, and ё for the apostrophe (the
+# key left of 1: «обёэднання» for «об'єднання»).
+KEYBOARD_SLIPS = str.maketrans({"ы": "і", "Ы": "І", "ъ": "ї", "Ъ": "Ї", "э": "є", "Э": "Є", "ё": "'", "Ё": "'"})
 
 
 def run_search(

@@ -288,6 +288,15 @@ def test_russian_layout_letters_are_read_as_ukrainian(world, backend_name):
     assert titles[0] == "Положення про атестацію педагогічних працівників"
 
 
+def test_the_apostrophe_typed_on_a_russian_layout_is_read_as_one(world, backend_name):
+    """The key left of 1 types the apostrophe on a Ukrainian layout and «ё» on a Russian one."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Про методичні об'єднання вчителів", kind="letter", text="Засідання об'єднання.")
+    publish_regulation(index, "Про підтримку сім'ї", kind="letter", text="Допомога сім’ям.")
+    assert _titles(run_search(world.users["don"], "обёэднання"))[0] == "Про методичні об'єднання вчителів"
+    assert _titles(run_search(world.users["don"], "сымЁя"))[0] == "Про підтримку сім'ї"
+
+
 def test_a_law_is_found_by_its_official_number(world, backend_name):
     from search.services import number_forms
 
