@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
-from wagtail.search.query import And, Fuzzy, Phrase, PlainText
+from wagtail.search.query import And, Fuzzy, Or, Phrase, PlainText
 
 from cms.library.models import DocumentKind, LibraryDocument, issuer_contains
 from cms.org.scope import district_collection_ids, once_per_block, read_once, subtree, visible
@@ -216,15 +216,31 @@ class ScopedQuerysets:
 
 
 def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
-    """The query's quoted phrases and its words, all of them (``and``) or any (``or``). Every phrase is required
-    either way: with any of the words, a query with phrases is its phrases alone (their words are among the
-    words, so a text with the phrases has one of them). ``And([phrase, PlainText(..., "or")])`` was not that on
-    SQLite: Wagtail writes it into FTS5 without brackets around the words, where AND binds tighter than OR,
-    so it matched any text with one of the words."""
+    """The query's quoted phrases and its words, all of them (``and``) or any (``or``); a word with two equally
+    likely lemmas («мов»: the particle or «мова»; «садка»: «садка» or «садок») matches either, as its text was
+    indexed with both (``search.indexing``): by its first lemma alone, «іноземних мов» did not find «іноземної
+    мови». Every phrase is required either way: with any of the words, a query with phrases is its phrases
+    alone (their words are among the words, so a text with the phrases has one of them).
+    ``And([phrase, PlainText(..., "or")])`` was not that on SQLite: Wagtail writes a plain text's words into
+    FTS5 without brackets, where AND binds tighter than OR, so it matched any text with one of the words; its
+    ``And`` and ``Or`` of queries are bracketed, so the words' alternatives are written as those."""
     phrases = [Phrase(text) for text in analysed.phrase_lemmas if text]
-    terms = PlainText(" ".join(analysed.terms), operator=operator) if analysed.terms else None
-    parts = phrases if phrases and operator == "or" else [*phrases, *([terms] if terms else [])]
+    if phrases and operator == "or":
+        return phrases[0] if len(phrases) == 1 else And(phrases)
+    groups = analysed.alternatives or [(term,) for term in analysed.terms]
+    if all(len(group) == 1 for group in groups):  # one lemma a word: the plain text of them all
+        words = [PlainText(" ".join(analysed.terms), operator=operator)] if analysed.terms else []
+        parts = [*phrases, *words]
+    elif operator == "or":
+        return Or([PlainText(lemma) for group in groups for lemma in group])
+    else:
+        parts = [*phrases, *(_any_lemma(group) for group in groups)]
     return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _any_lemma(group: tuple[str, ...]):
+    """A word of the query: its lemma, or any of its equally likely lemmas."""
+    return PlainText(group[0]) if len(group) == 1 else Or([PlainText(lemma) for lemma in group])
 
 
 #: Lower-case letters that look alike in Latin and in Cyrillic: a number's letters typed on the other keyboard

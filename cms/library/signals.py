@@ -1,9 +1,10 @@
-"""Text extraction follows the file: a new document, or a document whose file changed, is queued for it."""
+"""Text extraction follows the file: a new document, or a document whose file changed, is queued for it. The
+search index follows the tags, which change without a save."""
 
 import logging
 
 from django.db import transaction
-from django.db.models.signals import post_init, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_init, post_save, pre_save
 from django.dispatch import receiver
 
 from .models import ExtractionStatus, LibraryDocument
@@ -59,3 +60,16 @@ def queue_extraction(sender, instance: LibraryDocument, raw=False, **kwargs) -> 
         transaction.on_commit(lambda: _enqueue(document_id))
     instance._extraction_needed = False
     instance._extraction_file_key = _file_key(instance)
+
+
+@receiver(m2m_changed, sender=LibraryDocument.tags.through)
+def reindex_when_tags_change(sender, instance, action: str, **kwargs) -> None:
+    """A document's tags are searched (Wagtail's document search fields), and they change without a save of the
+    document (the admin's bulk «Tag» action adds them so): once committed, it is indexed again. Before, a
+    search for the tag found nothing until ``update_index``."""
+    if action not in {"post_add", "post_remove", "post_clear"} or not isinstance(instance, LibraryDocument):
+        return
+    from .tasks import reindex_document
+
+    document_id = instance.pk
+    transaction.on_commit(lambda: reindex_document(document_id))

@@ -23,11 +23,17 @@ FAILED_MESSAGE = _(
 def _record(document_id: int, **fields) -> None:
     """Store the outcome with an UPDATE: the file is never touched and no save signal runs again."""
     LibraryDocument.objects.filter(pk=document_id).update(**fields)
+    reindex_document(document_id)
+
+
+def reindex_document(document_id: int) -> None:
+    """Write the document's search index entry again from what is stored (nothing if it is gone). A failure is
+    logged: the search index must never undo what was stored."""
     document = LibraryDocument.objects.filter(pk=document_id).first()
     if document is not None:
         try:
             search_index.insert_or_update_object(document)
-        except Exception:  # the search index must never undo the outcome
+        except Exception:
             logger.exception("Could not reindex document %s", document_id)
 
 

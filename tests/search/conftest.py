@@ -10,6 +10,15 @@ from tests.conftest import make_document, publish_regulation
 # Every configured backend is under test: the database here; OpenSearch and its database fallback in CI.
 BACKENDS = list(settings.WAGTAILSEARCH_BACKENDS)
 
+
+def refresh_indexes() -> None:
+    """What a test wrote after the backend's index was built is searchable: an engine's index shows it once
+    refreshed (the database backends' at once)."""
+    backend = get_search_backend("default")
+    for model in SEARCHED_MODELS:
+        backend.get_index_for_model(model).refresh()
+
+
 LAW_TEXT = (
     "Наказ про зарахування учнів до закладів загальної середньої освіти. Заклад освіти зараховує дітей "
     "на підставі заяви батьків. Директор закладу видає наказ про зарахування."

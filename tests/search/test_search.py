@@ -11,6 +11,7 @@ from cms.pages.models import RegulationPage
 from search.models import QueryLogEntry
 from search.services import SearchFilters, SearchUnavailable, run_search
 from tests.conftest import make_document, publish_regulation
+from tests.search.conftest import refresh_indexes
 
 
 def _titles(outcome) -> list[str]:
@@ -176,6 +177,25 @@ def test_rich_text_is_searched_and_shown_as_its_text(world, backend_name, client
     assert "5\xa0клас сніданки <mark>обіди</mark>" in found.hits[0].snippet
 
 
+def test_a_document_tagged_in_bulk_is_found_by_its_tag(
+    world, backend_name, client_for, django_capture_on_commit_callbacks
+):
+    """The admin's bulk «Tag» action adds tags without saving the document: it is indexed again all the same
+    (a search for the tag found nothing until ``update_index``)."""
+    from cms.library.models import LibraryDocument
+
+    document = world.content.city_document  # in the city collection: every user reads it
+    assert document.title not in _titles(run_search(world.users["school_a"], "оздоровлення"))
+    url = reverse("wagtail_bulk_action", args=["library", "librarydocument", "add_tags"]) + f"?id={document.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for("don").post(url, {"tags": "оздоровлення"}).status_code == 302
+    assert list(LibraryDocument.objects.get(pk=document.pk).tags.names()) == ["оздоровлення"]
+    refresh_indexes()
+    assert _titles(run_search(world.users["school_a"], "оздоровлення")) == [document.title]
+    api = client_for("school_a").get(reverse("api:search"), {"q": "оздоровлення"}).json()
+    assert [row["title"] for row in api["results"]] == [document.title]
+
+
 def test_query_log_counts_queries_without_users(world, corpus, client_for):
     client = client_for("school_a")
     client.get(reverse("search:results"), {"q": "Наказу про зарахування"})
@@ -288,11 +308,31 @@ def test_russian_layout_letters_are_read_as_ukrainian(world, backend_name):
     assert titles[0] == "Положення про атестацію педагогічних працівників"
 
 
+@pytest.mark.parametrize(
+    ("query", "same_form", "other_form"),
+    [
+        ("іноземних мов", "Порядок вивчення іноземних мов у школах.", "Навчання іноземної мови у початковій школі."),
+        ("приватні заклади", "Приватні заклади освіти подають звіти.", "Ліцензування приватних закладів освіти."),
+        ("дитячий садок", "Дитячий садок працює з 7:00.", "Мережа дитячих садків району."),
+        ("грунтується", "Оцінювання грунтується на критеріях.", "Оцінювання ґрунтується на критеріях."),
+    ],
+)
+def test_a_word_with_two_likely_lemmas_finds_either(world, backend_name, query, same_form, other_form):
+    """«мов» is the particle or «мова», «садка» is «садка» or «садок»: a text is indexed with both lemmas of
+    such a word, and the query now asks for either («іноземних мов» found only the texts with the same form)."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text=same_form)
+    publish_regulation(index, "Лист Б", kind="letter", text=other_form)
+    refresh_indexes()
+    assert {"Лист А", "Лист Б"} <= set(_titles(run_search(world.users["don"], query)))
+
+
 def test_the_apostrophe_typed_on_a_russian_layout_is_read_as_one(world, backend_name):
     """The key left of 1 types the apostrophe on a Ukrainian layout and «ё» on a Russian one."""
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Про методичні об'єднання вчителів", kind="letter", text="Засідання об'єднання.")
     publish_regulation(index, "Про підтримку сім'ї", kind="letter", text="Допомога сім’ям.")
+    refresh_indexes()
     assert _titles(run_search(world.users["don"], "обёэднання"))[0] == "Про методичні об'єднання вчителів"
     assert _titles(run_search(world.users["don"], "сымЁя"))[0] == "Про підтримку сім'ї"
 

@@ -12,6 +12,7 @@ from cms.library.models import LibraryDocument
 from cms.pages.models import AnnouncementIndexPage, AnnouncementPage, HomePage, RegulationPage
 from search.services import SearchFilters, run_search
 from tests.conftest import make_document, publish_regulation
+from tests.search.conftest import refresh_indexes
 
 WORD = "медіаграмотність"
 
@@ -81,6 +82,7 @@ def test_newest_first_pages_list_each_result_once_when_capped(world, same_day_ne
     index = world.content.city_regulation.get_parent().specific
     for i in range(3):  # older matches
         publish_regulation(index, f"Наказ {WORD} {i}", text=f"Про {WORD}.", document_date=dt.date(2020, 1, i + 1))
+    refresh_indexes()
     user = world.users["don"]
     uncapped = _keys(run_search(user, WORD, order="date", per_page=100, log=False))
     assert len(uncapped) == 5
@@ -182,6 +184,7 @@ def test_issuer_filter_reads_the_apostrophe_as_typed_on_a_keyboard(world, backen
         text=f"Про {WORD}.",
         issuer="Міністерство охорони здоров’я України",
     )
+    refresh_indexes()
     user = world.users["don"]
     assert _keys(run_search(user, f"{WORD} здоров'я", log=False)) == [("RegulationPage", act.pk)]
     for typed in ("здоров’я", "здоров'я", "здоровʼя"):
