@@ -63,11 +63,13 @@ def queue_extraction(sender, instance: LibraryDocument, raw=False, **kwargs) -> 
 
 
 @receiver(m2m_changed, sender=LibraryDocument.tags.through)
-def reindex_when_tags_change(sender, instance, action: str, **kwargs) -> None:
+def reindex_when_tags_change(sender, instance, action: str, pk_set=None, **kwargs) -> None:
     """A document's tags are searched (Wagtail's document search fields), and they change without a save of the
     document (the admin's bulk «Tag» action adds them so): once committed, it is indexed again. Before, a
     search for the tag found nothing until ``update_index``."""
     if action not in {"post_add", "post_remove", "post_clear"} or not isinstance(instance, LibraryDocument):
+        return
+    if action != "post_clear" and not pk_set:  # the edit form sets the tags it was given: none changed
         return
     from .tasks import reindex_document
 
