@@ -178,13 +178,16 @@ def _index_query(connection, backend, model, query) -> _IndexQuery:
         return sql, tuple(params)
 
     if connection.vendor == "sqlite":
-        from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
+        from modelsearch.backends.database.sqlite.query import BM25, MatchExpression, normalize
         from modelsearch.conf import get_app_config
 
         fts = connection.ops.quote_name(get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table)
         search_query = compiler.build_search_query(normalize(query), config=config)
         match, match_params = sql_compiler.compile(MatchExpression(compiler.FTS_TABLE_FIELDS, search_query))
-        rank, rank_params = compiled(compiler.build_tsrank(None, query, config=config))
+        # FTS5's bm25() scores the statement's whole MATCH: Wagtail's rank of an ``And`` multiplies (1 + bm25)
+        # once per part, which for two parts put the best matches (bm25 well below -1) last. A plain text's
+        # rank, as Wagtail gives it, is bm25() itself, whatever the query's shape.
+        rank, rank_params = compiled(BM25())
         return _IndexQuery(
             tables=f'{fts} INNER JOIN {entries} ON ({fts}."rowid" = {entries}."id")',
             match=match,
@@ -440,7 +443,7 @@ def _database_newest_matches(
 
 
 def _newest_key(row: tuple) -> tuple:
-    """(date, time of day, key) of a (key, date or datetime) row (``search.results.newest_first_moment``)."""
+    """(local date, instant, key) of a (key, date or datetime) row (``search.results.newest_first_moment``)."""
     return *newest_first_moment(row[1]), row[0]
 
 

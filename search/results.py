@@ -13,11 +13,12 @@ from __future__ import annotations
 import codecs
 import functools
 import heapq
+import math
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -93,9 +94,9 @@ class Result:
         return self.row["title"]
 
     @property
-    def sort_moment(self) -> tuple[date, time]:
+    def sort_moment(self) -> tuple[date, float]:
         """What a search ordered newest first orders by: the date shown and, for a page dated by its first
-        publication, its time of day (:func:`newest_first_moment`)."""
+        publication, its instant (:func:`newest_first_moment`)."""
         row = self.row
         return newest_first_moment(row["document_date"] if "document_date" in row else row.get("first_published_at"))
 
@@ -213,15 +214,15 @@ def build_hits(results: list[Result], analysed: AnalysedQuery) -> list[Hit]:
     return hits
 
 
-def newest_first_moment(value: date | datetime | None) -> tuple[date, time]:
-    """The order of a search newest first, of a date or a datetime: its local date and time of day (a date's
-    is the start of its day; none is the earliest), as the engines order a type's objects by the field. By the
-    date alone, two pages published the same day were in one order in the engine's reading and in the other
-    in the merge of the types: one page of results showed one of them twice, the other never."""
+def newest_first_moment(value: date | datetime | None) -> tuple[date, float]:
+    """The order of a search newest first, of a date or a datetime: its local date, then its instant (a date
+    comes before the instants of its day; none is the earliest), as the engines order a type's objects by the
+    field (by the instant: the local date never goes back as the instant goes on, even when the clock does in
+    autumn). By the date alone, two pages published the same day were in one order in the engine's reading
+    and in the other in the merge of the types: one page of results showed one of them twice, the other never."""
     if isinstance(value, datetime):
-        local = timezone.localtime(value)
-        return local.date(), local.time()
-    return value or date.min, time.min
+        return timezone.localtime(value).date(), value.timestamp()
+    return value or date.min, -math.inf
 
 
 def _date_of(row: dict) -> date | None:

@@ -414,16 +414,20 @@ def _newest_first(result: Result) -> tuple:
 _TITLE_WORD_RE = re.compile(r"[\w’'ʼ]+")
 
 
+#: The shortest text typed that autocomplete suggests titles for (its words, without the marks around them).
+AUTOCOMPLETE_MIN_CHARS = 2
+
+
 def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, str]]:
     """(title, URL) of up to ``limit`` objects of the searched types in the user's scope with a title word
     starting with ``text``: titles that start with it first, then by type in the search's order (acts,
     documents, announcements …) and the engine's order within a type; from the first backend that answers
     (none when no backend does: the search box goes on working without suggestions). Only the words typed
     are given (``_TITLE_WORD_RE``, with a letter or a digit): quotes, brackets, hyphens and other marks are
-    left out; with no word, there are no suggestions."""
+    left out; with less than AUTOCOMPLETE_MIN_CHARS of them, there are no suggestions."""
     words = (word.strip("’'ʼ") for word in _TITLE_WORD_RE.findall(text))
     text = " ".join(word for word in words if any(char.isalnum() for char in word))
-    if not text:
+    if len(text) < AUTOCOMPLETE_MIN_CHARS:  # a prefix of one letter would match most titles
         return []
     start = text.casefold()
     with read_once():  # the scope rules' data is read once for the six content types

@@ -51,10 +51,7 @@ def autocomplete(request):
     """Titles that start with what the user typed, for the search box (in scope only)."""
     if not has_capability(request.user, "library"):
         raise PermissionDenied
-    text = (request.GET.get("q") or "").strip()[:100]
-    if len(text) < 2:
-        return JsonResponse({"results": []})
-    titles = autocomplete_titles(request.user, text)
+    titles = autocomplete_titles(request.user, (request.GET.get("q") or "")[:100])
     return JsonResponse({"results": [{"title": title, "url": url} for title, url in titles]})
 
 

@@ -255,7 +255,7 @@ def test_autocomplete_of_a_quote_cut_by_the_length_limit(world, backend_name, cl
     assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
 
 
-@pytest.mark.parametrize("typed", ['""', '"""', "\x00\x00", "«»", "---", "' ’ -", "_-_"])
+@pytest.mark.parametrize("typed", ['""', '"""', "\x00\x00", "«»", "---", "' ’ -", "_-_", '"П', "«П»", "П-"])
 def test_autocomplete_of_marks_only_suggests_nothing(world, backend_name, client_for, typed):
     response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
     assert response.status_code == 200 and response.json() == {"results": []}
@@ -325,6 +325,19 @@ def test_a_word_with_two_likely_lemmas_finds_either(world, backend_name, query, 
     publish_regulation(index, "Лист Б", kind="letter", text=other_form)
     refresh_indexes()
     assert {"Лист А", "Лист Б"} <= set(_titles(run_search(world.users["don"], query)))
+
+
+def test_a_query_of_several_parts_ranks_the_best_match_first(world, backend_name):
+    """«садок» has two likely lemmas, so «дитячий садок» is an ``And`` of two parts; on SQLite, Wagtail's rank
+    of it multiplied (1 + bm25) per part and put the best match last."""
+    index = world.content.city_regulation.get_parent().specific
+    for i in range(25):  # the words' rarity is what bm25 weighs
+        publish_regulation(index, f"Наказ {i}", kind="order", text=f"Про режим роботи закладу № {i}.")
+    filler = " ".join(["Розклад занять і чергування педагогічних працівників у закладі."] * 40)
+    publish_regulation(index, "Лист А", kind="letter", text="Дитячий садок. Дитячий садок. Дитячий садок.")
+    publish_regulation(index, "Лист Б", kind="letter", text=f"Дитячий садок. {filler}")
+    refresh_indexes()
+    assert _titles(run_search(world.users["don"], "дитячий садок"))[:2] == ["Лист А", "Лист Б"]
 
 
 def test_the_apostrophe_typed_on_a_russian_layout_is_read_as_one(world, backend_name):

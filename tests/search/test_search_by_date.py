@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cms.library.models import LibraryDocument
 from search.services import run_search
@@ -86,3 +87,16 @@ def test_a_type_the_word_is_rare_in_has_its_matches_ordered_at_once(world, dated
     outcome = run_search(world.users["don"], WORD, order="date", per_page=100, log=False)
     acts = [hit.title for hit in outcome.hits if hit.model.__name__ == "RegulationPage"]
     assert acts == [f"Наказ {WORD} № {i}" for i in reversed(range(ACTS))] + [f"Недатований наказ: {WORD}"]
+
+
+def test_newest_first_orders_the_autumn_clock_change_by_the_instant():
+    """On 26 Oct 2025 Kyiv's clocks went from 04:00 back to 03:00: 03:45 summer time came before 03:15 winter
+    time. The order is the instants', as the engines read a type's objects by the field."""
+    from search.results import newest_first_moment
+
+    summer = dt.datetime(2025, 10, 26, 0, 45, tzinfo=dt.UTC)  # 03:45 local, summer time
+    winter = dt.datetime(2025, 10, 26, 1, 15, tzinfo=dt.UTC)  # 03:15 local, winter time
+    with timezone.override("Europe/Kyiv"):
+        assert newest_first_moment(summer) < newest_first_moment(winter)
+        assert newest_first_moment(dt.date(2025, 10, 26)) < newest_first_moment(summer)
+        assert newest_first_moment(None) < newest_first_moment(dt.date(1990, 1, 1))
