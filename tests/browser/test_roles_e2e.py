@@ -69,9 +69,7 @@ ROLES = [
     RoleCase(
         "demo-ruo",
         "district",
-        frozenset(
-            {"home", "attendance", "district", "schools", "communities", "review", "search_log", "admin", *CONTENT_NAV}
-        ),
+        frozenset({"home", "attendance", "district", "schools", "communities", "review", "admin", *CONTENT_NAV}),
         "verify",
     ),
     RoleCase(
