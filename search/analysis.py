@@ -157,7 +157,8 @@ _LATIN_ONLY_RE = re.compile(f"[{_LATIN}]+")
 
 # Latin letters that look like Cyrillic ones (after lowercasing): "НАКАЗ" typed with a Latin "H" and "A".
 # Applied only to a word part that mixes both scripts.
-_LATIN_TO_CYRILLIC = str.maketrans("abcehikmoptxy", "авсенікмортху")
+LOOKALIKES_LATIN, LOOKALIKES_CYRILLIC = "abcehikmoptxy", "авсенікмортху"
+LATIN_TO_CYRILLIC = str.maketrans(LOOKALIKES_LATIN, LOOKALIKES_CYRILLIC)
 # Roman numerals in document numbers are often typed with Cyrillic "І", "Х", "С", "М": "2145-VІІІ", "463-ІХ".
 _ROMAN_SEGMENT_RE = re.compile("[ivxlcdmіхсм]+")
 _CYRILLIC_TO_ROMAN = str.maketrans("іхсм", "ixcm")
@@ -209,7 +210,7 @@ def _finish_token(token: str) -> str | None:
     parts = token.split("-")
     for i, part in enumerate(parts):
         if _HAS_CYRILLIC_RE.search(part) and _HAS_LATIN_RE.search(part):
-            parts[i] = part.translate(_LATIN_TO_CYRILLIC)
+            parts[i] = part.translate(LATIN_TO_CYRILLIC)
     return "-".join(parts)
 
 

@@ -31,7 +31,7 @@ from cms.pages.models import (
     StudyPage,
 )
 
-from .analysis import AnalysedQuery, analyse_query, lemmatize
+from .analysis import LATIN_TO_CYRILLIC, LOOKALIKES_CYRILLIC, LOOKALIKES_LATIN, AnalysedQuery, analyse_query, lemmatize
 from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
@@ -243,11 +243,9 @@ def _any_lemma(group: tuple[str, ...]):
     return PlainText(group[0]) if len(group) == 1 else Or([PlainText(lemma) for lemma in group])
 
 
-#: Lower-case letters that look alike in Latin and in Cyrillic: a number's letters typed on the other keyboard
-#: layout («504/96-BP» for «504/96-ВР») look right on the screen.
-_LOOKALIKES_LATIN, _LOOKALIKES_CYRILLIC = "abcehikmoptxy", "авсенікмортху"
-_TO_CYRILLIC = str.maketrans(_LOOKALIKES_LATIN, _LOOKALIKES_CYRILLIC)
-_TO_LATIN = str.maketrans(_LOOKALIKES_CYRILLIC, _LOOKALIKES_LATIN)
+#: A number's letters typed on the other keyboard layout («504/96-BP» for «504/96-ВР») look right on the screen:
+#: the analysis's look-alike letters, both ways.
+_CYRILLIC_TO_LATIN = str.maketrans(LOOKALIKES_CYRILLIC, LOOKALIKES_LATIN)
 
 
 def number_forms(number: str) -> set[str]:
@@ -257,7 +255,8 @@ def number_forms(number: str) -> set[str]:
 
     plain = number.replace("№", "").strip()
     folded = plain.lower()
-    return {plain, folded.translate(_TO_CYRILLIC), folded.translate(_TO_LATIN), rada_number(plain.upper())}
+    lookalikes = {folded.translate(LATIN_TO_CYRILLIC), folded.translate(_CYRILLIC_TO_LATIN)}
+    return {plain, *lookalikes, rada_number(plain.upper())}
 
 
 def _exact_number_results(querysets: ScopedQuerysets, analysed: AnalysedQuery) -> list[Result]:
