@@ -33,9 +33,10 @@ choice is deterministic: the same word form always gets the same lemma, on both 
 
 By default one lemma is emitted per token, so positions stay aligned with the text and phrase search over
 lemmas works. With ``with_alternatives=True`` a second lemma is emitted right after the first when the two
-best lemmas are *equally* likely after the penalties (e.g. "рівні" -> "рівний рівень"); that is meant for a
+best lemmas (or three) are *equally* likely after the penalties (e.g. "рівні" -> "рівний рівень"); that is meant for a
 recall-oriented field or for OR-ing alternatives in a query (:attr:`AnalysedQuery.alternatives`), and it
-breaks phrase adjacency for those words. Never more than two lemmas per token.
+breaks phrase adjacency for those words. Never more than :data:`MAX_LEMMAS` lemmas per token ("вільні": the
+adjective "вільний" and the nouns "вільно" and "вільня" are equally likely).
 
 Tokens
 ------
@@ -63,6 +64,7 @@ from __future__ import annotations
 
 import abc
 import functools
+import itertools
 import re
 import threading
 import unicodedata
@@ -335,7 +337,8 @@ def get_analyzer() -> pymorphy3.MorphAnalyzer:
 #: Multipliers for parses that carry these grammemes; several multiply. Proper names (a lowercased "рада" is
 #: far more often the council than the name Рада), "ґ" spelling variants, the vocative, the imperative and the
 #: 1st/2nd person (rare in regulations, and the source of "освіти" -> "освітити", "закладу" -> "закласти",
-#: "його" -> "йога"), slang and archaic words.
+#: "його" -> "йога"), slang and archaic words, and the dictionary's mangled forms (``Dist``, "покруч":
+#: "приватні" read as the nonstandard "приватній" tied with "приватний", "продажу" as "продажа").
 _GRAMMEME_PENALTIES: dict[str, float] = {
     "Name": 0.1,
     "Surn": 0.1,
@@ -347,6 +350,7 @@ _GRAMMEME_PENALTIES: dict[str, float] = {
     "2per": 0.2,
     "Slng": 0.3,
     "Arch": 0.3,
+    "Dist": 0.5,
 }
 
 #: Lemmas that the dictionary lists first for a common word form but that are rare in regulations, found by
@@ -442,6 +446,8 @@ _RARE_LEMMAS: frozenset[str] = frozenset(
     }
 )
 _RARE_PENALTY = 0.1
+#: The most lemmas a token is indexed and searched by: its best and those as likely.
+MAX_LEMMAS = 3
 # Possessive adjectives ("батьків", "вчителів", "директорів", "мамин") share their form with the genitive
 # plural of the noun, which is what regulations mean.
 _POSSESSIVE_ENDINGS = ("ів", "їв", "ин", "їн")
@@ -491,7 +497,8 @@ def _clean(lemma: str, fallback: str) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def _analyse_word(word: str) -> tuple[str, ...]:
-    """Lemmas of one letters-only token (maybe hyphenated, with "'"): the best, and an equally likely second."""
+    """Lemmas of one letters-only token (maybe hyphenated, with "'"): the best, and those equally likely (at most
+    :data:`MAX_LEMMAS` in all)."""
     plain = word.replace("'", "")
     if not plain or _LATIN_ONLY_RE.fullmatch(plain):
         return (plain,) if plain else ()
@@ -510,12 +517,9 @@ def _analyse_word(word: str) -> tuple[str, ...]:
     ranked = _rank_lemmas(analyzer.parse(word))
     if not ranked:
         return (plain,)
-    first = _clean(ranked[0][0], plain)
-    if len(ranked) > 1 and ranked[1][1] >= ranked[0][1]:
-        second = _clean(ranked[1][0], plain)
-        if second != first:
-            return (first, second)
-    return (first,)
+    best = ranked[0][1]
+    tied = [_clean(lemma, plain) for lemma, score in ranked[:MAX_LEMMAS] if score >= best]
+    return tuple(dict.fromkeys(tied))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -529,7 +533,8 @@ def _token_lemmas(token: str) -> tuple[str, ...]:
 
 
 def _lemma_groups(text: str) -> list[tuple[str, ...]]:
-    """One tuple of lemmas (best first, at most two) for every token of ``text`` that is not a stop word."""
+    """One tuple of lemmas (best first, at most :data:`MAX_LEMMAS`) for every token of ``text`` that is not a stop
+    word."""
     if not text:
         return []
     groups: list[tuple[str, ...]] = []
@@ -562,8 +567,8 @@ def lemmatize(text: str, *, with_alternatives: bool = False) -> str:
     apostrophe is dropped from lemmas ("м'ячем" -> "мяч"). Every emitted term matches
     :data:`ALLOWED_TERM_RE`.
 
-    With ``with_alternatives=True`` a token whose two best lemmas are equally likely gets both, the better
-    first ("рівні" -> "рівний рівень"); see the module docstring for what that costs.
+    With ``with_alternatives=True`` a token whose two (or three) best lemmas are equally likely gets them all,
+    the best first ("рівні" -> "рівний рівень"); see the module docstring for what that costs.
     """
     if not text:
         return ""
@@ -762,6 +767,8 @@ class AnalysedQuery:
       exact match against the unlemmatised text; a phrase of stop words only («"про"») is none.
     - ``phrase_lemmas``: the same phrases lemmatised (stop words removed, as in the index), for a phrase match
       against a lemmatised field.
+    - ``phrase_readings``: parallel to ``phrase_lemmas``; every lemma sequence the phrase may be indexed as, to
+      OR (see :func:`phrase_readings`).
     - ``numbers``: tokens with a digit, intact ("2145-viii", "367", "1/9-100"), duplicates removed.
     - ``original``: the query as given.
     """
@@ -772,6 +779,7 @@ class AnalysedQuery:
     original: str
     alternatives: list[tuple[str, ...]] = field(default_factory=list)
     phrase_lemmas: list[str] = field(default_factory=list)
+    phrase_readings: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -783,14 +791,16 @@ def analyse_query(text: str) -> AnalysedQuery:
     text = text or ""
     phrases: list[str] = []
     phrase_lemmas: list[str] = []
+    readings: list[tuple[str, ...]] = []
     for match in _PHRASE_RE.finditer(text):
         inner = next(g for g in match.groups() if g is not None)
         surface = " ".join(tokenize(inner))
-        lemmas = lemmatize(inner)
+        groups = _lemma_groups(inner)
         # A phrase of stop words only («"про"») asks for nothing the index holds: it is no phrase.
-        if surface and lemmas and surface not in phrases:
+        if surface and groups and surface not in phrases:
             phrases.append(surface)
-            phrase_lemmas.append(lemmas)
+            phrase_lemmas.append(" ".join(group[0] for group in groups))
+            readings.append(phrase_readings(groups))
     terms: list[str] = []
     alternatives: list[tuple[str, ...]] = []
     for group in _lemma_groups(text):
@@ -805,7 +815,26 @@ def analyse_query(text: str) -> AnalysedQuery:
         original=text,
         alternatives=alternatives,
         phrase_lemmas=phrase_lemmas,
+        phrase_readings=readings,
     )
+
+
+#: The most readings of a quoted phrase's words with two likely lemmas taken one lemma at a time (three words).
+MAX_PHRASE_CHOICES = 8
+
+
+def phrase_readings(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The lemma sequences a quoted phrase of these words (their lemma groups) may be indexed as, the first
+    lemmas first. A text is indexed with both lemmas of a word that has two equally likely ones, side by side
+    (``lemmatize(with_alternatives=True)``: «приватні заклади» is «приватній приватний заклад»), so the phrase
+    as written is that sequence; the same words in another form may have one lemma each («приватних
+    закладів»: «приватний заклад»), either of the two: one reading per choice, at most
+    :data:`MAX_PHRASE_CHOICES`."""
+    readings = dict.fromkeys(
+        " ".join(choice) for choice in itertools.islice(itertools.product(*groups), MAX_PHRASE_CHOICES)
+    )
+    readings[" ".join(lemma for group in groups for lemma in group)] = None
+    return tuple(readings)
 
 
 def lemmatize_query(text: str) -> str:

@@ -224,7 +224,7 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     ``And([phrase, PlainText(..., "or")])`` was not that on SQLite: Wagtail writes a plain text's words into
     FTS5 without brackets, where AND binds tighter than OR, so it matched any text with one of the words; its
     ``And`` and ``Or`` of queries are bracketed, so the words' alternatives are written as those."""
-    phrases = [Phrase(text) for text in analysed.phrase_lemmas if text]
+    phrases = [_any_reading(readings) for readings in analysed.phrase_readings]
     if phrases and operator == "or":
         return phrases[0] if len(phrases) == 1 else And(phrases)
     groups = analysed.alternatives or [(term,) for term in analysed.terms]
@@ -236,6 +236,11 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     else:
         parts = [*phrases, *(_any_lemma(group) for group in groups)]
     return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _any_reading(readings: tuple[str, ...]):
+    """A quoted phrase: any of the lemma sequences it may be indexed as (``search.analysis.phrase_readings``)."""
+    return Phrase(readings[0]) if len(readings) == 1 else Or([Phrase(reading) for reading in readings])
 
 
 def _any_lemma(group: tuple[str, ...]):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from search import analysis
 from search.analysis import (
     ALLOWED_TERM_RE,
+    MAX_LEMMAS,
     STOP_WORDS,
     AnalysedQuery,
     analyse_query,
@@ -122,11 +123,33 @@ def test_known_ambiguity_is_offered_as_an_alternative():
     assert lemmatize("рівня") == "рівень"
 
 
-def test_alternatives_are_at_most_two_per_token():
-    text = "рівні батьків молоді права інших дані тому коли його"
+def test_alternatives_are_at_most_three_per_token():
+    text = "рівні батьків молоді права інших дані тому коли його вільні садки"
     plain = lemmatize(text).split()
     expanded = lemmatize(text, with_alternatives=True).split()
-    assert len(plain) <= len(expanded) <= 2 * len(plain)
+    assert len(plain) <= len(expanded) <= MAX_LEMMAS * len(plain)
+
+
+@pytest.mark.parametrize(
+    ("form", "lemmas"),
+    [
+        # Three equally likely lemmas: the third was dropped, so «вільні» never met «вільних» (the adjective).
+        ("вільні", {"вільний", "вільно", "вільня"}),
+        ("садки", {"садок", "садка", "садки"}),
+    ],
+)
+def test_every_equally_likely_lemma_is_kept(form, lemmas):
+    assert set(lemmatize(form, with_alternatives=True).split()) == lemmas
+
+
+@pytest.mark.parametrize(
+    ("form", "lemma"),
+    [("приватні", "приватний"), ("народні", "народний"), ("продажу", "продаж"), ("грунтується", "ґрунтуватися")],
+)
+def test_the_dictionarys_mangled_forms_lose_to_the_standard_word(form, lemma):
+    """pymorphy3's Ukrainian dictionary tags nonstandard forms ``Dist`` («покруч»): «приватні» tied «приватній»
+    (a nonstandard adjective, and the first lemma) with «приватний»."""
+    assert lemmatize(form, with_alternatives=True) == lemma
 
 
 def test_short_unknown_words_are_abbreviations_and_stay_intact():

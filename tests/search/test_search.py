@@ -327,6 +327,31 @@ def test_a_word_with_two_likely_lemmas_finds_either(world, backend_name, query, 
     assert {"Лист А", "Лист Б"} <= set(_titles(run_search(world.users["don"], query)))
 
 
+@pytest.mark.parametrize(
+    ("query", "same_form", "other_form"),
+    [
+        ("іноземних мов", "Порядок вивчення іноземних мов у школах.", "Навчання іноземної мови у початковій школі."),
+        ("приватні заклади", "Приватні заклади освіти подають звіти.", "Ліцензування приватних закладів освіти."),
+        ("вільні місця", "Вільні місця у першому класі.", "Облік вільних місць у першому класі."),
+    ],
+)
+def test_a_quoted_phrase_with_a_word_of_two_lemmas_finds_its_own_text(
+    world, backend_name, query, same_form, other_form
+):
+    """A quoted phrase is matched against the lemmas: the text copied from an act finds it, and so does the
+    phrase in another form. A word with two equally likely lemmas is indexed with both, side by side
+    («приватні заклади»: «приватній приватний заклад»), so the phrase of the first lemmas alone did not find
+    the very text it was copied from."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text=same_form)
+    publish_regulation(index, "Лист Б", kind="letter", text=other_form)
+    first, second = query.split()
+    publish_regulation(index, "Лист В", kind="letter", text=f"{second.capitalize()} та {first} у школі.")
+    refresh_indexes()
+    titles = set(_titles(run_search(world.users["don"], f"«{query}»")))
+    assert titles == {"Лист А", "Лист Б"}
+
+
 def test_a_query_of_several_parts_ranks_the_best_match_first(world, backend_name):
     """«садок» has two likely lemmas, so «дитячий садок» is an ``And`` of two parts; on SQLite, Wagtail's rank
     of it multiplied (1 + bm25) per part and put the best match last."""
