@@ -476,7 +476,9 @@ def _attempts(backend, analysed: AnalysedQuery) -> list:
     attempts = [build_query(analysed, operator="and")]
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
         attempts.append(Fuzzy(" ".join(analysed.terms), operator="and"))
-    if len(analysed.terms) + len(analysed.phrase_lemmas) > 1:  # with one word, "any word" is "all words" again
+    quoted = {word for lemmas in analysed.phrase_lemmas for word in lemmas.split()}
+    # With one word, "any word" is "all words" again; with every word in quotes, it is the phrases again.
+    if len(analysed.terms) + len(analysed.phrase_lemmas) > 1 and not set(analysed.terms) <= quoted:
         attempts.append(build_query(analysed, operator="or"))
     return attempts
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 
 from cms.pages.models import RegulationPage
+from search import services
 from search.models import QueryLogEntry
 from search.services import SearchFilters, SearchUnavailable, run_search
 from tests.conftest import make_document, publish_regulation
@@ -350,6 +351,19 @@ def test_a_quoted_phrase_with_a_word_of_two_lemmas_finds_its_own_text(
     refresh_indexes()
     titles = set(_titles(run_search(world.users["don"], f"«{query}»")))
     assert titles == {"Лист А", "Лист Б"}
+
+
+@pytest.mark.parametrize("query", ["«зарахування учнів до гімназії»", "«зарахування учнів» «до гімназії»"])
+def test_a_query_of_quoted_phrases_only_asks_the_engine_once(world, backend_name, monkeypatch, query):
+    """With every word inside quotes, "any of the words" is the phrases again: the same search, run twice
+    when the phrases found nothing."""
+    asked = []
+    original = services.search_matches
+    monkeypatch.setattr(
+        services, "search_matches", lambda *args, **kwargs: asked.append(args[2]) or original(*args, **kwargs)
+    )
+    assert run_search(world.users["don"], query).total == 0
+    assert len(asked) == 1
 
 
 def test_a_query_of_several_parts_ranks_the_best_match_first(world, backend_name):
