@@ -42,14 +42,15 @@ Tokens
 ------
 See :func:`tokenize`. In short: words of Ukrainian (and Russian) Cyrillic and Latin letters, with internal
 apostrophes and hyphens; document numbers and other tokens with a digit ("2145-VIII", "463-IX", "1/9-100",
-"05.07.2023", "COVID-19") are kept intact. Lemmas are emitted in lowercase, without apostrophes: SQLite's
-``unicode61`` tokenizer and PostgreSQL's parser split words at an apostrophe ("м'яч" -> "м", "яч"), so the
-index term is "мяч" on every backend. Hyphens, slashes and dots are kept in the emitted terms, and each backend
-splits them its own way, the same way on the document and on the query, so an exact number always finds
-itself. Parts differ: SQLite splits at every one ("1/9-100" -> "1", "9", "100"); PostgreSQL's parser splits
-"2145-viii" into "2145", "viii" and "дитина-сирота" into the whole and both parts, but keeps "1/9-100" and
-"05.07.2023" as single lexemes, so there "100" or "2023" alone does not find them. :func:`number_parts` gives
-the parts for a search layer that wants them in a field of their own.
+"05.07.2023", "COVID-19") are kept intact, but for an ordinal's case ending: "5-й", "5-го" and "5" are all the term
+"5". Roman numerals typed with the Cyrillic "І" and "Х" ("ІІ етап") are the Latin ones ("ii"). Lemmas are emitted
+in lowercase, without apostrophes: SQLite's ``unicode61`` tokenizer and PostgreSQL's parser split words at an
+apostrophe ("м'яч" -> "м", "яч"), so the index term is "мяч" on every backend. Hyphens, slashes and dots are kept
+in the emitted terms, and each backend splits them its own way, the same way on the document and on the query, so
+an exact number always finds itself. Parts differ: SQLite splits at every one ("1/9-100" -> "1", "9", "100");
+PostgreSQL's parser splits "2145-viii" into "2145", "viii" and "дитина-сирота" into the whole and both parts, but
+keeps "1/9-100" and "05.07.2023" as single lexemes, so there "100" or "2023" alone does not find them.
+:func:`number_parts` gives the parts for a search layer that wants them in a field of their own.
 
 Stop words
 ----------
@@ -162,16 +163,85 @@ _LATIN_ONLY_RE = re.compile(f"[{_LATIN}]+")
 LOOKALIKES_LATIN, LOOKALIKES_CYRILLIC = "abcehikmoptxy", "авсенікмортху"
 LATIN_TO_CYRILLIC = str.maketrans(LOOKALIKES_LATIN, LOOKALIKES_CYRILLIC)
 # Roman numerals in document numbers are often typed with Cyrillic "І", "Х", "С", "М": "2145-VІІІ", "463-ІХ".
-_ROMAN_SEGMENT_RE = re.compile("[ivxlcdmіхсм]+")
-_CYRILLIC_TO_ROMAN = str.maketrans("іхсм", "ixcm")
+_ROMAN_LETTERS = "ivxlcdm"
+#: The numerals' letters that have a Cyrillic look-alike: {"c": "с", "i": "і", "m": "м", "x": "х"}.
+_ROMAN_LOOKALIKES = {
+    lat: cyr for lat, cyr in zip(LOOKALIKES_LATIN, LOOKALIKES_CYRILLIC, strict=True) if lat in _ROMAN_LETTERS
+}
+_ROMAN_SEGMENT_RE = re.compile(f"[{_ROMAN_LETTERS}{''.join(_ROMAN_LOOKALIKES.values())}]+")
+_CYRILLIC_TO_ROMAN = str.maketrans({cyr: lat for lat, cyr in _ROMAN_LOOKALIKES.items()})
+
+# Roman numerals outside a document number ("ІІ етап", "ІІІ рівня", "VІІІ скликання"), read in upper case
+# before the text is case-folded: see _latin_numeral. Only "І" and "Х" are read as the numerals' letters there.
+_NUMERAL_LOOKALIKES = "".join(_ROMAN_LOOKALIKES[latin] for latin in "ix").upper()  # "ІХ"
+_UPPER_CYRILLIC_TO_ROMAN = str.maketrans({_ROMAN_LOOKALIKES[latin].upper(): latin.upper() for latin in "ix"})
+_LATIN_TO_NUMERAL_LOOKALIKES = str.maketrans({latin: _ROMAN_LOOKALIKES[latin] for latin in "ix"})
+_UPPER_ROMAN = _ROMAN_LETTERS.upper() + _NUMERAL_LOOKALIKES
+_VALID_ROMAN_RE = re.compile("M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+# The words a single "І" or "Х" numbers: "І етап", "І рівня", "І ступеня", "Х скликання", "І категорії".
+_NUMBERED_WORD = (
+    r"(?i:етап\w*|рів(?:ень|н[яіюе]\w*)|ступ(?:інь|ен\w*)|скликан\w*|категорі\w*|семестр\w*|чверт\w*|півріч\w*"
+    r"|курс(?:у|і|ом|и|ів|ах)?|тур(?:у|і|ом|и|ів|ах)?|груп(?:а|и|і|у|ою|ам|ами|ах)?)"
+)
+_UPPER_ROMAN_RE = re.compile(
+    # "[x][x-]*" rather than "[x]+(?:-[x]+)*": three times faster to scan a text for; the parts are checked after.
+    rf"(?P<run>[{_UPPER_ROMAN}][{_UPPER_ROMAN}\-]*)(?![\w'\-])(?P<next>\s+{_NUMBERED_WORD}(?![\w']))?"
+)
+
+
+def _latin_numeral(match: re.Match[str]) -> str:
+    """A Roman numeral typed with the Cyrillic look-alikes "І" and "Х" -> in Latin letters, when it can be no word.
+
+    Applied to the text before it is case-folded, so that both sides of the search, the text indexed and the
+    query (:func:`_normalise` serves both), give "ii" for "ІІ" as for "II". A run of the numerals' letters,
+    Latin "IVXLCDM" and Cyrillic "І", "Х" (at least one of them Cyrillic), is a numeral only when all of this
+    holds; otherwise it is left to be the word it is:
+
+    - it is all upper case: a lower-case "іх" is a misspelt "їх" (a stop word), "іі" is no numeral anyone
+      types, and a title-case "Іх" starts a sentence;
+    - it stands alone: no letter, digit or apostrophe touches it, and a hyphen only between numerals
+      ("І-ІІІ ступенів", "ІІ–ІІІ"): "МАКСІІ" and "ІІ-ГО" stay words;
+    - every part is a valid numeral ("ХІД", "ХІХІ", "ІІІІ" are not);
+    - it has two letters or more, or a single "І" or "Х" is followed by a word that stages, levels,
+      convocations, categories and the like are numbered by ("І етап", "І категорії", "Х скликання"): a
+      lone "І" is otherwise the conjunction, an initial ("І. Франка"), and "Х" a letter or a class ("Х клас").
+
+    "С" (C) and "М" (M), the other Cyrillic look-alikes of :data:`LATIN_TO_CYRILLIC`, are not read as numerals
+    here: no stage, level or convocation is numbered in hundreds, and with them real words and abbreviations
+    would turn into numerals ("СМІХ" is CMIX, "МІХ", "СМ", "ММ", "МС", "СІ"). The all-Cyrillic words the rule
+    does turn are no words: the dictionary lists "ІІ", "ІІІ", "ХІ", "ХХ", "ХХІ" and the like with a bare "Dist"
+    tag, no part of speech; only "ІХ" in capitals could be a misspelt "ЇХ", and it is read as IX. In the 104
+    laws the rule turns "розділу ІІ" (twice), "розділу ХХ" and nothing else. After a document number's digits and hyphen
+    ("463-ІХ", "1234-Х") the letters are a numeral whatever their number: an upper-case "Х" there is the tenth
+    convocation, not the ending of an ordinal ("11-х").
+    """
+    run, text, start = match.group("run"), match.string, match.start()
+    if not any(letter in run for letter in _NUMERAL_LOOKALIKES):  # Latin already
+        return match.group()
+    before = text[start - 1 : start]
+    if before == "-":
+        if start >= 2 and text[start - 2] in _DIGITS:  # a document number
+            return run.translate(_UPPER_CYRILLIC_TO_ROMAN) + (match.group("next") or "")
+        return match.group()  # a part of a hyphenated word
+    if before and (before.isalnum() or before in "_'"):
+        return match.group()
+    latin = run.translate(_UPPER_CYRILLIC_TO_ROMAN)
+    if not all(part and _VALID_ROMAN_RE.fullmatch(part) for part in latin.split("-")):
+        return match.group()
+    if len(run) - run.count("-") < 2 and not match.group("next"):
+        return match.group()
+    return latin + (match.group("next") or "")
 
 
 def _normalise(text: str) -> str:
-    """Apostrophes and joining dashes unified, invisible characters dropped, NFKC, case folded."""
+    """Apostrophes and joining dashes unified, invisible characters dropped, NFKC, Roman numerals typed in
+    Cyrillic made Latin (:func:`_latin_numeral`), case folded."""
     # re.sub touches only the (few) characters to replace; str.translate with a dict is ~30x slower on Cyrillic.
     text = _PRE_RE.sub(_pre_replace, text)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
+    if _NUMERAL_LOOKALIKES[0] in text or _NUMERAL_LOOKALIKES[1] in text:
+        text = _UPPER_ROMAN_RE.sub(_latin_numeral, text)
     text = text.casefold()
     if _COMBINING_RE.search(text):
         text = _COMBINING_RE.sub("", text)
@@ -199,15 +269,26 @@ def _fix_roman(segment: str) -> str:
     return segment
 
 
+# An ordinal (or a cardinal) written in digits with its case ending: "5-й", "5-го", "5-му", "5-та", "5-ї", "11-х",
+# "1-ша", "2-ге", "3-тя", "5-ти", "2-ох", and after a range "1-4-х", "2023-2024-го". Its term is the number
+# ("5-й клас", "5-го класу" and "5 клас" all meet at "5"): see _token_lemmas. The endings are listed, not guessed:
+# a class label or a document number's letters after a hyphen ("9-а", "10-б", "5-м", "15-р", "504/96-вр",
+# "2145-viii") are kept whole. So a single letter is an ending only when no class or number is lettered so: "й",
+# "ї", "х" (an upper-case "Х" after a number is read as a Roman numeral first: _latin_numeral).
+_NUMERAL_ENDING = "[тшгм]?(?:ий|ій|ої|ою|ого|ому|им|их|ими)|[тшгм][аеєіуюя]|го|му|ми|ти|ох|ьох|тьох|й|ї|х"
+_ORDINAL_RE = re.compile(rf"(\d+(?:-\d+)*)-(?:{_NUMERAL_ENDING})")
+
+
 def _finish_token(token: str) -> str | None:
     """Normalise one token; ``None`` drops it."""
     if len(token) > MAX_TOKEN_LENGTH:
         return None
     if _HAS_DIGIT_RE.search(token):
-        # A number or a document number: kept intact, apostrophes dropped, Cyrillic Roman numerals made Latin.
+        # A number or a document number: kept intact, apostrophes dropped, Cyrillic Roman numerals made Latin
+        # (not the ending of an ordinal: "11-х").
         token = token.replace("'", "")
-        if not token:
-            return None
+        if not token or _ORDINAL_RE.fullmatch(token):
+            return token or None
         return "".join(_fix_roman(s) for s in _SEGMENT_SPLIT_RE.split(token))
     parts = token.split("-")
     for i, part in enumerate(parts):
@@ -256,8 +337,9 @@ def tokenize(text: str) -> list[str]:
       letter where one exists ("café" -> "cafe") and are separators otherwise.
     - A part mixing Cyrillic and Latin letters has its Latin look-alikes made Cyrillic ("HAKAЗ" -> "наказ").
     - Tokens with a digit are kept intact, with their joiners: "2145-viii", "463-ix", "1/9-100",
-      "05.07.2023", "covid-19". Roman numerals typed in Cyrillic ("ІХ") become Latin ("ix"). The "№" sign
-      is a separator: "№ 367" and "№367" both give "367".
+      "05.07.2023", "covid-19". Roman numerals typed in Cyrillic ("ІХ") become Latin ("ix"), in a number and,
+      in capitals, on their own ("ІІ етап" -> "ii", "етап": :func:`_latin_numeral`). The "№" sign is a
+      separator: "№ 367" and "№367" both give "367".
     - Tokens longer than :data:`MAX_TOKEN_LENGTH` characters are dropped.
     """
     if not text:
@@ -524,11 +606,13 @@ def _analyse_word(word: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=200_000)
 def _token_lemmas(token: str) -> tuple[str, ...]:
-    """Lemmas of one token from :func:`tokenize`: () for a stop word, the token itself for a number."""
+    """Lemmas of one token from :func:`tokenize`: () for a stop word, the token itself for a number, the number of
+    an ordinal ("5-го" -> "5": :data:`_ORDINAL_RE`)."""
     if token in STOP_WORDS:
         return ()
     if _HAS_DIGIT_RE.search(token):
-        return (token,)
+        ordinal = _ORDINAL_RE.fullmatch(token)
+        return (ordinal.group(1) if ordinal else token,)
     return _analyse_word(token)
 
 
@@ -563,7 +647,8 @@ def lemmatize(text: str, *, with_alternatives: bool = False) -> str:
     """Lowercase lemmas of ``text`` joined by single spaces, in text order, stop words removed.
 
     One lemma per token (the best after the penalties described in the module docstring); numbers and
-    document numbers are kept as tokenised ("2145-viii", "367"); Latin words pass through lowercased; the
+    document numbers are kept as tokenised ("2145-viii", "367"), an ordinal is its number ("5-го" -> "5");
+    Latin words pass through lowercased; the
     apostrophe is dropped from lemmas ("м'ячем" -> "мяч"). Every emitted term matches
     :data:`ALLOWED_TERM_RE`.
 
@@ -608,11 +693,14 @@ _PLAIN_WORD_RE = re.compile(f"[{_CYRILLIC}]+")
 def closed_forms(lemmas: set[str]) -> frozenset[str] | None:
     """The dictionary forms of ``lemmas`` (``ґ`` spelt ``г``), for :func:`ruled_out`; None when a Cyrillic lemma
     is not itself a dictionary word (its apostrophe dropped, a compound, a guess): the words it is the lemma of
-    may then be other than its forms. Numbers and Latin words are no plain Cyrillic word's lemma."""
+    may then be other than its forms. Numbers and Latin words are no plain Cyrillic word's lemma, but for a Roman
+    numeral: "ii" is the lemma of "ІІ" typed in Cyrillic (:func:`_latin_numeral`), whose spelling is added."""
     analyzer = get_analyzer()
     forms: set[str] = set()
     for lemma in lemmas:
         if not _HAS_CYRILLIC_RE.search(lemma):
+            if _VALID_ROMAN_RE.fullmatch(lemma.upper()):
+                forms.add(lemma.translate(_LATIN_TO_NUMERAL_LOOKALIKES))
             continue
         if not (_PLAIN_WORD_RE.fullmatch(lemma) and analyzer.word_is_known(lemma)):
             return None

@@ -182,6 +182,118 @@ def test_roman_numerals_typed_in_cyrillic_become_latin():
     assert tokenize("2145-VІІІ 463-ІХ") == ["2145-viii", "463-ix"]
 
 
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("ІІ етап", "II етап"),
+        ("ІІІ рівня", "III рівня"),
+        ("VІІІ скликання", "VIII скликання"),  # a Latin V, Cyrillic І
+        ("ХХІ століття", "XXI століття"),
+        ("ІХ скликання", "IX скликання"),
+        ("заклад освіти І-ІІІ ступенів", "заклад освіти I-III ступенів"),
+        ("ІІ–ІІІ рівні", "II–III рівні"),  # an en dash
+        ("розділу ІІ.", "розділу II."),
+        # A single І or Х only before a word that is numbered so.
+        ("І етап олімпіади", "I етап олімпіади"),
+        ("вчитель І категорії", "вчитель I категорії"),
+        ("Х скликання", "X скликання"),
+    ],
+)
+def test_roman_numerals_typed_with_cyrillic_letters_meet_the_latin_ones(cyrillic, latin):
+    """«ІІ етап» typed with Cyrillic «І» is «II етап»: the text indexed and the query meet at the Latin numeral."""
+    assert lemmatize(cyrillic, with_alternatives=True) == lemmatize(latin, with_alternatives=True)
+    assert analyse_query(cyrillic).terms == analyse_query(latin).terms
+    assert tokenize(cyrillic) == tokenize(latin)
+
+
+def test_a_roman_numeral_typed_with_cyrillic_letters_is_a_latin_term():
+    assert analyse_query("ІІ етап").terms == ["ii", "етап"]
+    assert lemmatize("ІІІ рівня") == "iii рівень"
+    assert word_lemmas("ІІ") == {"ii", "іі"}
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("іх", ["іх"]),  # lower case: a misspelt «їх», never a numeral
+        ("Іх права", ["іх", "права"]),
+        ("іі ііі", ["іі", "ііі"]),
+        ("Учні І вчителі", ["учні", "і", "вчителі"]),  # a single І: the conjunction
+        ("І. Франка", ["і", "франка"]),  # an initial
+        ("М. Вербицького", ["м", "вербицького"]),
+        ("рівень С", ["рівень", "с"]),
+        ("Х клас", ["х", "клас"]),  # a class label: no word numbered so follows
+        ("перший і етап", ["перший", "і", "етап"]),  # a lower-case і before a numbered word: the conjunction
+        ("І туристичні", ["і", "туристичні"]),
+        # Words of the Roman letters' Cyrillic look-alikes: С and М are not read as numerals at all, and a word
+        # of І and Х must be a valid numeral.
+        ("СМІХ МІХ СІМ СМ ММ МС СІ", ["сміх", "міх", "сім", "см", "мм", "мс", "сі"]),
+        ("ХІД ХІХІ ІІІІ", ["хід", "хіхі", "іііі"]),
+        ("ХІМІЯ ІІ-ГО", ["хімія", "іі-го"]),
+        ("МАКСІІ", ["максіі"]),  # inside a word
+    ],
+)
+def test_cyrillic_words_that_are_no_roman_numerals_stay(text, tokens):
+    assert tokenize(text) == tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("5-й клас", "5 клас"),
+        ("5-го класу", "5 класу"),
+        ("5-му класі", "5 класі"),
+        ("5-ГО КЛАСУ", "5 КЛАСУ"),
+        ("5-та група", "5 група"),
+        ("5-ї групи", "5 групи"),
+        ("11-х класів", "11 класів"),
+        ("1-го вересня", "1 вересня"),
+        ("3-тя чверть", "3 чверть"),
+        ("2-ге півріччя", "2 півріччя"),
+        ("1-ша категорія", "1 категорія"),
+        ("у 90-х роках", "у 90 роках"),
+        ("дітей 5-ти років", "дітей 5 років"),
+        ("учнів 1-4-х класів", "учнів 1-4 класів"),
+        ("2023-2024-го навчального року", "2023-2024 навчального року"),
+    ],
+)
+def test_an_ordinal_is_indexed_and_asked_for_by_its_number(text, plain):
+    """«5-й клас», «5-го класу», «5 клас»: a numeral's case ending is dropped from the term, on both sides."""
+    assert lemmatize(text, with_alternatives=True) == lemmatize(plain, with_alternatives=True)
+    assert analyse_query(text).terms == analyse_query(plain).terms
+
+
+def test_an_ordinal_keeps_its_ending_as_a_token_and_a_number():
+    """The token is the ordinal as written ("11-х" with its Cyrillic «х», no Roman numeral); the query's numbers
+    (the exact-number ranking) keep it whole: «5-го класу» does not rank an act numbered «5» first."""
+    assert tokenize("5-го класу 11-х класів") == ["5-го", "класу", "11-х", "класів"]
+    query = analyse_query("5-го класу")
+    assert query.terms == ["5", "клас"]
+    assert query.numbers == ["5-го"]
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("2145-VIII", ["2145-viii"]),
+        ("463-ІХ", ["463-ix"]),
+        ("1234-Х", ["1234-x"]),  # an upper-case Х after a number: a convocation, not an ending
+        ("1/9-100", ["1/9-100"]),
+        ("504/96-ВР", ["504/96-вр"]),
+        ("254к/96-ВР", ["254к/96-вр"]),
+        ("НМТ-2024", ["нмт-2024"]),
+        ("COVID-19", ["covid-19"]),
+        ("15-р", ["15-р"]),
+        ("9-А клас", ["9-а", "клас"]),  # class labels: one letter, not an ending
+        ("10-Б класу", ["10-б", "клас"]),
+        ("5-М", ["5-м"]),
+    ],
+)
+def test_numbers_with_letters_that_are_no_ordinals_stay_whole(text, terms):
+    assert lemmatize(text).split() == terms
+    assert analyse_query(text).terms == terms
+
+
 def test_dots_and_slashes_join_only_numbers():
     assert tokenize("і/або ст.7 п.3") == ["і", "або", "ст", "7", "п", "3"]
     assert tokenize("https://zakon.rada.gov.ua/laws/show/2145-19") == [

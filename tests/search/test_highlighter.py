@@ -133,3 +133,15 @@ def test_the_words_marked_are_those_whose_lemmas_are_asked_for(query):
         assert [match.span() for match in highlighter._words(text, 0, len(text))] == expected
         marked += len(expected)
     assert marked > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("II етап", "Розпочато ІІ етап олімпіади.", "<mark>ІІ</mark> <mark>етап</mark>"),  # Cyrillic І in the text
+        ("ІІ етап", "Розпочато II етап олімпіади.", "<mark>II</mark> <mark>етап</mark>"),
+    ],
+)
+def test_a_roman_numeral_is_marked_in_either_alphabet(query, text, marked):
+    """«ІІ» typed with Cyrillic letters has the lemma «ii»: it is not ruled out as a dictionary word («іі»)."""
+    assert marked in Highlighter(analyse_query(query)).snippet(text)

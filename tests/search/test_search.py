@@ -398,6 +398,31 @@ def test_a_law_is_found_by_its_official_number(world, backend_name):
     assert _titles(run_search(world.users["don"], "463-IX"))[0] == "Про повну загальну середню освіту"
 
 
+@pytest.mark.parametrize("query", ["ІІ етап олімпіади", "II етап олімпіади"])
+def test_a_roman_numeral_typed_in_cyrillic_finds_the_latin_one(world, backend_name, query):
+    """Stages, levels and convocations are numbered in Latin («II етап») and typed with the Cyrillic «І»
+    («ІІ етап»): either finds both, and not another stage («ІІІ етап»)."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text="Про проведення ІІ етапу олімпіади з математики.")
+    publish_regulation(index, "Лист Б", kind="letter", text="Про проведення II етапу олімпіади з фізики.")
+    publish_regulation(index, "Лист В", kind="letter", text="Про проведення ІІІ етапу олімпіади з хімії.")
+    refresh_indexes()
+    assert set(_titles(run_search(world.users["don"], query))) == {"Лист А", "Лист Б"}
+
+
+@pytest.mark.parametrize("query", ["5-го класу", "5-й клас", "5 клас"])
+def test_an_ordinal_finds_its_other_case_endings(world, backend_name, query):
+    """«5-й клас», «5-го класу», «5-х класів» are indexed and asked for by the number: each finds the others,
+    and not another class («6-го класу»)."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text="Навчальний план для 5-го класу гімназії.")
+    publish_regulation(index, "Лист Б", kind="letter", text="Підручники для учнів 5-х класів.")
+    publish_regulation(index, "Лист В", kind="letter", text="Розклад уроків: 5-й клас.")
+    publish_regulation(index, "Лист Г", kind="letter", text="Навчальний план для 6-го класу гімназії.")
+    refresh_indexes()
+    assert set(_titles(run_search(world.users["don"], query))) == {"Лист А", "Лист Б", "Лист В"}
+
+
 def test_a_number_typed_with_letters_of_the_other_layout_is_found(world, backend_name):
     """«ВР» typed on a Latin layout (B, P) looks the same on the screen; «BP» on a Cyrillic one too."""
     index = world.content.city_regulation.get_parent().specific
