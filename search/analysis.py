@@ -50,7 +50,9 @@ in the emitted terms, and each backend splits them its own way, the same way on 
 an exact number always finds itself. Parts differ: SQLite splits at every one ("1/9-100" -> "1", "9", "100");
 PostgreSQL's parser splits "2145-viii" into "2145", "viii" and "дитина-сирота" into the whole and both parts, but
 keeps "1/9-100" and "05.07.2023" as single lexemes, so there "100" or "2023" alone does not find them.
-:func:`number_parts` gives the parts for a search layer that wants them in a field of their own.
+:func:`number_parts` gives the parts for a search layer that wants them in a field of their own. Where a run of
+text splits into tokens is one regular expression, :data:`TOKEN_RE`: the tokenizer splits runs with it, and a
+search snippet finds with it, in the text as written, the words it marks.
 
 Stop words
 ----------
@@ -78,6 +80,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ALLOWED_TERM_RE",
     "STOP_WORDS",
+    "TOKEN_RE",
     "AnalysedQuery",
     "analyse_query",
     "cache_clear",
@@ -86,6 +89,7 @@ __all__ = [
     "lemmatize",
     "lemmatize_query",
     "number_parts",
+    "token_starts_at",
     "tokenize",
     "word_lemmas",
 ]
@@ -151,6 +155,22 @@ _COMBINING_RE = re.compile("[\u0300-\u036f]")
 
 # A run: word characters of any script joined by single apostrophes, hyphens, slashes or dots.
 _RUN_RE = re.compile(r"[^\W_]+(?:['\-./][^\W_]+)*")
+
+# A token: segments (word characters) joined by apostrophes and hyphens, and by "." or "/" only between two
+# segments that each have a digit. As written, an apostrophe or a hyphen may be one of their look-alikes. A part
+# between those joiners is a segment's letters, then from its first digit on the segments with a digit that "." or
+# "/" join to it: read in one pass, without backtracking (possessive quantifiers), about as fast as a plain run
+# of word characters (trying a number first and then a word took twice as long on the laws' texts).
+_JOINERS = "'-" + "".join(char for char, to in _PRE_MAP.items() if to in "'-" and to)
+_FROM_DIGIT = r"\d[^\W_]*+(?:[./][^\W\d_]*+\d[^\W_]*+)*+"
+_TOKEN_PART = rf"(?:[^\W\d_]++(?:{_FROM_DIGIT})?+|{_FROM_DIGIT})"
+#: The tokens of :func:`tokenize` in text as written: each match is the surface of one token ("01.09.2024",
+#: "2024/2025", "НМТ-2024", "1/9–100", "м’яч"; "ст" and "7" in "ст.7"), the tokenizer's own rule for where a
+#: run splits, so that a search snippet marks what the index holds. A surface the normalisation changes
+#: further (a letter of another script, a stress mark, a soft hyphen) may hold more or fewer tokens.
+TOKEN_RE = re.compile(rf"{_TOKEN_PART}(?:[{re.escape(_JOINERS)}]{_TOKEN_PART})*+")
+_SEGMENT_CHAR_RE = re.compile(r"[^\W_]")
+_JOINER_CHARS = frozenset(_JOINERS + "./")
 _ALLOWED_RUN_RE = re.compile(rf"[{_WORD_CHARS}'\-./]+")
 _SEGMENT_SPLIT_RE = re.compile(r"([\-./'])")
 _HAS_DIGIT_RE = re.compile(r"\d")
@@ -302,24 +322,12 @@ def _split_run_uncached(run: str) -> tuple[str, ...]:
 
     Letters are joined by hyphens and apostrophes only ("школа-інтернат", "м'яч"); "." and "/" join two
     segments only when both contain a digit ("1/9-100", "05.07.2023", but "і/або" -> "і", "або" and
-    "ст.7" -> "ст", "7"). A hyphen keeps digits and letters together ("2145-viii", "covid-19", "5-й").
+    "ст.7" -> "ст", "7"). A hyphen keeps digits and letters together ("2145-viii", "covid-19", "5-й"). The
+    split is :data:`TOKEN_RE`'s, the one a search snippet reads a text's words with.
     """
     if not _ALLOWED_RUN_RE.fullmatch(run):
         return tuple(t for sub in _fold_run(run) for t in _split_run_uncached(sub))
-    pieces = _SEGMENT_SPLIT_RE.split(run)  # [segment, sep, segment, sep, segment ...]
-    tokens: list[str] = []
-    current = pieces[0]
-    previous = pieces[0]
-    for i in range(1, len(pieces), 2):
-        sep, segment = pieces[i], pieces[i + 1]
-        if sep in "./" and not (_HAS_DIGIT_RE.search(previous) and _HAS_DIGIT_RE.search(segment)):
-            tokens.append(current)
-            current = segment
-        else:
-            current += sep + segment
-        previous = segment
-    tokens.append(current)
-    return tuple(t for t in map(_finish_token, tokens) if t)
+    return tuple(t for t in map(_finish_token, TOKEN_RE.findall(run)) if t)
 
 
 #: Runs longer than this are split without the cache, so that long junk cannot fill it with big keys.
@@ -348,6 +356,23 @@ def tokenize(text: str) -> list[str]:
     for run in _RUN_RE.findall(_normalise(text)):
         out.extend(_split_run(run) if len(run) <= _CACHED_RUN_LENGTH else _split_run_uncached(run))
     return out
+
+
+def token_starts_at(text: str, at: int) -> bool:
+    """Whether one of the tokens :data:`TOKEN_RE` finds in ``text`` starts at ``at``: what a search that starts
+    there (``str.find``, a window cut from a text) needs to know to take no piece of a token for a token, as the
+    "2024" of "01.09.2024". Only the segment before a joiner is read again, not the text from its start."""
+    if not _SEGMENT_CHAR_RE.match(text, at):
+        return False
+    if at == 0 or _SEGMENT_CHAR_RE.match(text, at - 1):
+        return at == 0
+    if at < 2 or text[at - 1] not in _JOINER_CHARS or not _SEGMENT_CHAR_RE.match(text, at - 2):
+        return True
+    segment = at - 2
+    while segment and _SEGMENT_CHAR_RE.match(text, segment - 1):
+        segment -= 1
+    # Whether that joiner joins depends on the segments either side of it only.
+    return TOKEN_RE.match(text, segment).end() < at
 
 
 def number_parts(token: str) -> list[str]:

@@ -36,7 +36,16 @@ from cms.library.models import DocumentKind, LibraryDocument
 from cms.org.compiled import CompiledSelect
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
-from .analysis import AnalysedQuery, closed_forms, forms_with_lemmas, lemma_forms, not_ruled_out, ruled_out
+from .analysis import (
+    TOKEN_RE,
+    AnalysedQuery,
+    closed_forms,
+    forms_with_lemmas,
+    lemma_forms,
+    not_ruled_out,
+    ruled_out,
+    token_starts_at,
+)
 from .scoped_sql import in_scope
 
 PAGE_TYPES = {
@@ -70,8 +79,9 @@ FORMS_FIRST_PIECE = 4_000
 #: How much of each hit's text is read first: most passages are there, and a law runs to 300,000 characters
 #: (a results page of the ten longest laws read them whole: 2.2 million characters, 21.8 ms on a PostgreSQL server).
 SNIPPET_FIRST_READ = 20_000
-WORD_CHARS = r"\w’'ʼ-"
-WORD_RE = re.compile(rf"[{WORD_CHARS}]+", re.UNICODE)
+#: A snippet's words: the tokens of :func:`search.analysis.tokenize` as written, so that a word is marked when
+#: its token is one the query asks for: «01.09.2024» and «2024/2025» whole, no «2024» inside them.
+WORD_RE = TOKEN_RE
 
 
 def shown_fields(model) -> tuple[str, ...]:
@@ -394,7 +404,8 @@ FURTHER = _Further()
 
 class Highlighter:
     """Snippets of one query: the passage around the first word whose lemma the query asks for, with the
-    matching words marked (words are ``WORD_RE`` runs). Each distinct form is looked up once per query.
+    matching words marked (words are the tokens as written: ``WORD_RE``). Each distinct form is looked up once
+    per query.
 
     The text, up to ``SNIPPET_SCAN_CHARS``, is first searched, lowercased a piece at a time, for the
     dictionary forms of the query's lemmas (:func:`search.analysis.lemma_forms`, found with ``str.find``:
@@ -516,19 +527,16 @@ class Highlighter:
         return mark_safe(before + "".join(parts) + after)  # noqa: S308
 
 
-_WORD_CHAR_RE = re.compile(rf"[{WORD_CHARS}]")
-
-
 #: Forms are looked for by the first this many letters they share with the others that start with them.
 STEM_LETTERS = 3
 
 
 class Forms:
-    """The places of the whole words among ``forms`` in a text, found with ``str.find``: the forms grouped by
-    their first STEM_LETTERS letters, each group looked for by the prefix its forms share (a lemma's forms
-    mostly share their stem: one or two groups), and each place found the start of a word that is one of them
-    (a form not followed by a word's letter; the longest, as a query's number «103/98-ВР» is more than the
-    word «103» it starts with).
+    """The places of the words (``WORD_RE``) among ``forms`` in a text, found with ``str.find``: the forms grouped
+    by their first STEM_LETTERS letters, each group looked for by the prefix its forms share (a lemma's forms
+    mostly share their stem: one or two groups), and each place found kept where a word starts
+    (:func:`search.analysis.token_starts_at`: not the «2024» of «01.09.2024») that is one of them. A form that
+    is not one word is never found: a snippet marks whole words only.
 
     A regular expression of the forms found the same places as fast, but compiling it took 0.3-0.6 ms per
     query (~0.2 ms a lemma, in Python's regular expression compiler): a query not seen before paid it for each
@@ -541,64 +549,37 @@ class Forms:
         self.stems = [_Stem.of(group) for group in groups.values()]
 
     def places(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-        """(start, end) of each whole word of ``text[start:end]`` that is one of the forms, in order."""
+        """(start, end) of each word of ``text[start:end]`` (one cut at ``end`` whole there) that is one of the
+        forms, in order."""
         found = [stem.places(text, start, end) for stem in self.stems]
         if len(found) == 1:
             return found[0]
-        return _apart(heapq.merge(*found))  # none when there are no forms
-
-
-def _apart(places: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Places in order of (start, end), as a regular expression of all the forms finds them: of those that start
-    at one place the longest («а.б» rather than «а» in «а.б»), none inside one found."""
-    pending, taken_to = None, -1
-    for place in places:
-        if pending is not None and place[0] == pending[0]:
-            pending = place  # the same start, a longer place (merged in order of their ends)
-            continue
-        if pending is not None:
-            yield pending
-            taken_to = pending[1]
-            pending = None
-        if place[0] >= taken_to:
-            pending = place
-    if pending is not None:
-        yield pending
+        return heapq.merge(*found)  # words do not overlap, and a word is of one group; none when no forms
 
 
 @dataclass(frozen=True)
 class _Stem:
-    """Forms that start alike: the prefix they share, those that are one word (a ``WORD_RE`` run), and the
-    others (a number with a slash or a stop), longest first."""
+    """Forms that start alike: the prefix they share, and the forms."""
 
     prefix: str
-    words: frozenset[str]
-    others: tuple[str, ...]
+    forms: frozenset[str]
 
     @classmethod
     def of(cls, forms: list[str]) -> _Stem:
-        words = frozenset(form for form in forms if WORD_RE.fullmatch(form))
-        others = tuple(sorted((form for form in forms if form not in words), key=len, reverse=True))
-        return cls(_shared_prefix(forms), words, others)
+        return cls(_shared_prefix(forms), frozenset(forms))
 
     def places(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         at = text.find(self.prefix, start, end)
         while at >= 0:
-            run = WORD_RE.match(text, at, end)  # from ``at`` to the end of the word it is in
-            found = -1
-            if at == 0 or not _WORD_CHAR_RE.match(text, at - 1):  # ``at`` starts a word
-                if run is not None and run.group() in self.words:
-                    found = run.end()
-                for form in self.others:
-                    after = at + len(form)
-                    if after > found and text.startswith(form, at, end) and not _WORD_CHAR_RE.match(text, after, end):
-                        found = after
-                        break
-            if found >= 0:
-                yield at, found
-                at = text.find(self.prefix, found, end)
-            else:  # no form starts inside this word
-                at = text.find(self.prefix, run.end() if run is not None else at + 1, end)
+            # From ``at`` to the end of the word it is in. Where no word starts at ``at``, that piece ends where
+            # the word does or before: no word starts inside it.
+            word = WORD_RE.match(text, at, end)
+            if word is None:
+                at = text.find(self.prefix, at + 1, end)
+                continue
+            if word.group() in self.forms and token_starts_at(text, at):
+                yield at, word.end()
+            at = text.find(self.prefix, word.end(), end)
 
 
 def _shared_prefix(words: list[str]) -> str:
@@ -635,17 +616,18 @@ def _without_cut_words(text: str, start: int, end: int, match: tuple[int, int]) 
     to analyse when the window's words were marked (~40 % of the words a query's snippets analysed for the
     first time were such pieces, each ~50 µs in pymorphy3's guesser)."""
     if start > 0:
-        if _WORD_CHAR_RE.match(text, start - 1) and (piece := WORD_RE.match(text, start, end)):
-            start = piece.end()
-        if word := WORD_RE.search(text, start, end):
-            start = word.start()
+        starts = (word.start() for word in WORD_RE.finditer(text, start, end) if token_starts_at(text, word.start()))
+        if (first := next(starts, None)) is not None:
+            start = first
             if start > 0 and text[start - 1] in _OPENING:
                 start -= 1
     while start < match[0] and text[start].isspace():
         start += 1
-    if end < len(text) and _WORD_CHAR_RE.match(text, end):
-        while end > start and _WORD_CHAR_RE.match(text, end - 1):
-            end -= 1  # back to the start of the word the window ends in
+    if end < len(text):
+        # The words after the match are the text's own (it ends one): back to the start of one the window cuts.
+        cut = next((word for word in WORD_RE.finditer(text, match[1]) if word.end() > end), None)
+        if cut is not None:
+            end = min(end, cut.start())
     while end > start and text[end - 1].isspace():
         end -= 1
     return min(start, match[0]), max(end, match[1])

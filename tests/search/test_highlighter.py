@@ -1,6 +1,7 @@
 """How a snippet finds the dictionary forms of the query's words: the forms looked for by their shared prefixes
 with ``str.find`` (``search.results.Forms``), a text searched a piece at a time; each the same places as the
-plain way (a regular expression alternating the forms, over the whole text lowercased)."""
+plain way (the text's words read one by one, over the whole text lowercased). And which words it marks: the
+tokens of ``search.analysis.tokenize`` as written."""
 
 import re
 
@@ -9,44 +10,39 @@ from django.conf import settings as django_settings
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from search.analysis import analyse_query, lemma_forms, lemmatize
-from search.results import _WORD_CHAR_RE, FORMS_FIRST_PIECE, WORD_CHARS, WORD_RE, Forms, Highlighter
+from search import analysis
+from search.analysis import analyse_query, lemma_forms, lemmatize, tokenize
+from search.results import FORMS_FIRST_PIECE, SNIPPET_RADIUS, WORD_RE, Forms, Highlighter
 
 
-def _alternation(forms) -> re.Pattern:
-    """The plain way: every form in turn, the longest first."""
-    words = "|".join(re.escape(form) for form in sorted(forms, key=lambda form: (-len(form), form)))
-    return re.compile(rf"(?:{words})(?![{WORD_CHARS}])")
-
-
-def _places(pattern: re.Pattern, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """The matches of ``pattern`` in ``text[start:end]`` that start a word."""
+def _places(forms, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """The plain way: the words of ``text[start:end]`` (one cut at ``end`` whole there) that start a word of the
+    whole text and are among ``forms``."""
+    starts = {word.start() for word in WORD_RE.finditer(text)}
     end = len(text) if end is None else end
     return [
-        match.span()
-        for match in pattern.finditer(text, start, end)
-        if not match.start() or not _WORD_CHAR_RE.match(text, match.start() - 1)
+        word.span() for word in WORD_RE.finditer(text, start, end) if word.start() in starts and word.group() in forms
     ]
 
 
 @settings(max_examples=800, deadline=None)
 @given(
-    forms=st.sets(st.text(alphabet="абв'-/.", min_size=1, max_size=5), max_size=8),
-    text=st.text(alphabet="абв'- ./", max_size=80),
+    forms=st.sets(st.text(alphabet="аб1'-/.", min_size=1, max_size=5), max_size=8),
+    text=st.text(alphabet="аб12'- ./", max_size=80),
     cut=st.tuples(st.integers(0, 80), st.integers(0, 80)),
 )
-@example(forms={"а/б", "а/б/в"}, text="а/б/в", cut=(0, 5))  # the longest of two forms with a slash
-@example(forms={"а", "а.б"}, text="в а.б.", cut=(0, 6))  # a word that starts a longer form
-@example(forms={"а.б", "б"}, text="а.б", cut=(0, 3))  # a word inside a longer form found
-def test_the_forms_are_found_where_an_alternation_finds_them(forms, text, cut):
-    """In any slice of a text (a word cut at its end is whole there, as the regular expression sees it); forms
-    that are more than one word, as a number «103/98-вр» or «05.07.2023», as well, the longest first."""
+@example(forms={"1/2", "1/2/2"}, text="1/2/2 1/2", cut=(0, 9))  # a number with a slash, whole
+@example(forms={"2", "2.2"}, text="а 1.2 2.2.", cut=(0, 10))  # no number inside a longer one
+@example(forms={"а.б", "б"}, text="а.б", cut=(0, 3))  # letters a stop does not join: two words
+@example(forms={"б"}, text="1а.б-1", cut=(0, 6))  # a word after a stop, joined by a hyphen
+def test_the_forms_are_found_where_the_words_read_one_by_one_are(forms, text, cut):
+    """In any slice of a text (a word cut at its end is whole there); a number with a slash or a stop
+    («1/9-100», «05.07.2023») is one word, none of its parts is, and a form that is no word is never found."""
     start, end = min(cut[0], len(text)), min(max(cut), len(text))
-    expected = _places(_alternation(forms), text, start, end) if forms else []
-    assert list(Forms(forms).places(text, start, end)) == expected
+    assert list(Forms(forms).places(text, start, end)) == _places(forms, text, start, end)
 
 
-def test_the_forms_are_found_where_an_alternation_finds_them_in_the_laws():
+def test_the_forms_are_found_where_the_words_read_one_by_one_are_in_the_laws():
     texts = [
         path.read_text(encoding="utf-8")[:60_000].lower()
         for path in sorted((django_settings.SHARED_DATA_DIR / "laws").glob("*.txt"))
@@ -57,7 +53,7 @@ def test_the_forms_are_found_where_an_alternation_finds_them_in_the_laws():
         forms = frozenset().union(*(lemma_forms(lemma) for lemma in lemmas))
         for text in texts:
             places = list(Forms(forms).places(text, 0, len(text)))
-            assert places == _places(_alternation(forms), text)
+            assert places == _places(forms, text)
             found += len(places)
     assert found > 1_000
 
@@ -65,9 +61,9 @@ def test_the_forms_are_found_where_an_alternation_finds_them_in_the_laws():
 def _first_place_the_plain_way(analysed, text: str) -> int | None:
     """The first confirmed dictionary form of the whole text, lowercased at once."""
     wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
-    pattern = _alternation(frozenset().union(*(lemma_forms(lemma) for lemma in wanted)))
+    forms = frozenset().union(*(lemma_forms(lemma) for lemma in wanted))
     folded = text.lower().replace("’", "'").replace("ʼ", "'")
-    for start, end in _places(pattern, folded):
+    for start, end in _places(forms, folded):
         if wanted & set(lemmatize(text[start:end], with_alternatives=True).split()):
             return start
     return None
@@ -145,3 +141,71 @@ def test_the_words_marked_are_those_whose_lemmas_are_asked_for(query):
 def test_a_roman_numeral_is_marked_in_either_alphabet(query, text, marked):
     """«ІІ» typed with Cyrillic letters has the lemma «ii»: it is not ruled out as a dictionary word («іі»)."""
     assert marked in Highlighter(analyse_query(query)).snippet(text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("01.09.2024", "Навчальний рік розпочинається 01.09.2024, а не 01.09.2023.", "01.09.2024"),
+        ("2024/2025", "План роботи на 2024/2025 навчальний рік (не на 2023/2024).", "2024/2025"),
+        ("НМТ-2024", "Результати НМТ-2024 та НМТ-2023 оприлюднено.", "НМТ-2024"),
+        ("ЗНО-2023", "Результати ЗНО-2023 та ЗНО-2022 оприлюднено.", "ЗНО-2023"),
+        ("№ 367", "Наказ №367 від 01.09.2024 і наказ № 367-к.", "367"),
+        ("2145-VIII", "Закон України від 05.09.2017 № 2145-VIII «Про освіту».", "2145-VIII"),
+        ("1/9-100", "Лист МОН від 10.02.2023 № 1/9-100 щодо оцінювання.", "1/9-100"),
+        ("1/9-100", "Лист МОН від 10.02.2023 № 1/9–100 щодо оцінювання.", "1/9–100"),  # an en dash
+        ("5-й", "Учні 15-й класу та 5-го класу.", "5-го"),  # an ordinal is its number, whatever its ending
+        ("2019-2020", "У 2019–2020 навчальному році.", "2019–2020"),
+        ("05.07.2023", "Закон від 05.07.2023 № 3220-IX.", "05.07.2023"),
+    ],
+)
+def test_a_number_is_marked_whole(query, text, marked):
+    """A date, an academic year or a document number is one token (``search.analysis.tokenize``): the snippet
+    marks it whole, and no other number that merely shares a part with it."""
+    snippet = Highlighter(analyse_query(query)).snippet(text)
+    assert re.findall("<mark>(.*?)</mark>", snippet) == [marked]
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        # "01.09.2024", "2024/2025" and "НМТ-2024" are tokens of their own, none of them "2024".
+        ("2024", "Наказ від 01.09.2024 про 2024/2025 навчальний рік, НМТ-2024, у 2024 році.", ["2024"]),
+        ("2023", "Навчальний рік розпочинається 01.09.2024, а не 01.09.2023.", []),
+        # A stop joins a number to letters nowhere: "ст.7" is "ст" and "7".
+        ("7", "Відповідно до ст.7 та п. 7 Закону.", ["7", "7"]),
+    ],
+)
+def test_a_part_of_a_number_is_marked_only_where_the_tokenizer_splits_it_off(query, text, marked):
+    snippet = Highlighter(analyse_query(query)).snippet(text)
+    assert re.findall("<mark>(.*?)</mark>", snippet) == marked
+
+
+def test_a_window_starting_inside_a_date_neither_shows_nor_marks_a_piece_of_it():
+    """The window around the match starts at the "2024" of an earlier "01.09.2024": the snippet starts past that
+    date, not with its piece "2024" (marked as the number asked for)."""
+    text = "Наказ від 01.09.2024 " + "положення " * 10 + "його 2024 році."
+    assert text.index("2024") == text.rindex("2024") - SNIPPET_RADIUS  # the window starts at the date's "2024"
+    snippet = Highlighter(analyse_query("2024")).snippet(text)
+    assert re.findall("<mark>(.*?)</mark>", snippet) == ["2024"]
+    assert snippet.startswith("…положення")
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="аб12 .-/'’–", max_size=40))
+@example(text="01.09.2024 2024/2025 ст.7 і/або")
+def test_a_snippets_words_are_the_tokenizers_tokens(text):
+    """Each word a snippet reads (``WORD_RE``) is one token of ``search.analysis.tokenize``, and together they
+    are its tokens in order: a word is marked when its token is one the query asks for."""
+    words = [tokenize(word) for word in WORD_RE.findall(text)]
+    assert all(len(tokens) == 1 for tokens in words)
+    assert [token for tokens in words for token in tokens] == tokenize(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="аб12 .-/'’–", max_size=40))
+@example(text="ст.7 1а.б-1 01.09.2024")
+def test_a_word_starts_where_the_text_read_from_its_start_has_one_start(text):
+    """``token_starts_at`` reads back only the segment before a joiner: the same starts as the whole text read."""
+    starts = {word.start() for word in WORD_RE.finditer(text)}
+    assert {at for at in range(len(text)) if analysis.token_starts_at(text, at)} == starts
