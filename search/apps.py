@@ -6,3 +6,6 @@ class SearchConfig(AppConfig):
     name = "search"
     label = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the index's receivers

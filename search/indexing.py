@@ -5,11 +5,16 @@ so each matches word forms the same way: a query is lemmatised by the same analy
 and searched against them.
 """
 
+import logging
+from collections.abc import Iterator
+
 from django.db import models
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
 from .analysis import lemmatize
+
+logger = logging.getLogger(__name__)
 
 # The largest amount of body text analysed per object: the whole of a long law fits; a pathological upload
 # does not stall indexing.
@@ -63,3 +68,31 @@ LEMMA_SEARCH_FIELDS = [
     index.SearchField("title_lemmas", boost=3),
     index.SearchField("body_lemmas"),
 ]
+
+
+def by_key_chunks(qs: models.QuerySet, chunk_size: int) -> Iterator[list]:
+    """The objects of ``qs`` in lists of ``chunk_size``, each read after the last key of the previous one (not
+    at a growing offset, which the database steps over again for each chunk)."""
+    qs = qs.order_by("pk")
+    chunk = list(qs[:chunk_size])
+    while chunk:
+        yield chunk
+        chunk = list(qs.filter(pk__gt=chunk[-1].pk)[:chunk_size])
+
+
+def reindex(objects: models.QuerySet, chunk_size: int = 100) -> None:
+    """Write the search index entries of ``objects`` (of one concrete model) again from what is stored, on every
+    backend that follows writes, one bulk write per backend and chunk; objects gone or not indexed
+    (``get_indexed_objects``) are left out. For writes that change what an index holds without a save, which
+    Wagtail's signal handlers do not see: an ``UPDATE`` of a queryset, a page tree's new paths. A failure is
+    logged: the search index must never undo what was stored, and one backend down leaves the others written."""
+    from modelsearch.backends import get_search_backends_with_name
+
+    model = objects.model
+    backends = list(get_search_backends_with_name(with_auto_update=True))
+    for chunk in by_key_chunks(model.get_indexed_objects().filter(pk__in=objects.values("pk")), chunk_size):
+        for name, backend in backends:
+            try:
+                backend.add_bulk(model, chunk)
+            except Exception:
+                logger.exception("Could not reindex %d %s in the search backend %s", len(chunk), model.__name__, name)

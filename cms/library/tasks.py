@@ -6,7 +6,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
-from wagtail.search import index as search_index
+
+from search.indexing import reindex
 
 from .extraction import ExtractionError, extract_text, has_text
 from .models import ExtractionStatus, LibraryDocument
@@ -26,15 +27,14 @@ def _record(document_id: int, **fields) -> None:
     reindex_document(document_id)
 
 
+def reindex_documents(document_ids) -> None:
+    """Write the documents' search index entries again from what is stored (nothing for those gone). A failure
+    is logged: the search index must never undo what was stored."""
+    reindex(LibraryDocument.objects.filter(pk__in=document_ids))
+
+
 def reindex_document(document_id: int) -> None:
-    """Write the document's search index entry again from what is stored (nothing if it is gone). A failure is
-    logged: the search index must never undo what was stored."""
-    document = LibraryDocument.objects.filter(pk=document_id).first()
-    if document is not None:
-        try:
-            search_index.insert_or_update_object(document)
-        except Exception:
-            logger.exception("Could not reindex document %s", document_id)
+    reindex_documents([document_id])
 
 
 @task()

@@ -1,8 +1,10 @@
+from django.db import transaction
 from wagtail import hooks
 
 from cms.org.scope import visible
 
 from .admin import LibraryDocumentViewSet
+from .models import LibraryDocument
 
 
 @hooks.register("register_admin_viewset")
@@ -14,3 +16,17 @@ def register_library_listing():
 def scope_document_chooser(documents, request):
     """The chooser offers only documents in the user's scope, on top of Wagtail's collection permissions."""
     return documents.filter(pk__in=visible(request.user, documents.model).values("pk"))
+
+
+@hooks.register("after_bulk_action")
+def reindex_documents_moved_in_bulk(request, action_type, objects, action) -> None:
+    """The bulk «Add to collection» moves documents with one UPDATE, without saving them (Wagtail's signal
+    handlers do not see it): once committed, they are indexed again. An engine filters the scope on the
+    collection it stores: a document moved out of a district was still counted for its schools, and one moved
+    into the city's collection was not found by the other districts'."""
+    if action_type != "add_to_collection" or not issubclass(action.model, LibraryDocument):
+        return
+    from .tasks import reindex_documents
+
+    document_ids = [document.pk for document in objects]
+    transaction.on_commit(lambda: reindex_documents(document_ids))

@@ -4,6 +4,7 @@
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 
@@ -195,6 +196,153 @@ def test_a_document_tagged_in_bulk_is_found_by_its_tag(
     assert _titles(run_search(world.users["school_a"], "оздоровлення")) == [document.title]
     api = client_for("school_a").get(reverse("api:search"), {"q": "оздоровлення"}).json()
     assert [row["title"] for row in api["results"]] == [document.title]
+
+
+def _in_scope_and_counted(outcome) -> list[str]:
+    """The titles found, checked against the count: an engine's stale copy of what it filters on (a scope, a
+    filter) is counted by the engine, and the results are then loaded from the database inside the scope, so a
+    stale copy shows as a count of results that are not listed."""
+    titles = _titles(outcome)
+    assert outcome.total == len(titles), (outcome.total, titles)
+    return titles
+
+
+def test_documents_moved_to_another_collection_in_bulk_are_searched_in_it(
+    world, backend_name, client_for, django_capture_on_commit_callbacks
+):
+    """The admin's bulk «Add to collection» moves documents with one UPDATE, without saving them. An engine
+    filters the scope on the collection it stores: a district's letter moved to the city's collection was not
+    found by the city's schools, and a letter moved out of their district was still counted for them."""
+    from cms.library.models import LibraryDocument
+
+    letter_c = LibraryDocument.objects.get(title="Лист про зарахування (Оболонь)")  # district C's
+    letter_a = world.content.district_a_document  # «Лист РУО Голосіївського району»
+    assert letter_c.title not in _in_scope_and_counted(run_search(world.users["school_a"], "зарахування"))
+    assert letter_a.title in _in_scope_and_counted(run_search(world.users["school_a"], "голосіївського"))
+    bulk = reverse("wagtail_bulk_action", args=["library", "librarydocument", "add_to_collection"])
+    for document, collection in (
+        (letter_c, world.content.city_document.collection),
+        (letter_a, world.content.district_c_document.collection),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for("don").post(f"{bulk}?id={document.pk}", {"collection": collection.pk})
+        assert response.status_code == 302
+        assert LibraryDocument.objects.get(pk=document.pk).collection_id == collection.pk
+    refresh_indexes()
+    assert letter_a.title not in _in_scope_and_counted(run_search(world.users["school_a"], "голосіївського"))
+    assert letter_c.title in _in_scope_and_counted(run_search(world.users["school_a"], "зарахування"))
+    in_district_c = SearchFilters(district_id=world.other_district.pk)
+    assert _in_scope_and_counted(run_search(world.users["don"], "голосіївського", filters=in_district_c)) == [
+        letter_a.title
+    ]
+
+
+def test_district_sections_reordered_in_the_admin_keep_their_pages_in_scope(
+    world, backend_name, client_for, django_capture_on_commit_callbacks
+):
+    """Reordering pages in the admin (the explorer's drag and drop) moves a page with treebeard, which gives
+    each later sibling, and every page under it, a new path with an UPDATE: only the moved page is saved. An
+    engine filters the scope on the paths it stores: with district C's section moved before A's, the engine
+    took A's pages for C's and C's for A's; a school of A found nothing of its district and counted C's."""
+    from cms.pages.models import DistrictSectionPage
+
+    section_a = DistrictSectionPage.objects.get(district=world.district)
+    section_c = DistrictSectionPage.objects.get(district=world.other_district)
+    home = section_a.get_parent()
+    position = [page.pk for page in home.get_children()].index(section_a.pk)
+    url = reverse("wagtailadmin_pages:set_page_position", args=[section_c.pk]) + f"?position={position}"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for("don").post(url).status_code == 200
+    assert [page.pk for page in home.get_children()].index(section_c.pk) == position
+    refresh_indexes()
+    ours, theirs = world.content.district_a_regulation.title, world.content.district_c_regulation.title
+    found_by_a = _in_scope_and_counted(run_search(world.users["school_a"], "розпорядження"))
+    assert ours in found_by_a and theirs not in found_by_a
+    found_by_c = _in_scope_and_counted(run_search(world.users["school_c"], "розпорядження"))
+    assert theirs in found_by_c and ours not in found_by_c
+    in_district_a = SearchFilters(district_id=world.district.pk)
+    assert _in_scope_and_counted(run_search(world.users["don"], "розпорядження", filters=in_district_a)) == [ours]
+
+
+def test_a_page_moved_with_its_subpages_is_searched_in_its_new_place(
+    world, backend_name, django_capture_on_commit_callbacks
+):
+    """The admin's bulk «Move» (as the page's own move) saves the moved page; the pages under it get their new
+    paths with an UPDATE. A district's index of acts moved to the city's pages stayed the district's in the
+    engine: the other districts' schools did not find its acts."""
+    from cms.pages.models import DistrictSectionPage, HomePage, RegulationIndexPage
+    from tests.conftest import sign_in
+    from tests.factories import UserFactory
+
+    section_c = DistrictSectionPage.objects.get(district=world.other_district)
+    folder = RegulationIndexPage(title="Накази про ротацію", slug="nakazy-pro-rotatsiiu", live=True)
+    section_c.add_child(instance=folder)
+    act = publish_regulation(folder, "Наказ про ротацію кадрів", kind="order", text="Ротація педагогічних кадрів.")
+    refresh_indexes()
+    assert _in_scope_and_counted(run_search(world.users["school_a"], "ротація")) == []
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "move"]) + f"?id={folder.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_in(Client(), superuser).post(url, {"chooser": HomePage.objects.get().pk})
+    assert response.status_code == 302
+    assert RegulationIndexPage.objects.get(pk=folder.pk).get_parent().pk == HomePage.objects.get().pk
+    refresh_indexes()
+    assert _in_scope_and_counted(run_search(world.users["school_a"], "ротація")) == [act.title]
+    in_district_c = SearchFilters(district_id=world.other_district.pk)
+    assert _in_scope_and_counted(run_search(world.users["don"], "ротація", filters=in_district_c)) == []
+
+
+def test_bulk_status_changes_and_unpublishing_reach_the_engines_filters(
+    world, backend_name, client_for, django_capture_on_commit_callbacks
+):
+    """The portal's bulk «Change status» and Wagtail's bulk «Unpublish» save each page (a published revision,
+    an unpublish): the engine's status and live filters follow them without anything more."""
+    regulation = world.content.city_regulation  # «Про зарахування учнів до закладів освіти», in force
+    pages = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "change_status"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("don").post(f"{pages}?id={regulation.pk}", {"status": "repealed"})
+    assert response.status_code == 302
+    refresh_indexes()
+    repealed = SearchFilters(status="repealed")
+    assert _in_scope_and_counted(run_search(world.users["don"], "зарахування", filters=repealed)) == [regulation.title]
+    in_force = SearchFilters(status="in_force")
+    assert regulation.title not in _in_scope_and_counted(
+        run_search(world.users["don"], "зарахування", filters=in_force)
+    )
+    unpublish = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "unpublish"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for("don").post(f"{unpublish}?id={regulation.pk}", {}).status_code == 302
+    refresh_indexes()
+    assert regulation.title not in _in_scope_and_counted(run_search(world.users["school_a"], "зарахування"))
+
+
+def test_a_collection_moved_under_another_needs_no_reindex_of_its_documents(world, backend_name):
+    """Moving a collection (the admin's collection form: ``move(parent, "sorted-child")``) or changing its
+    audience changes no document: the scope reads the collections' tree and audiences from the database at each
+    search, and the engine filters on the collection ids it is given."""
+    district_c = world.content.district_c_document.collection
+    minutes = district_c.add_child(name="Протоколи нарад")
+    document = make_document(minutes, "Протокол наради директорів", kind="other")
+    refresh_indexes()
+    assert _in_scope_and_counted(run_search(world.users["school_a"], "протокол")) == []
+    minutes.move(world.content.city_document.collection, "sorted-child")
+    assert _in_scope_and_counted(run_search(world.users["school_a"], "протокол")) == [document.title]
+    in_district_c = SearchFilters(district_id=world.other_district.pk)
+    assert _in_scope_and_counted(run_search(world.users["don"], "протокол", filters=in_district_c)) == []
+
+
+def test_a_school_moved_to_another_district_searches_in_it_without_a_reindex(world, backend_name):
+    """The registry import moves a school to another district with a bulk UPDATE of schools: nothing indexed
+    names a school or a district (the scope reads the user's district from the database and filters the
+    engine on sections' paths and collections' ids), so no entry goes stale."""
+    from cms.accounts.models import User
+    from cms.org.models import School
+
+    School.objects.filter(pk=world.school_c.pk).update(district=world.district)
+    user = User.objects.get(pk=world.users["school_c"].pk)  # a new request's user: its scope read afresh
+    found = _in_scope_and_counted(run_search(user, "розпорядження"))
+    assert world.content.district_a_regulation.title in found
+    assert world.content.district_c_regulation.title not in found
 
 
 def test_query_log_counts_queries_without_users(world, corpus, client_for):

@@ -10,13 +10,11 @@ same; everything else is Wagtail's (the backend's rebuilder and its transaction,
 from modelsearch.management.commands.rebuild_modelsearch_index import DEFAULT_CHUNK_SIZE
 from modelsearch.management.commands.rebuild_modelsearch_index import Command as WagtailCommand
 
+from search.indexing import by_key_chunks
+
 
 class Command(WagtailCommand):
     help = "Rebuild the search index of every indexed model (Wagtail's update_index, chunks read by primary key)."
 
     def queryset_chunks(self, qs, chunk_size=DEFAULT_CHUNK_SIZE):
-        qs = qs.order_by("pk")  # Wagtail's own order: the chunks are the same
-        chunk = list(qs[:chunk_size])
-        while chunk:
-            yield chunk
-            chunk = list(qs.filter(pk__gt=chunk[-1].pk)[:chunk_size])
+        return by_key_chunks(qs, chunk_size)  # in Wagtail's own order, by key: the chunks are the same
