@@ -205,7 +205,11 @@ _NUMBERED_WORD = (
 )
 _UPPER_ROMAN_RE = re.compile(
     # "[x][x-]*" rather than "[x]+(?:-[x]+)*": three times faster to scan a text for; the parts are checked after.
-    rf"(?P<run>[{_UPPER_ROMAN}][{_UPPER_ROMAN}\-]*)(?![\w'\-])(?P<next>\s+{_NUMBERED_WORD}(?![\w']))?"
+    # A run is read from its first letter only, not again after each of its letters (and hyphens): a run that is
+    # no numeral («ІІІ…Іа») was read once from every letter, quadratic in its length (50,000 letters: a minute).
+    # A match starting there was left as it was anyway (_latin_numeral: a letter or a hyphenated word before it).
+    rf"(?<![{_UPPER_ROMAN}])(?<![{_UPPER_ROMAN}]-)"
+    rf"(?P<run>[{_UPPER_ROMAN}][{_UPPER_ROMAN}\-]*+)(?![^\W_]|'[^\W_])(?P<next>\s+{_NUMBERED_WORD}(?![\w']))?"
 )
 
 
@@ -219,8 +223,9 @@ def _latin_numeral(match: re.Match[str]) -> str:
 
     - it is all upper case: a lower-case "іх" is a misspelt "їх" (a stop word), "іі" is no numeral anyone
       types, and a title-case "Іх" starts a sentence;
-    - it stands alone: no letter, digit or apostrophe touches it, and a hyphen only between numerals
-      ("І-ІІІ ступенів", "ІІ–ІІІ"): "МАКСІІ" and "ІІ-ГО" stay words;
+    - it stands alone: no letter or digit touches it, nor an apostrophe or a hyphen that joins it to one (the
+      tokenizer's joiners: "-ІІ етап" in a list, "ІІ-" at a line break, "'ІІ'" are numerals), and a hyphen
+      only between numerals ("І-ІІІ ступенів", "ІІ–ІІІ"): "МАКСІІ", "Д'ІІ" and "ІІ-ГО" stay words;
     - every part is a valid numeral ("ХІД", "ХІХІ", "ІІІІ" are not);
     - it has two letters or more, or a single "І" or "Х" is followed by a word that stages, levels,
       convocations, categories and the like are numbered by ("І етап", "І категорії", "Х скликання"): a
@@ -239,18 +244,19 @@ def _latin_numeral(match: re.Match[str]) -> str:
     if not any(letter in run for letter in _NUMERAL_LOOKALIKES):  # Latin already
         return match.group()
     before = text[start - 1 : start]
-    if before == "-":
-        if start >= 2 and text[start - 2] in _DIGITS:  # a document number
+    if before in ("-", "'") and start >= 2 and _SEGMENT_CHAR_RE.match(text, start - 2):  # joined to a word
+        if before == "-" and text[start - 2] in _DIGITS:  # a document number
             return run.translate(_UPPER_CYRILLIC_TO_ROMAN) + (match.group("next") or "")
         return match.group()  # a part of a hyphenated word
-    if before and (before.isalnum() or before in "_'"):
+    if before.isalnum():
         return match.group()
-    latin = run.translate(_UPPER_CYRILLIC_TO_ROMAN)
+    numeral = run.rstrip("-")  # a hyphen after it that joins nothing: "ІІ-" at a line break
+    latin = numeral.translate(_UPPER_CYRILLIC_TO_ROMAN)
     if not all(part and _VALID_ROMAN_RE.fullmatch(part) for part in latin.split("-")):
         return match.group()
-    if len(run) - run.count("-") < 2 and not match.group("next"):
+    if len(numeral) - numeral.count("-") < 2 and not match.group("next"):
         return match.group()
-    return latin + (match.group("next") or "")
+    return latin + run[len(numeral) :] + (match.group("next") or "")
 
 
 def _normalise(text: str) -> str:

@@ -194,6 +194,7 @@ def test_a_window_starting_inside_a_date_neither_shows_nor_marks_a_piece_of_it()
 @settings(max_examples=500, deadline=None)
 @given(text=st.text(alphabet="аб12 .-/'’–", max_size=40))
 @example(text="01.09.2024 2024/2025 ст.7 і/або")
+@example(text="-ІІ етап, ІІ-\nІІІ, 'ІІ' 463-ІХ Д'ІІ ІІ-ГО")  # Roman numerals in Cyrillic, alone or in a word
 def test_a_snippets_words_are_the_tokenizers_tokens(text):
     """Each word a snippet reads (``WORD_RE``) is one token of ``search.analysis.tokenize``, and together they
     are its tokens in order: a word is marked when its token is one the query asks for."""
