@@ -75,6 +75,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterator
+
     import pymorphy3
 
 __all__ = [
@@ -938,22 +940,52 @@ def analyse_query(text: str) -> AnalysedQuery:
     )
 
 
-#: The most readings of a quoted phrase's words with two likely lemmas taken one lemma at a time (three words).
-MAX_PHRASE_CHOICES = 8
+#: The most lemma sequences a quoted phrase is looked for as (see :func:`phrase_readings`).
+MAX_PHRASE_READINGS = 16
+
+
+@functools.lru_cache(maxsize=20_000)
+def indexed_groups(group: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The lemma groups a query word of ``group`` (its lemmas, :func:`_token_lemmas`) may be indexed as in the
+    form a text has it: the word's own group first, then the group of every dictionary form of its lemmas
+    (:func:`lemma_forms`) that holds one of them, those of fewer lemmas (most forms have one) first. A word with
+    equally likely lemmas is indexed with them all, side by side: «рівних» is «рівний», but «рівні» in a text
+    is «рівний рівень»."""
+    others: set[tuple[str, ...]] = set()
+    for lemma in group:
+        for form in lemma_forms(lemma):
+            lemmas = _token_lemmas(form)
+            if lemmas != group and not set(lemmas).isdisjoint(group):
+                others.add(lemmas)
+    return (group, *sorted(others, key=lambda lemmas: (len(lemmas), lemmas)))
 
 
 def phrase_readings(groups: list[tuple[str, ...]]) -> tuple[str, ...]:
-    """The lemma sequences a quoted phrase of these words (their lemma groups) may be indexed as, the first
-    lemmas first. A text is indexed with both lemmas of a word that has two equally likely ones, side by side
-    (``lemmatize(with_alternatives=True)``: «приватні заклади» is «приватній приватний заклад»), so the phrase
-    as written is that sequence; the same words in another form may have one lemma each («приватних
-    закладів»: «приватний заклад»), either of the two: one reading per choice, at most
-    :data:`MAX_PHRASE_CHOICES`."""
+    """The lemma sequences a quoted phrase of words of these lemma groups may be indexed as, to be looked for
+    as any of them: a text is indexed with every equally likely lemma of a word, side by side
+    (``lemmatize(with_alternatives=True)``), so the phrase as written is its words' groups in a row («приватні
+    заклади»: «приватній приватний заклад») and the same words in other forms other groups («рівних прав» is
+    «рівний право»; «Рівні права» in a text «рівний рівень право правий»). The words' own groups first, then
+    with one word in another form, two, and so on (:func:`indexed_groups`), at most
+    :data:`MAX_PHRASE_READINGS`."""
+    options = [indexed_groups(group) for group in groups]
     readings = dict.fromkeys(
-        " ".join(choice) for choice in itertools.islice(itertools.product(*groups), MAX_PHRASE_CHOICES)
+        " ".join(lemma for group in choice for lemma in group)
+        for choice in itertools.islice(_fewest_changes_first(options), MAX_PHRASE_READINGS)
     )
-    readings[" ".join(lemma for group in groups for lemma in group)] = None
     return tuple(readings)
+
+
+def _fewest_changes_first(options: list[tuple]) -> Iterator[list]:
+    """One option of each list (the first is each list's own), those with fewer options other than the first
+    first."""
+    for changes in range(len(options) + 1):
+        for positions in itertools.combinations(range(len(options)), changes):
+            for picks in itertools.product(*(options[position][1:] for position in positions)):
+                choice = [option[0] for option in options]
+                for position, pick in zip(positions, picks, strict=True):
+                    choice[position] = pick
+                yield choice
 
 
 def lemmatize_query(text: str) -> str:

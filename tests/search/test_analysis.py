@@ -13,6 +13,7 @@ from search import analysis
 from search.analysis import (
     ALLOWED_TERM_RE,
     MAX_LEMMAS,
+    MAX_PHRASE_READINGS,
     STOP_WORDS,
     AnalysedQuery,
     analyse_query,
@@ -458,6 +459,33 @@ def test_a_phrase_of_stop_words_is_no_phrase():
     assert analyse_query('«і та» "про" "і"').is_empty
     query = analyse_query('"про" наказ «до школи»')
     assert (query.phrases, query.phrase_lemmas, query.terms) == (["до школи"], ["школа"], ["наказ", "школа"])
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [
+        ("приватні заклади", "приватних закладів"),
+        ("приватних закладів", "приватні заклади"),
+        ("іноземних мов", "іноземної мови"),
+        ("рівних прав", "рівні права"),
+        ("рівні права", "рівних прав"),
+        ("вільні садки", "вільним садком"),
+        ("вільним садком", "вільні садки"),
+        ("5-го класу", "5-й клас"),
+    ],
+)
+def test_a_phrase_is_read_as_every_text_of_its_words_in_any_form_is_indexed(phrase, text):
+    """A quoted phrase is looked for as the lemmas of its words in a row, and a word with equally likely lemmas
+    is indexed with them all: the phrase is each way its words may be indexed, itself and in other forms."""
+    readings = analyse_query(f"«{phrase}»").phrase_readings
+    assert lemmatize(phrase, with_alternatives=True) in readings[0]
+    assert lemmatize(text, with_alternatives=True) in readings[0]
+
+
+def test_a_phrase_of_many_ambiguous_words_is_read_a_bounded_number_of_ways():
+    (readings,) = analyse_query("«вільні садки вільні садки вільні садки рівні права»").phrase_readings
+    assert len(readings) == MAX_PHRASE_READINGS
+    assert readings[0] == lemmatize("вільні садки вільні садки вільні садки рівні права", with_alternatives=True)
 
 
 def test_lemmatize_query_is_the_terms():
