@@ -864,6 +864,7 @@ def cache_clear() -> None:
     _token_lemmas.cache_clear()
     _analyse_word.cache_clear()
     word_lemmas.cache_clear()
+    indexed_groups.cache_clear()
     for kind in _filed_words:
         _filed_words[kind] = kind()
 

@@ -535,9 +535,12 @@ def test_long_runs_bypass_the_cache():
 
 def test_cache_clear_keeps_results():
     before = lemmatize("наказу закладів")
+    readings = analyse_query("«рівних прав»").phrase_readings
     analysis.cache_clear()
     assert analysis._analyse_word.cache_info().currsize == 0
+    assert analysis.indexed_groups.cache_info().currsize == 0
     assert lemmatize("наказу закладів") == before
+    assert analyse_query("«рівних прав»").phrase_readings == readings
 
 
 def test_analyzer_is_created_once_across_threads():
