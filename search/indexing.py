@@ -8,7 +8,7 @@ and searched against them.
 import logging
 from collections.abc import Iterator
 
-from django.db import models
+from django.db import models, transaction
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
@@ -96,3 +96,59 @@ def reindex(objects: models.QuerySet, chunk_size: int = 100) -> None:
                 backend.add_bulk(model, chunk)
             except Exception:
                 logger.exception("Could not reindex %d %s in the search backend %s", len(chunk), model.__name__, name)
+
+
+class OncePerCommit:
+    """A commit callback that the writes of one transaction share: ``add`` gives it what a write needs done
+    after the commit, and it is run once with all of it (``run``), not once per write. A bulk action writes
+    object by object, each write with its own signal.
+
+    The callback still waiting for the current transaction is found in ``connection.run_on_commit``: a rollback
+    that discards it (a savepoint's) discards every write that added to it, and the next write registers a new
+    one. Outside a transaction the callback runs at once."""
+
+    robust = False  # whether an error it raises is only logged (Django's robust commit callbacks)
+
+    def __init__(self) -> None:
+        self.items: list = []
+        self.done = False
+        self.__qualname__ = type(self).__qualname__  # named in Django's log of a robust callback's error
+
+    def __call__(self) -> None:
+        self.done = True  # a test's captured callbacks stay in the list once run
+        self.run(self.items)
+
+    def run(self, items: list) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def add(cls, *items) -> None:
+        connection = transaction.get_connection()
+        if connection.in_atomic_block:
+            for _savepoints, callback, _robust in connection.run_on_commit:
+                if type(callback) is cls and not callback.done:
+                    callback.items.extend(items)
+                    return
+        callback = cls()
+        callback.items.extend(items)
+        transaction.on_commit(callback, robust=cls.robust)
+
+
+class ReindexOnCommit(OncePerCommit):
+    """Objects (``(model, key)``) written again to the index once the transaction commits, by model, in chunks
+    (:func:`reindex`): the documents a bulk «Tag» or «Add to collection» changed without saving them."""
+
+    robust = True  # the change is committed: an index write never fails it (``reindex`` logs its own)
+
+    def run(self, items: list) -> None:
+        keys: dict[type, set] = {}
+        for model, key in items:
+            keys.setdefault(model, set()).add(key)
+        for model, model_keys in keys.items():
+            reindex(model._default_manager.filter(pk__in=sorted(model_keys)))
+
+
+def reindex_on_commit(model: type[models.Model], keys) -> None:
+    """Write the objects of ``model`` with ``keys`` again to the index once the transaction commits, with the
+    others its writes asked for (:class:`ReindexOnCommit`)."""
+    ReindexOnCommit.add(*((model, key) for key in keys))

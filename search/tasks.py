@@ -1,8 +1,11 @@
 """Background work of search: indexing again the pages a move gave new paths."""
 
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django_tasks import task
 from modelsearch.index import class_is_indexed
 from wagtail.models import Page
@@ -12,22 +15,33 @@ from cms.org.scope import subtree_bounds
 from .indexing import reindex
 
 
-def moved_pages(path: str):
-    """The pages whose path a move to ``path`` changed: treebeard gives the moved page ``path`` and every page
+def _moved_range(path: str) -> tuple[str, str]:
+    """The paths a move to ``path`` may have changed: treebeard gives the moved page ``path`` and every page
     under it a new path with an UPDATE and, to make room there, shifts each later sibling (with its pages) one
     step on. They are the pages at ``path`` and after it under the same parent; none of its earlier siblings."""
-    parent = path[: -Page.steplen]
-    return Page.objects.filter(path__range=(path, subtree_bounds(parent)[1]))
+    return path, subtree_bounds(path[: -Page.steplen])[1]
+
+
+def moved_pages(*paths: str):
+    """The pages whose path the moves to ``paths`` changed, each once: a range that another one holds (a bulk
+    move appends each page after the ones moved before it) is left out."""
+    ranges: list[tuple[str, str]] = []
+    for path in sorted(set(paths)):  # a range holding another starts before it
+        start, end = _moved_range(path)
+        if not any(low <= start and end <= high for low, high in ranges):
+            ranges.append((start, end))
+    return Page.objects.filter(reduce(or_, (Q(path__range=bounds) for bounds in ranges), Q(pk__in=[])))
 
 
 @task()
-def reindex_moved_pages(path: str) -> int:
-    """Index again, each as its own type, the pages a move to ``path`` gave new paths, as they are now (a later
-    move's pages are its own task's); returns how many. Only the moved page is saved, and so indexed again, by
-    Wagtail; an engine filters the scope on the paths it stores (``cms.org.scope.pages_outside``, a district
-    filter): under a stale path a page was counted in another district's scope and missing from its own."""
+def reindex_moved_pages(*paths: str) -> int:
+    """Index again, each as its own type, the pages the moves to ``paths`` (committed together) gave new paths,
+    as they are now (a later move's pages are its own task's); returns how many. Only the moved page is saved,
+    and so indexed again, by Wagtail; an engine filters the scope on the paths it stores
+    (``cms.org.scope.pages_outside``, a district filter): under a stale path a page was counted in another
+    district's scope and missing from its own."""
     by_type: dict[int, list[int]] = defaultdict(list)
-    for content_type_id, pk in moved_pages(path).values_list("content_type_id", "pk"):
+    for content_type_id, pk in moved_pages(*paths).values_list("content_type_id", "pk"):
         by_type[content_type_id].append(pk)
     for content_type_id, pks in by_type.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_init, post_save, pre_save
 from django.dispatch import receiver
 
+from search.indexing import reindex_on_commit
+
 from .models import ExtractionStatus, LibraryDocument
 
 logger = logging.getLogger(__name__)
@@ -71,7 +73,4 @@ def reindex_when_tags_change(sender, instance, action: str, pk_set=None, **kwarg
         return
     if action != "post_clear" and not pk_set:  # the edit form sets the tags it was given: none changed
         return
-    from .tasks import reindex_document
-
-    document_id = instance.pk
-    transaction.on_commit(lambda: reindex_document(document_id))
+    reindex_on_commit(LibraryDocument, [instance.pk])  # with the others the transaction tagged: one write

@@ -1,7 +1,7 @@
-from django.db import transaction
 from wagtail import hooks
 
 from cms.org.scope import visible
+from search.indexing import reindex_on_commit
 
 from .admin import LibraryDocumentViewSet
 from .models import LibraryDocument
@@ -26,7 +26,4 @@ def reindex_documents_moved_in_bulk(request, action_type, objects, action) -> No
     into the city's collection was not found by the other districts'."""
     if action_type != "add_to_collection" or not issubclass(action.model, LibraryDocument):
         return
-    from .tasks import reindex_documents
-
-    document_ids = [document.pk for document in objects]
-    transaction.on_commit(lambda: reindex_documents(document_ids))
+    reindex_on_commit(LibraryDocument, [document.pk for document in objects])

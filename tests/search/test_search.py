@@ -198,6 +198,67 @@ def test_a_document_tagged_in_bulk_is_found_by_its_tag(
     assert [row["title"] for row in api["results"]] == [document.title]
 
 
+@pytest.mark.parametrize("action", ["add_tags", "add_to_collection"])
+def test_documents_changed_in_bulk_are_indexed_again_in_one_write(
+    action, world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The admin's bulk «Tag» adds the tags document by document (a signal for each), bulk «Add to collection»
+    moves them with one UPDATE: once committed, the documents are read and written in chunks, the same
+    statements for 5 documents as for 25, one bulk write per backend."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    writes: list[int] = []
+    backend_class = type(get_search_backend("default"))
+    original = backend_class.add_bulk
+
+    def spy(self, model, objects):
+        writes.append(len(objects))
+        return original(self, model, objects)
+
+    monkeypatch.setattr(backend_class, "add_bulk", spy)
+    collection = world.content.city_document.collection
+    url = reverse("wagtail_bulk_action", args=["library", "librarydocument", action])
+    data = {"tags": "оздоровлення"} if action == "add_tags" else {"collection": collection.pk}
+    statements = []
+    for count in (5, 25):
+        documents = [make_document(world.content.district_a_document.collection, f"Лист {i}") for i in range(count)]
+        with django_capture_on_commit_callbacks() as callbacks:
+            response = client_for("don").post(url + "?" + "&".join(f"id={d.pk}" for d in documents), data)
+        assert response.status_code == 302
+        writes.clear()
+        with CaptureQueriesContext(connection) as queries:
+            for callback in callbacks:
+                callback()
+        assert writes == [count]
+        statements.append(len(queries.captured_queries))
+    assert statements[0] == statements[1], statements
+
+
+def test_a_failure_reading_documents_again_fails_no_committed_bulk_action(
+    world, client_for, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """Reading the documents to write them again fails after the bulk «Tag» is committed (the database gone
+    away, or busy): the user is answered that it is done, which it is, and the failure is logged; a
+    non-robust commit callback raised into the response (a 500 for a committed change) and skipped the
+    callbacks after it."""
+    from django.db import OperationalError
+
+    import search.indexing
+    from cms.library.models import LibraryDocument
+
+    def gone(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(search.indexing, "by_key_chunks", gone)
+    document = world.content.city_document
+    url = reverse("wagtail_bulk_action", args=["library", "librarydocument", "add_tags"]) + f"?id={document.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for("don").post(url, {"tags": "оздоровлення"}).status_code == 302
+    assert list(LibraryDocument.objects.get(pk=document.pk).tags.names()) == ["оздоровлення"]
+    assert any("database is locked" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
+
+
 def _in_scope_and_counted(outcome) -> list[str]:
     """The titles found, checked against the count: an engine's stale copy of what it filters on (a scope, a
     filter) is counted by the engine, and the results are then loaded from the database inside the scope, so a
@@ -714,3 +775,287 @@ def test_the_issuer_filter_matches_part_of_the_name_in_any_case(world, backend_n
     for issuer in ("Верховна Рада України", "верховна рада", "РАДА"):
         assert _titles(run_search(user, "освіти", filters=SearchFilters(issuer=issuer))) == ["Про освіту"], issuer
     assert run_search(user, "освіти", filters=SearchFilters(issuer="Кабінет Міністрів")).total == 0
+
+
+# --- which pages a move gives new paths, and which are indexed again ----------------------------------------
+
+
+@pytest.fixture
+def reindexed(monkeypatch):
+    """The keys of the pages ``search.tasks`` hands to ``reindex`` (spied, then written as usual)."""
+    import search.tasks
+
+    seen: set[int] = set()
+    original = search.tasks.reindex
+
+    def spy(objects, *args, **kwargs):
+        seen.update(objects.values_list("pk", flat=True))
+        return original(objects, *args, **kwargs)
+
+    monkeypatch.setattr(search.tasks, "reindex", spy)
+    return seen
+
+
+def _paths() -> dict[int, str]:
+    from wagtail.models import Page
+
+    return dict(Page.objects.values_list("pk", "path"))
+
+
+@pytest.fixture
+def tree(world):
+    """Two folders under the home page: the first with five pages (the 2nd and 4th with pages under them), the
+    second with two; each a regulation, so each is indexed as the portal's own type."""
+    from cms.pages.models import HomePage, RegulationIndexPage
+
+    home = HomePage.objects.get()
+    pages = {}
+    for folder, children in (("f", ["a", "b", "c", "d", "e"]), ("g", ["x", "y"])):
+        pages[folder] = home.add_child(instance=RegulationIndexPage(title=f"Теки {folder}", slug=f"teka-{folder}"))
+        for name in children:
+            pages[name] = publish_regulation(pages[folder], f"Акт {name}", kind="order")
+    for parent, name in (("b", "b1"), ("b", "b2"), ("d", "d1")):
+        pages[name] = pages[parent].add_child(instance=RegulationPage(title=f"Акт {name}", slug=f"akt-{name}"))
+    return pages
+
+
+# (page to move, target, position), as Wagtail moves a page: the explorer's reorder (left, right, to the end of
+# its parent: last-child), the move view and bulk move (last-child of another parent), the API (any position).
+MOVES = {
+    "reorder-left": ("d", "b", "left"),
+    "reorder-right": ("b", "d", "right"),
+    "reorder-right-to-next": ("b", "c", "right"),
+    "reorder-to-end": ("b", "f", "last-child"),
+    "reorder-first": ("d", "f", "first-child"),
+    "last-child-elsewhere": ("b", "g", "last-child"),
+    "first-child-elsewhere": ("b", "g", "first-child"),
+    "first-child-of-a-leaf": ("d", "x", "first-child"),
+    "left-of-its-parent": ("b1", "b", "left"),
+    "right-of-its-parent": ("b1", "b", "right"),
+    "under-a-later-sibling": ("b", "d", "first-child"),
+    "under-an-earlier-sibling": ("d", "b", "last-child"),
+    "left-elsewhere": ("d", "x", "left"),
+    "folder-reorder": ("g", "f", "left"),
+}
+
+
+@pytest.mark.parametrize("move", MOVES)
+def test_every_page_a_move_gives_a_new_path_is_indexed_again(
+    move, world, tree, reindexed, django_capture_on_commit_callbacks
+):
+    """Treebeard gives new paths with UPDATEs (the moved page's tree, and siblings it shifts to make room):
+    every page whose path changed is written to the index again, whatever the position, on any backend."""
+    from wagtail.models import Page
+
+    name, target, pos = MOVES[move]
+    before = _paths()
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=tree[name].pk).move(Page.objects.get(pk=tree[target].pk), pos=pos)
+    after = _paths()
+    changed = {pk for pk, path in after.items() if before.get(pk) != path}
+    assert tree[name].pk in changed
+    assert changed <= reindexed, sorted(changed - reindexed)
+
+
+def _engine_paths(backend, pks) -> dict[int, str | None]:
+    """The path an engine stores for each page (None when it holds no entry); {} on a database backend, whose
+    index stores no path (it filters on the pages' own table)."""
+    from wagtail.models import Page
+
+    if not hasattr(backend, "es"):
+        return {}
+    index = backend.get_index_for_model(Page)
+    index.refresh()
+    found = backend.es.mget(index=index.name, body={"ids": [str(pk) for pk in pks]})["docs"]
+    return {int(doc["_id"]): doc["_source"]["path_filter"] if doc.get("found") else None for doc in found}
+
+
+def test_the_engine_stores_the_paths_the_database_has_after_moves_in_one_transaction(
+    world, backend_name, tree, django_capture_on_commit_callbacks
+):
+    """Several moves committed together (as bulk move does, or a reorder followed by a move): each move's
+    pages are written again once committed, as they are then; the engine holds every page's path as the
+    database does."""
+    from django.db import transaction
+    from wagtail.models import Page
+
+    backend = get_search_backend("default")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for name, target, pos in (("d", "b", "left"), ("b", "f", "first-child"), ("c", "g", "first-child")):
+            Page.objects.get(pk=tree[name].pk).move(Page.objects.get(pk=tree[target].pk), pos=pos)
+    stored = dict(Page.objects.filter(pk__in=[page.pk for page in tree.values()]).values_list("pk", "path"))
+    engine = _engine_paths(backend, stored)
+    assert engine == stored or not engine
+
+
+def test_a_bulk_move_writes_each_moved_page_to_the_index_once(
+    world, tree, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The admin's bulk «Move» moves the pages one by one, each after the last: each move's pages (its own
+    tree, appended at the end of the destination) are also after every earlier move's page. Written again per
+    move, the first page's tree was written once, the last one's once per page moved: work that grew with the
+    square of the pages moved, all in the request on the immediate task backend. Each page is written once."""
+    import search.tasks
+    from tests.conftest import sign_in
+    from tests.factories import UserFactory
+
+    written: list[int] = []
+    original = search.tasks.reindex
+
+    def spy(objects, *args, **kwargs):
+        written.extend(objects.values_list("pk", flat=True))
+        return original(objects, *args, **kwargs)
+
+    monkeypatch.setattr(search.tasks, "reindex", spy)
+    moved = [tree[name] for name in ("a", "b", "c", "d", "e")]
+    for page in moved:  # a tree of three pages under each
+        for i in range(2):
+            page.add_child(instance=RegulationPage(title=f"Додаток {i} до {page.title}", slug=f"dodatok-{i}"))
+    client = sign_in(Client(), UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "move"])
+    url += "?" + "&".join(f"id={page.pk}" for page in moved)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"chooser": tree["g"].pk}).status_code == 302
+    assert {page.get_parent().pk for page in RegulationPage.objects.filter(pk__in=[p.pk for p in moved])} == {
+        tree["g"].pk
+    }
+    assert len(written) == len(set(written)) == 5 * 3 + 3, sorted(written)  # and b1, b2, d1
+
+
+def test_a_move_rolled_back_leaves_the_moves_committed_with_it_indexed(
+    world, tree, reindexed, django_capture_on_commit_callbacks
+):
+    """The moves committed together are one task: a move whose savepoint is rolled back takes nothing else with
+    it; the next move is indexed again."""
+    from django.db import transaction
+    from wagtail.models import Page
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Page.objects.get(pk=tree["b"].pk).move(Page.objects.get(pk=tree["g"].pk), pos="last-child")
+            raise RuntimeError
+        before = _paths()
+        Page.objects.get(pk=tree["d"].pk).move(Page.objects.get(pk=tree["b"].pk), pos="left")
+    changed = {pk for pk, path in _paths().items() if before.get(pk) != path}
+    assert tree["d"].pk in changed and changed <= reindexed
+
+
+def test_an_engine_failing_to_write_fails_no_move_and_loses_nothing_stored(
+    world, backend_name, tree, client_for, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The index written again after a bulk «Add to collection» or a reorder refuses the write (an engine
+    down): the user's change is committed and answered as done, and the failure is logged."""
+    from cms.library.models import LibraryDocument
+
+    backend_class = type(get_search_backend("default"))
+
+    def refuse(self, model, objects):
+        raise ConnectionError("the engine is down")
+
+    monkeypatch.setattr(backend_class, "add_bulk", refuse)
+    letter = world.content.district_a_document
+    city = world.content.city_document.collection
+    bulk = reverse("wagtail_bulk_action", args=["library", "librarydocument", "add_to_collection"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("don").post(f"{bulk}?id={letter.pk}", {"collection": city.pk})
+    assert response.status_code == 302
+    assert LibraryDocument.objects.get(pk=letter.pk).collection_id == city.pk
+    url = reverse("wagtailadmin_pages:set_page_position", args=[tree["d"].pk]) + "?position=1"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for("don").post(url).status_code == 200
+    assert [page.pk for page in tree["f"].get_children()][1] == tree["d"].pk
+    refused = [record for record in caplog.records if record.exc_info and "engine is down" in str(record.exc_info[1])]
+    assert {record.name for record in refused} == {"search.indexing"}
+    assert len(refused) >= 2
+
+
+def test_a_page_moved_behind_a_view_restriction_leaves_other_users_results_and_counts(
+    world, backend_name, tree, django_capture_on_commit_callbacks
+):
+    """A move puts a folder of acts under a page restricted to a group: whoever is not in the group no longer
+    finds its acts, nor counts them (an engine filters on the paths it stores, and only the moved page itself
+    is saved; the database backends filter on the pages' own table)."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import Page, PageViewRestriction
+
+    act = publish_regulation(tree["b"], "Наказ про кадровий резерв", kind="order")
+    restriction = PageViewRestriction.objects.create(page=tree["x"], restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(Group.objects.create(name="Кадровий резерв"))
+    refresh_indexes()
+    for actor in ("school_a", "don"):
+        assert _in_scope_and_counted(run_search(world.users[actor], "резерв")) == [act.title]
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=tree["b"].pk).move(Page.objects.get(pk=tree["x"].pk), pos="first-child")
+    refresh_indexes()
+    for actor in ("school_a", "don"):
+        assert _in_scope_and_counted(run_search(world.users[actor], "резерв")) == []
+
+
+def test_documents_and_pages_deleted_in_bulk_leave_no_entry_behind(
+    world, backend_name, tree, client_for, django_capture_on_commit_callbacks
+):
+    """Bulk «Delete» of documents (one DELETE of a queryset) and of pages (each with the pages under it): each
+    deleted object's entry goes with it (Wagtail's post_delete handler), so nothing gone is still counted."""
+    from tests.conftest import sign_in
+    from tests.factories import UserFactory
+
+    collection = world.content.city_document.collection
+    letters = [make_document(collection, f"Лист про ротацію № {i}") for i in range(3)]
+    b1 = tree["b1"]
+    b1.text = "Ротація кадрів."
+    b1.save_revision().publish()
+    act = publish_regulation(tree["b"], "Наказ про ротацію", kind="order")
+    refresh_indexes()
+    assert len(_in_scope_and_counted(run_search(world.users["don"], "ротація"))) == 5
+    documents = reverse("wagtail_bulk_action", args=["library", "librarydocument", "delete"])
+    documents += "?" + "&".join(f"id={letter.pk}" for letter in letters[:2])
+    pages = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"]) + f"?id={tree['b'].pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for("don").post(documents, {}).status_code == 302
+        superuser = sign_in(Client(), UserFactory(is_superuser=True, is_staff=True))
+        assert superuser.post(pages, {}).status_code == 302
+    assert not RegulationPage.objects.filter(pk__in=[act.pk, b1.pk]).exists()
+    refresh_indexes()
+    assert _in_scope_and_counted(run_search(world.users["don"], "ротація")) == [letters[2].title]
+
+
+def test_moving_a_folder_costs_the_same_statements_for_10_pages_as_for_60(world, django_capture_on_commit_callbacks):
+    """A folder's move is a few UPDATEs whatever it holds, and writing its pages again (in the request on the
+    immediate task backend; queued with the database one) reads and writes them in chunks of 100."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Page
+
+    from cms.pages.models import HomePage, RegulationIndexPage
+
+    target = world.content.city_regulation.get_parent()
+    statements = []
+    for count in (1, 10, 60):  # the first one also fills caches (content types)
+        folder = HomePage.objects.get().add_child(instance=RegulationIndexPage(title=f"Тека {count}", slug=f"t{count}"))
+        for i in range(count):
+            folder.add_child(instance=RegulationPage(title=f"Акт {i}", slug=f"akt-{i}", text="Текст акта.", live=True))
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            Page.objects.get(pk=folder.pk).move(target, pos="last-child")
+        statements.append(len(queries.captured_queries))
+    assert statements[1] == statements[2], statements
+
+
+def test_a_bulk_move_queues_one_task_with_the_database_task_backend(
+    world, tree, settings, django_capture_on_commit_callbacks
+):
+    """With the production task backend the request only queues the work: one task for the moves committed
+    together, which the worker runs later."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.conftest import sign_in
+    from tests.factories import UserFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    moved = [tree[name] for name in ("a", "c", "e")]
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "move"])
+    url += "?" + "&".join(f"id={page.pk}" for page in moved)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_in(Client(), UserFactory(is_superuser=True, is_staff=True)).post(url, {"chooser": tree["g"].pk})
+    assert response.status_code == 302
+    (queued,) = DBTaskResult.objects.filter(task_path="search.tasks.reindex_moved_pages")
+    assert sorted(queued.args_kwargs["args"]) == sorted(RegulationPage.objects.get(pk=p.pk).path for p in moved)
