@@ -228,14 +228,29 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     if phrases and operator == "or":
         return phrases[0] if len(phrases) == 1 else And(phrases)
     groups = analysed.alternatives or [(term,) for term in analysed.terms]
-    if all(len(group) == 1 for group in groups):  # one lemma a word: the plain text of them all
-        words = [PlainText(" ".join(analysed.terms), operator=operator)] if analysed.terms else []
+    if all(len(group) == 1 for group in groups):  # one lemma a word: the plain text of them all, numbers apart
+        plain = [term for term in analysed.terms if not _is_number(term)]
+        words = [PlainText(" ".join(plain), operator=operator)] if plain else []
+        words += [Phrase(term) for term in analysed.terms if _is_number(term)]
+        if operator == "or" and len(words) > 1:
+            return Or(words)
         parts = [*phrases, *words]
     elif operator == "or":
-        return Or([PlainText(lemma) for group in groups for lemma in group])
+        return Or([_term(lemma) for group in groups for lemma in group])
     else:
         parts = [*phrases, *(_any_lemma(group) for group in groups)]
     return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _is_number(term: str) -> bool:
+    return any(char.isdigit() for char in term)
+
+
+def _term(lemma: str):
+    """One term: a number as a phrase of one term, which each engine splits as it split the text («нмт-2024» is
+    «нмт» and «-2024» to PostgreSQL); Wagtail splits a plain text's terms at every hyphen on PostgreSQL («нмт»,
+    «2024»; «1/9-100»: «1/9», «100»), parts that no text indexed there holds."""
+    return Phrase(lemma) if _is_number(lemma) else PlainText(lemma)
 
 
 def _any_reading(readings: tuple[str, ...]):
@@ -245,7 +260,7 @@ def _any_reading(readings: tuple[str, ...]):
 
 def _any_lemma(group: tuple[str, ...]):
     """A word of the query: its lemma, or any of its equally likely lemmas."""
-    return PlainText(group[0]) if len(group) == 1 else Or([PlainText(lemma) for lemma in group])
+    return _term(group[0]) if len(group) == 1 else Or([_term(lemma) for lemma in group])
 
 
 #: A number's letters typed on the other keyboard layout («504/96-BP» for «504/96-ВР») look right on the screen:
