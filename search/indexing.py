@@ -5,6 +5,7 @@ so each matches word forms the same way: a query is lemmatised by the same analy
 and searched against them.
 """
 
+import abc
 import logging
 from collections.abc import Iterator
 
@@ -98,7 +99,7 @@ def reindex(objects: models.QuerySet, chunk_size: int = 100) -> None:
                 logger.exception("Could not reindex %d %s in the search backend %s", len(chunk), model.__name__, name)
 
 
-class OncePerCommit:
+class OncePerCommit(abc.ABC):
     """A commit callback that the writes of one transaction share: ``add`` gives it what a write needs done
     after the commit, and it is run once with all of it (``run``), not once per write. A bulk action writes
     object by object, each write with its own signal.
@@ -118,8 +119,9 @@ class OncePerCommit:
         self.done = True  # a test's captured callbacks stay in the list once run
         self.run(self.items)
 
+    @abc.abstractmethod
     def run(self, items: list) -> None:
-        raise NotImplementedError
+        """Do, once the transaction commits, what its writes added (``items``, in order)."""
 
     @classmethod
     def add(cls, *items) -> None:

@@ -27,14 +27,10 @@ def _record(document_id: int, **fields) -> None:
     reindex_document(document_id)
 
 
-def reindex_documents(document_ids) -> None:
-    """Write the documents' search index entries again from what is stored (nothing for those gone). A failure
-    is logged: the search index must never undo what was stored."""
-    reindex(LibraryDocument.objects.filter(pk__in=document_ids))
-
-
 def reindex_document(document_id: int) -> None:
-    reindex_documents([document_id])
+    """Write the document's search index entry again from what is stored (nothing if it is gone). A failure is
+    logged: the search index must never undo what was stored."""
+    reindex(LibraryDocument.objects.filter(pk=document_id))
 
 
 @task()
