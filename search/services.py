@@ -231,7 +231,7 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     if all(len(group) == 1 for group in groups):  # one lemma a word: the plain text of them all, numbers apart
         plain = [term for term in analysed.terms if not _is_number(term)]
         words = [PlainText(" ".join(plain), operator=operator)] if plain else []
-        words += [Phrase(term) for term in analysed.terms if _is_number(term)]
+        words += [_term(term) for term in analysed.terms if _is_number(term)]
         if operator == "or" and len(words) > 1:
             return Or(words)
         parts = [*phrases, *words]
