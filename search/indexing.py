@@ -86,7 +86,8 @@ def reindex(objects: models.QuerySet, chunk_size: int = 100) -> None:
     backend that follows writes, one bulk write per backend and chunk; objects gone or not indexed
     (``get_indexed_objects``) are left out. For writes that change what an index holds without a save, which
     Wagtail's signal handlers do not see: an ``UPDATE`` of a queryset, a page tree's new paths. A failure is
-    logged: the search index must never undo what was stored, and one backend down leaves the others written."""
+    logged: the search index must never undo what was stored, and one backend down leaves the others written.
+    An object whose index entry cannot be built (:func:`_write_one_by_one`) costs only its own entry."""
     from modelsearch.backends import get_search_backends_with_name
 
     model = objects.model
@@ -95,8 +96,34 @@ def reindex(objects: models.QuerySet, chunk_size: int = 100) -> None:
         for name, backend in backends:
             try:
                 backend.add_bulk(model, chunk)
-            except Exception:
-                logger.exception("Could not reindex %d %s in the search backend %s", len(chunk), model.__name__, name)
+            except Exception as error:
+                if len(chunk) > 1 and not _backend_failed(error):
+                    _write_one_by_one(name, backend, model, chunk)
+                else:
+                    logger.exception(
+                        "Could not reindex %d %s in the search backend %s", len(chunk), model.__name__, name
+                    )
+
+
+def _backend_failed(error: Exception) -> bool:
+    """Whether a bulk write failed in the backend (its database, the engine's connection or its answer), which
+    would fail each object's write again, rather than while building an object's entry from its fields."""
+    from django.db import DatabaseError
+
+    from .services import ENGINE_ERRORS
+
+    return isinstance(error, (DatabaseError, *ENGINE_ERRORS))
+
+
+def _write_one_by_one(name: str, backend, model: type[models.Model], chunk: list) -> None:
+    """Write the objects of a chunk whose bulk write failed each on its own: one object whose fields cannot be
+    read into an entry (a text the analysis cannot take, a broken related object) failed the whole chunk, and
+    the others kept their stale entries. A failure is logged per object."""
+    for obj in chunk:
+        try:
+            backend.add(obj)
+        except Exception:
+            logger.exception("Could not reindex %s %s in the search backend %s", model.__name__, obj.pk, name)
 
 
 class OncePerCommit(abc.ABC):

@@ -17,6 +17,7 @@ from wagtail.search.models import IndexEntry
 
 from cms.library.models import LibraryDocument
 from cms.pages.models import RegulationPage
+from search.indexing import reindex
 from search.management.commands.update_index import Command
 from search.services import run_search
 from tests.conftest import make_document
@@ -203,3 +204,49 @@ def test_update_index_leaves_every_entry_with_its_title_norm(name, batch):
     assert entries.count() >= 100
     for norm, length in entries.values_list("title_norm", "length"):
         assert norm == pytest.approx(average / length)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_an_object_whose_entry_cannot_be_built_costs_only_its_own_entry(name, world, batch, settings, monkeypatch):
+    """``reindex`` writes a chunk at once; when one object of it cannot be read into an entry, the others are
+    written one by one (before, the whole chunk kept its stale entries)."""
+    settings.WAGTAILSEARCH_BACKENDS = {"default": dict(settings.WAGTAILSEARCH_BACKENDS)[name]}
+    backend = get_search_backend("default")
+    backend.reset_indexes()
+    index = backend.get_index_for_model(RegulationPage)
+    index.add_model(RegulationPage)
+    acts = RegulationPage.objects.filter(slug__startswith="nakaz-")
+    broken = acts.order_by("pk")[3].pk
+    acts.update(text="Програма з квантової хромодинаміки.")  # an UPDATE: no signal writes the index
+    lemmas = RegulationPage.body_lemmas
+
+    def body_lemmas(page):
+        if page.pk == broken:
+            raise ValueError("a text the analysis cannot take")
+        return lemmas(page)
+
+    monkeypatch.setattr(RegulationPage, "body_lemmas", body_lemmas)
+    reindex(acts, chunk_size=20)
+    index.refresh()
+    outcome = run_search(world.users["don"], "квантова хромодинаміка", log=False)
+    assert outcome.total == acts.count() - 1 == 49
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_a_backend_that_fails_a_chunk_is_not_asked_again_for_each_object(name, batch, settings, monkeypatch):
+    """A bulk write the backend itself failed (its database, the engine's connection) is not repeated object by
+    object: each would fail again, an engine that is down after its timeout."""
+    from django.db import OperationalError
+
+    settings.WAGTAILSEARCH_BACKENDS = {"default": dict(settings.WAGTAILSEARCH_BACKENDS)[name]}
+    backend_class = type(get_search_backend("default"))
+    calls = []
+
+    def add_bulk(self, model, objects):
+        calls.append(len(objects))
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(backend_class, "add_bulk", add_bulk)
+    monkeypatch.setattr(backend_class, "add", lambda self, obj: calls.append(obj))
+    reindex(RegulationPage.objects.filter(slug__startswith="nakaz-"), chunk_size=20)
+    assert calls == [20, 20, 10]
