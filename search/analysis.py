@@ -307,11 +307,17 @@ _NUMERAL_ENDING = "[тшгм]?(?:ий|ій|ої|ою|ого|ому|им|их|и�
 _ORDINAL_RE = re.compile(rf"(\d+(?:-\d+)*)-(?:{_NUMERAL_ENDING})")
 
 
+def has_digit(token: str) -> bool:
+    """Whether a token is a number or holds one («2024», «2145-VIII», «5-го»): the analysis keeps it whole, and
+    a query asks for it as a phrase of its one term (``search.services``)."""
+    return _HAS_DIGIT_RE.search(token) is not None
+
+
 def _finish_token(token: str) -> str | None:
     """Normalise one token; ``None`` drops it."""
     if len(token) > MAX_TOKEN_LENGTH:
         return None
-    if _HAS_DIGIT_RE.search(token):
+    if has_digit(token):
         # A number or a document number: kept intact, apostrophes dropped, Cyrillic Roman numerals made Latin
         # (not the ending of an ordinal: "11-х").
         token = token.replace("'", "")
@@ -643,7 +649,7 @@ def _token_lemmas(token: str) -> tuple[str, ...]:
     an ordinal ("5-го" -> "5": :data:`_ORDINAL_RE`)."""
     if token in STOP_WORDS:
         return ()
-    if _HAS_DIGIT_RE.search(token):
+    if has_digit(token):
         ordinal = _ORDINAL_RE.fullmatch(token)
         return (ordinal.group(1) if ordinal else token,)
     return _analyse_word(token)
@@ -929,7 +935,7 @@ def analyse_query(text: str) -> AnalysedQuery:
         if group[0] not in terms:
             terms.append(group[0])
             alternatives.append(group)
-    numbers = list(dict.fromkeys(t for t in tokenize(text) if _HAS_DIGIT_RE.search(t)))
+    numbers = list(dict.fromkeys(t for t in tokenize(text) if has_digit(t)))
     return AnalysedQuery(
         terms=terms,
         phrases=phrases,

@@ -31,7 +31,15 @@ from cms.pages.models import (
     StudyPage,
 )
 
-from .analysis import LATIN_TO_CYRILLIC, LOOKALIKES_CYRILLIC, LOOKALIKES_LATIN, AnalysedQuery, analyse_query, lemmatize
+from .analysis import (
+    LATIN_TO_CYRILLIC,
+    LOOKALIKES_CYRILLIC,
+    LOOKALIKES_LATIN,
+    AnalysedQuery,
+    analyse_query,
+    has_digit,
+    lemmatize,
+)
 from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
@@ -229,9 +237,9 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
         return phrases[0] if len(phrases) == 1 else And(phrases)
     groups = analysed.alternatives or [(term,) for term in analysed.terms]
     if all(len(group) == 1 for group in groups):  # one lemma a word: the plain text of them all, numbers apart
-        plain = [term for term in analysed.terms if not _is_number(term)]
+        plain = [term for term in analysed.terms if not has_digit(term)]
         words = [PlainText(" ".join(plain), operator=operator)] if plain else []
-        words += [_term(term) for term in analysed.terms if _is_number(term)]
+        words += [_term(term) for term in analysed.terms if has_digit(term)]
         if operator == "or" and len(words) > 1:
             return Or(words)
         parts = [*phrases, *words]
@@ -242,15 +250,11 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-def _is_number(term: str) -> bool:
-    return any(char.isdigit() for char in term)
-
-
 def _term(lemma: str):
     """One term: a number as a phrase of one term, which each engine splits as it split the text («нмт-2024» is
     «нмт» and «-2024» to PostgreSQL); Wagtail splits a plain text's terms at every hyphen on PostgreSQL («нмт»,
     «2024»; «1/9-100»: «1/9», «100»), parts that no text indexed there holds."""
-    return Phrase(lemma) if _is_number(lemma) else PlainText(lemma)
+    return Phrase(lemma) if has_digit(lemma) else PlainText(lemma)
 
 
 def _any_reading(readings: tuple[str, ...]):
