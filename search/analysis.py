@@ -205,6 +205,8 @@ _NUMBERED_WORD = (
     r"(?i:етап\w*|рів(?:ень|н[яіюе]\w*)|ступ(?:інь|ен\w*)|скликан\w*|категорі\w*|семестр\w*|чверт\w*|півріч\w*"
     r"|курс(?:у|і|ом|и|ів|ах)?|тур(?:у|і|ом|и|ів|ах)?|груп(?:а|и|і|у|ою|ам|ами|ах)?)"
 )
+# The words a single "І" or "Х" after them numbers: "розділ І", "розділу Х", "глава І", "підрозділу І".
+_NUMBERING_WORD_BEFORE_RE = re.compile(r"(?<![\w'])(?i:(?:під)?розділ\w*|глав(?:а|и|і|у|ою))\s+\Z")
 _UPPER_ROMAN_RE = re.compile(
     # "[x][x-]*" rather than "[x]+(?:-[x]+)*": three times faster to scan a text for; the parts are checked after.
     # A run is read from its first letter only, not again after each of its letters (and hyphens): a run that is
@@ -230,17 +232,18 @@ def _latin_numeral(match: re.Match[str]) -> str:
       only between numerals ("І-ІІІ ступенів", "ІІ–ІІІ"): "МАКСІІ", "Д'ІІ" and "ІІ-ГО" stay words;
     - every part is a valid numeral ("ХІД", "ХІХІ", "ІІІІ" are not);
     - it has two letters or more, or a single "І" or "Х" is followed by a word that stages, levels,
-      convocations, categories and the like are numbered by ("І етап", "І категорії", "Х скликання"): a
-      lone "І" is otherwise the conjunction, an initial ("І. Франка"), and "Х" a letter or a class ("Х клас").
+      convocations, categories and the like are numbered by ("І етап", "І категорії", "Х скликання"), or
+      follows a section or a chapter ("розділ І", "розділу Х", "глава І"): a lone "І" is otherwise the
+      conjunction, an initial ("І. Франка"), and "Х" a letter or a class ("Х клас").
 
     "С" (C) and "М" (M), the other Cyrillic look-alikes of :data:`LATIN_TO_CYRILLIC`, are not read as numerals
     here: no stage, level or convocation is numbered in hundreds, and with them real words and abbreviations
     would turn into numerals ("СМІХ" is CMIX, "МІХ", "СМ", "ММ", "МС", "СІ"). The all-Cyrillic words the rule
     does turn are no words: the dictionary lists "ІІ", "ІІІ", "ХІ", "ХХ", "ХХІ" and the like with a bare "Dist"
     tag, no part of speech; only "ІХ" in capitals could be a misspelt "ЇХ", and it is read as IX. In the 104
-    laws the rule turns "розділу ІІ" (twice), "розділу ХХ" and nothing else. After a document number's digits and hyphen
-    ("463-ІХ", "1234-Х") the letters are a numeral whatever their number: an upper-case "Х" there is the tenth
-    convocation, not the ending of an ordinal ("11-х").
+    laws the rule turns "розділу ІІ" (twice), "розділу ХХ", "розділу І" and nothing else. After a document
+    number's digits and hyphen ("463-ІХ", "1234-Х") the letters are a numeral whatever their number: an
+    upper-case "Х" there is the tenth convocation, not the ending of an ordinal ("11-х").
     """
     run, text, start = match.group("run"), match.string, match.start()
     if not any(letter in run for letter in _NUMERAL_LOOKALIKES):  # Latin already
@@ -256,7 +259,9 @@ def _latin_numeral(match: re.Match[str]) -> str:
     latin = numeral.translate(_UPPER_CYRILLIC_TO_ROMAN)
     if not all(part and _VALID_ROMAN_RE.fullmatch(part) for part in latin.split("-")):
         return match.group()
-    if len(numeral) - numeral.count("-") < 2 and not match.group("next"):
+    if len(numeral) - numeral.count("-") < 2 and not (
+        match.group("next") or _NUMBERING_WORD_BEFORE_RE.search(text, max(0, start - 32), start)
+    ):
         return match.group()
     return latin + run[len(numeral) :] + (match.group("next") or "")
 
@@ -305,6 +310,18 @@ def _fix_roman(segment: str) -> str:
 # "ї", "х" (an upper-case "Х" after a number is read as a Roman numeral first: _latin_numeral).
 _NUMERAL_ENDING = "[тшгм]?(?:ий|ій|ої|ою|ого|ому|им|их|ими)|[тшгм][аеєіуюя]|го|му|ми|ти|ох|ьох|тьох|й|ї|х"
 _ORDINAL_RE = re.compile(rf"(\d+(?:-\d+)*)-(?:{_NUMERAL_ENDING})")
+
+
+def single_numeral_at(text: str, start: int) -> str | None:
+    """The Latin numeral ("i", "x") a single Cyrillic «І» or «Х» at ``text[start]`` is read as in its place
+    (:func:`_latin_numeral`: «І етап», «розділу Х»), None when it is the word it is there (the conjunction «І»,
+    a class «Х»). Alone, the word has its word's lemmas only; a snippet marks it by its place."""
+    if text[start : start + 1] not in _NUMERAL_LOOKALIKES or _SEGMENT_CHAR_RE.match(text, start + 1):
+        return None
+    match = _UPPER_ROMAN_RE.match(text, start)
+    if match is None or _latin_numeral(match) == match.group():
+        return None
+    return text[start].translate(_UPPER_CYRILLIC_TO_ROMAN).lower()
 
 
 def has_digit(token: str) -> bool:

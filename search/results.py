@@ -44,6 +44,7 @@ from .analysis import (
     lemma_forms,
     not_ruled_out,
     ruled_out,
+    single_numeral_at,
     token_starts_at,
 )
 from .scoped_sql import in_scope
@@ -455,6 +456,8 @@ class Highlighter:
             word = match.group()
             if (candidates is None or word in candidates) and self._is_wanted(word):
                 yield match
+            elif len(word) == 1 and single_numeral_at(text, match.start()) in self.wanted:
+                yield match  # «І» in «І етап» is the numeral I (the word alone: the conjunction)
 
     def _first_match(self, text: str, stop: int, *, partial: bool) -> re.Match | _Further | None:
         first = self._first_dictionary_form(text, stop)

@@ -203,6 +203,11 @@ def test_roman_numerals_typed_in_cyrillic_become_latin():
         ("І етап олімпіади", "I етап олімпіади"),
         ("вчитель І категорії", "вчитель I категорії"),
         ("Х скликання", "X скликання"),
+        # ... or after a section or a chapter.
+        ("розділ І", "розділ I"),
+        ("Розділу Х Закону", "Розділу X Закону"),
+        ("у главі І", "у главі I"),
+        ("підрозділ І.", "підрозділ I."),
     ],
 )
 def test_roman_numerals_typed_with_cyrillic_letters_meet_the_latin_ones(cyrillic, latin):
@@ -231,6 +236,9 @@ def test_a_roman_numeral_typed_with_cyrillic_letters_is_a_latin_term():
         ("Х клас", ["х", "клас"]),  # a class label: no word numbered so follows
         ("перший і етап", ["перший", "і", "етап"]),  # a lower-case і before a numbered word: the conjunction
         ("І туристичні", ["і", "туристичні"]),
+        ("розділ. І вчителі", ["розділ", "і", "вчителі"]),  # a sentence after the section's word
+        ("передрозділ І", ["передрозділ", "і"]),  # inside another word
+        ("розділ ІІІІ", ["розділ", "іііі"]),
         # Words of the Roman letters' Cyrillic look-alikes: С and М are not read as numerals at all, and a word
         # of І and Х must be a valid numeral.
         ("СМІХ МІХ СІМ СМ ММ МС СІ", ["сміх", "міх", "сім", "см", "мм", "мс", "сі"]),

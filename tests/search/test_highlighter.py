@@ -136,11 +136,27 @@ def test_the_words_marked_are_those_whose_lemmas_are_asked_for(query):
     [
         ("II етап", "Розпочато ІІ етап олімпіади.", "<mark>ІІ</mark> <mark>етап</mark>"),  # Cyrillic І in the text
         ("ІІ етап", "Розпочато II етап олімпіади.", "<mark>II</mark> <mark>етап</mark>"),
+        # A single «І» or «Х» is a numeral by its place: before a numbered word, after a section's.
+        ("I етап", "Розпочато І етап олімпіади.", "<mark>І</mark> <mark>етап</mark>"),
+        ("І етап", "Розпочато І етап олімпіади.", "<mark>І</mark> <mark>етап</mark>"),
+        ("розділ X", "Зміни до розділу Х Кодексу.", "<mark>розділу</mark> <mark>Х</mark>"),
     ],
 )
 def test_a_roman_numeral_is_marked_in_either_alphabet(query, text, marked):
     """«ІІ» typed with Cyrillic letters has the lemma «ii»: it is not ruled out as a dictionary word («іі»)."""
     assert marked in Highlighter(analyse_query(query)).snippet(text)
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("I етап", "Учні І вчителі пройшли етап.", "Учні І вчителі пройшли <mark>етап</mark>."),  # the conjunction
+        ("X клас", "Учні Х класу.", "Учні Х <mark>класу</mark>."),  # a class letter
+        ("I етап", "Етап І-а.", "<mark>Етап</mark> І-а."),
+    ],
+)
+def test_a_single_cyrillic_letter_that_is_a_word_there_is_not_marked_as_a_numeral(query, text, marked):
+    assert Highlighter(analyse_query(query)).snippet(text) == marked
 
 
 @pytest.mark.parametrize(
