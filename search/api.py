@@ -31,6 +31,11 @@ class SearchResponseSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
     fallback = serializers.BooleanField(help_text="True when the engine was unreachable and the database answered.")
+    corrected_query = serializers.CharField(
+        allow_null=True,
+        help_text="The query with its misspelt words corrected when the results are for it (the query as typed "
+        "found nothing with all its words), else null.",
+    )
     results = SearchResultSerializer(many=True)
 
 
@@ -89,6 +94,7 @@ class SearchAPI(APIView):
                 "page": outcome.page,
                 "num_pages": outcome.num_pages,
                 "fallback": outcome.fallback,
+                "corrected_query": outcome.corrected,
                 "results": SearchResultSerializer(outcome.hits, many=True).data,
             }
         )

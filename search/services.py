@@ -6,7 +6,8 @@ import functools
 import itertools
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 from heapq import merge
 
@@ -43,6 +44,7 @@ from .analysis import (
 from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
+from .spelling import corrected_query
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,9 @@ class SearchOutcome:
     fallback: bool = False
     #: The engine stopped counting at ``engine.MATCH_CAP``: there are more results than ``total``.
     total_is_lower_bound: bool = False
+    #: The query with its misspelt words corrected, when the results are for it (the query as typed found
+    #: nothing with all its words: ``_attempts``).
+    corrected: str | None = None
 
     @property
     def page(self) -> int:
@@ -390,7 +395,7 @@ def run_search(
                 else:
                     found = _search_all(backend, querysets, analysed, limit=limit)
                 exact = _exact_number_results(querysets, analysed)
-                missing = _not_found_by_engine(backend, querysets, found.query, exact)
+                missing = _not_found_by_engine(backend, querysets, found.attempt and found.attempt.query, exact)
             except ENGINE_ERRORS as error:
                 _log_engine_error(name, error)
                 last_error = error
@@ -401,13 +406,16 @@ def run_search(
             # The results are counted, not held: the paginator pages a range of their positions. Beyond the last
             # page, the last (``ordered`` holds it).
             pager = Paginator(range(listed), per_page).get_page(page)
+            # The words marked in the snippets are those the results were found by (maybe corrected).
+            shown = found.attempt.analysed if found.attempt else analysed
             outcome = SearchOutcome(
                 query=analysed,
-                hits=build_hits(ordered[(pager.number - 1) * per_page : pager.number * per_page], analysed),
+                hits=build_hits(ordered[(pager.number - 1) * per_page : pager.number * per_page], shown),
                 total=total,
                 pager=pager,
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
+                corrected=found.attempt.corrected if found.attempt else None,
             )
             if log and page == 1:  # a later page is the same search read further, not another one
                 record_query(text, total)
@@ -474,32 +482,69 @@ def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, s
 CANDIDATES_PER_TYPE = 50
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One engine query of a search, the analysis it is built of (its words are marked in the snippets), and
+    the corrected query text when it asks for the query's misspelt words corrected."""
+
+    query: object
+    analysed: AnalysedQuery
+    corrected: str | None = None
+
+
 @dataclass
 class Found:
     """What one backend found: the total (a lower bound when ``capped``), the first results in order, and the
-    query that found them (None when no attempt did)."""
+    attempt that found them (None when none did)."""
 
     total: int
     capped: bool
     results: list[Result]
-    query: object = None
+    attempt: Attempt | None = None
     #: How many results pages can list, None for ``total`` (``EngineMatches.rankable``).
     listable: int | None = None
 
 
-def _attempts(backend, analysed: AnalysedQuery) -> list:
-    """All the words; near spellings where the engine has them; any of the words — each only when the stricter
-    one found nothing."""
+def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
+    """The engine queries to try, each only when the ones before it found nothing: all the words; all the words
+    with the misspelt ones corrected (:func:`_corrected`); near spellings where the engine has them; any of the
+    words, as typed or corrected. The correction is looked for only when all the words as typed found nothing."""
     if not (analysed.terms or analysed.phrase_lemmas):
-        return []
-    attempts = [build_query(analysed, operator="and")]
+        return
+    yield Attempt(build_query(analysed, operator="and"), analysed)
+    corrected = _corrected(analysed)
+    if corrected is not None:
+        yield Attempt(build_query(corrected, operator="and"), corrected, corrected.original)
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
-        attempts.append(Fuzzy(" ".join(analysed.terms), operator="and"))
-    quoted = {word for lemmas in analysed.phrase_lemmas for word in lemmas.split()}
+        yield Attempt(Fuzzy(" ".join(analysed.terms), operator="and"), analysed)
+    relaxed = analysed if corrected is None else _either(analysed, corrected)
+    quoted = {word for lemmas in relaxed.phrase_lemmas for word in lemmas.split()}
     # With one word, "any word" is "all words" again; with every word in quotes, it is the phrases again.
-    if len(analysed.terms) + len(analysed.phrase_lemmas) > 1 and not set(analysed.terms) <= quoted:
-        attempts.append(build_query(analysed, operator="or"))
-    return attempts
+    if len(relaxed.terms) + len(relaxed.phrase_lemmas) > 1 and not set(relaxed.terms) <= quoted:
+        yield Attempt(build_query(relaxed, operator="or"), relaxed)
+
+
+def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
+    """The analysis of the query with its misspelt words corrected (``search.spelling``), None when no word
+    is, or the correction asks for the same lemmas."""
+    text = corrected_query(analysed.original)
+    if text is None:
+        return None
+    corrected = analyse_query(text)
+    if (corrected.alternatives, corrected.phrase_readings) == (analysed.alternatives, analysed.phrase_readings):
+        return None
+    return corrected
+
+
+def _either(typed: AnalysedQuery, corrected: AnalysedQuery) -> AnalysedQuery:
+    """The corrected query with the words as typed beside its own, for "any of the words": a name the
+    dictionary does not know («Тимошук») was corrected into another word («Тимощук»), and only the text as typed
+    has it.
+    Its quoted phrases are the corrected ones (a phrase as typed found nothing: a phrase is always required)."""
+    words = dict.fromkeys(
+        [*zip(corrected.terms, corrected.alternatives, strict=True), *zip(typed.terms, typed.alternatives, strict=True)]
+    )
+    return replace(corrected, terms=[term for term, _group in words], alternatives=[group for _term, group in words])
 
 
 def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:
@@ -507,10 +552,10 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
     fetch = max(limit, CANDIDATES_PER_TYPE)
     matches, used = EngineMatches(), None
     engine_querysets = querysets.for_engine()
-    for query in _attempts(backend, analysed):
-        matches = search_matches(backend, engine_querysets, query, per_model=fetch)
+    for attempt in _attempts(backend, analysed):
+        matches = search_matches(backend, engine_querysets, attempt.query, per_model=fetch)
         if matches.total:
-            used = query
+            used, analysed = attempt, attempt.analysed
             break
     positions: dict[tuple, tuple[int, Result]] = {}
     for model, pks in matches.ranked.items():
@@ -522,18 +567,17 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
                 positions.setdefault(result.key, (position, result))
     wanted = set(analysed.terms)
     ranked = sorted(positions.values(), key=lambda item: _rank(item[1], wanted, item[0]), reverse=True)
-    return Found(
-        matches.total, matches.capped, [result for _position, result in ranked[:limit]], used, matches.rankable
-    )
+    results = [result for _position, result in ranked[:limit]]
+    return Found(matches.total, matches.capped, results, used, matches.rankable)
 
 
 def _search_all_by_date(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:
     matches, used = EngineMatches(), None
     date_fields = {model: _date_field(model) for model in querysets.models}
-    for query in _attempts(backend, analysed):
-        matches = newest_matches(backend, querysets.all(), query, per_model=limit, date_fields=date_fields)
+    for attempt in _attempts(backend, analysed):
+        matches = newest_matches(backend, querysets.all(), attempt.query, per_model=limit, date_fields=date_fields)
         if matches.total:
-            used = query
+            used = attempt
             break
     streams = [_in_order(querysets[model], pks) for model, pks in matches.ranked.items()]
     merged = merge(*[sorted(s, key=_newest_first, reverse=True) for s in streams], key=_newest_first, reverse=True)

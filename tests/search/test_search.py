@@ -504,9 +504,14 @@ def test_autocomplete_suggests_every_searched_type(world, backend_name, client_f
 
 
 def test_misspelled_words_are_tolerated_where_the_engine_can(world, backend_name):
+    """One slip is corrected on every backend (``search.spelling``); two are left to the engines' fuzzy
+    matching, which the database backends do not have."""
     from search.services import supports_fuzzy
 
     outcome = run_search(world.users["don"], "атистація")
+    assert "Положення про атестацію педагогічних працівників" in _titles(outcome)
+    assert outcome.corrected == "атестація"
+    outcome = run_search(world.users["don"], "отистація")
     if supports_fuzzy(get_search_backend("default")):  # the fixture made the backend under test the default
         assert "Положення про атестацію педагогічних працівників" in _titles(outcome)
     else:
@@ -608,6 +613,51 @@ def test_a_law_is_found_by_its_official_number(world, backend_name):
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Про повну загальну середню освіту", kind="law", number="463-20")
     assert _titles(run_search(world.users["don"], "463-IX"))[0] == "Про повну загальну середню освіту"
+
+
+def test_a_misspelt_word_is_searched_as_corrected_and_the_results_say_so(world, backend_name, client_for):
+    """«охорона дитинсва» finds nothing with all its words as typed: the search asks for «охорона дитинства»,
+    marks its words in the snippets, and the results page and the API name the query the results are for."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Про охорону дитинства", kind="law", text="Закон визначає охорону дитинства.")
+    publish_regulation(index, "Про охорону праці", kind="law", text="Закон визначає охорону праці.")
+    refresh_indexes()
+    outcome = run_search(world.users["don"], "охорона дитинсва", log=False)
+    assert _titles(outcome) == ["Про охорону дитинства"] and outcome.corrected == "охорона дитинства"
+    assert "<mark>охорону</mark> <mark>дитинства</mark>" in outcome.hits[0].snippet
+    client = client_for("don")
+    html = client.get(reverse("search:results"), {"q": "охорона дитинсва"}).content.decode()
+    assert (
+        "За запитом «охорона дитинсва» нічого не знайдено. "
+        "Показано результати за запитом «<strong>охорона дитинства</strong>»."
+    ) in html
+    data = client.get(reverse("api:search"), {"q": "охорона дитинсва"}).json()
+    assert data["corrected_query"] == "охорона дитинства"
+    assert [row["title"] for row in data["results"]] == ["Про охорону дитинства"]
+    assert client.get(reverse("api:search"), {"q": "охорона дитинства"}).json()["corrected_query"] is None
+
+
+def test_a_word_the_dictionary_lacks_is_found_as_typed_when_a_text_has_it(world, backend_name):
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text="Наказ про зарахуваня учнів.")  # the typo in the text
+    publish_regulation(index, "Лист Б", kind="letter", text="Наказ про зарахування учнів.")
+    refresh_indexes()
+    outcome = run_search(world.users["don"], "зарахуваня", log=False)
+    assert (_titles(outcome), outcome.corrected) == (["Лист А"], None)
+
+
+def test_a_corrected_query_is_searched_in_the_users_scope(world, corpus, backend_name, client_for):
+    """«розпорядженя» corrected finds the Оболонь district's act for the city; a school of another district
+    gets its own district's act (by any of the words, typed or corrected), never the Оболонь one. A correction
+    is the dictionary's, the same for every user: it tells nothing of what the index holds."""
+    city = run_search(world.users["don"], "розпорядженя оболонського", log=False)
+    assert city.corrected == "розпорядження оболонського"
+    assert _titles(city) == [world.content.district_c_regulation.title]
+    school = run_search(world.users["school_a"], "розпорядженя оболонського", log=False)
+    assert _titles(school) == [world.content.district_a_regulation.title] and school.total == 1
+    assert school.corrected is None  # found by any of the words: not the corrected query's results
+    data = client_for("school_a").get(reverse("api:search"), {"q": "розпорядженя оболонського"}).json()
+    assert [row["title"] for row in data["results"]] == [world.content.district_a_regulation.title]
 
 
 @pytest.mark.parametrize("query", ["ІІ етап олімпіади", "II етап олімпіади"])
@@ -1074,3 +1124,14 @@ def test_a_bulk_move_queues_one_task_with_the_database_task_backend(
     assert response.status_code == 302
     (queued,) = DBTaskResult.objects.filter(task_path="search.tasks.reindex_moved_pages")
     assert sorted(queued.args_kwargs["args"]) == sorted(RegulationPage.objects.get(pk=p.pk).path for p in moved)
+
+
+def test_any_word_keeps_a_word_the_correction_changed(world, backend_name):
+    """A name the dictionary does not know is corrected into another word; when the corrected words together
+    find nothing either, any of the words — as typed or corrected — does: the text with the name is found."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text="Відзнака вчительці Тимошук.")  # «Тимощук» corrected
+    refresh_indexes()
+    outcome = run_search(world.users["don"], "тимошук квантова", log=False)
+    assert _titles(outcome) == ["Лист А"] and outcome.corrected is None
+    assert "<mark>Тимошук</mark>" in outcome.hits[0].snippet

@@ -1,0 +1,104 @@
+"""Spelling corrections of a query: each word the Ukrainian dictionary does not know, as the known word one
+edit away from it that the typist most likely meant («охорона дитинсва» -> «охорона дитинства»).
+
+The database backends have no typo tolerance of their own (OpenSearch and Elasticsearch have fuzzy queries):
+a query with a misspelt word finds nothing with all its words, and the search used to fall back to any of its
+words. The search now asks the engine for the corrected query first (``search.services``) and says so; the
+results page and the API name the query the results are for.
+
+Only one edit is tried (a letter dropped, added, replaced, or two letters swapped): most typing slips are
+one; two edits make many real words of one. Among the known words an edit makes, the likeliest slip wins:
+a dropped letter, then a letter typed for a similar one (і/ї, и/і, е/є, г/ґ, ш/щ, и/й), two letters swapped,
+another letter replaced, a letter added; the first of them in the word, as ties go.
+"""
+
+import functools
+import re
+
+from .analysis import STOP_WORDS, TOKEN_RE, get_analyzer, has_digit, tokenize
+
+#: The letters an edit may add or put in a word's place: the Ukrainian alphabet and the apostrophe.
+ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя'"
+#: Pairs of letters typed for each other (a missed dot or stroke, a neighbouring key, a sound).
+SIMILAR_LETTERS = frozenset(frozenset(pair) for pair in ("ії", "иі", "еє", "гґ", "шщ", "ий"))
+#: Shorter words are left as typed: abbreviations («ЗЗСО», «НУШ»), which the dictionary does not know, and
+#: short words a single edit makes many other words of.
+MIN_WORD_LENGTH = 5
+#: The most words of one query corrected (each costs a few hundred dictionary look-ups).
+MAX_CORRECTED_WORDS = 8
+
+_PLAIN_WORD_RE = re.compile(f"[{ALPHABET}]+")
+
+# Edit kinds, likeliest slip first.
+DROPPED, SIMILAR, SWAPPED, REPLACED, ADDED = range(5)
+
+
+def _edits(word: str) -> dict[str, int]:
+    """Every string one edit away from ``word``, with the likeliest kind of slip that gives it."""
+    edits: dict[str, int] = {}
+
+    def add(candidate: str, kind: int) -> None:
+        if candidate != word and kind < edits.get(candidate, ADDED + 1):
+            edits[candidate] = kind
+
+    for at in range(len(word) + 1):
+        head, tail = word[:at], word[at:]
+        for letter in ALPHABET:
+            add(head + letter + tail, DROPPED)  # the typist dropped ``letter``
+        if tail:
+            add(head + tail[1:], ADDED)
+            for letter in ALPHABET:
+                if letter != tail[0]:
+                    similar = frozenset((letter, tail[0])) in SIMILAR_LETTERS
+                    add(head + letter + tail[1:], SIMILAR if similar else REPLACED)
+        if len(tail) > 1:
+            add(head + tail[1] + tail[0] + tail[2:], SWAPPED)
+    return edits
+
+
+@functools.lru_cache(maxsize=10_000)
+def correct_word(word: str) -> str | None:
+    """The known word ``word`` (lower case, a token of :func:`search.analysis.tokenize`) most likely misspells,
+    None when the dictionary knows it, it is too short, not a plain Ukrainian word, or no one edit makes a
+    known word of it."""
+    if len(word) < MIN_WORD_LENGTH or not _PLAIN_WORD_RE.fullmatch(word) or word.startswith("'"):
+        return None
+    analyzer = get_analyzer()
+    if analyzer.word_is_known(word):
+        return None
+    # The order of a dict is the edits' order: by position in the word, then by letter.
+    known = [(kind, candidate) for candidate, kind in _edits(word).items() if analyzer.word_is_known(candidate)]
+    if not known:
+        return None
+    best = min(kind for kind, _candidate in known)
+    return next(candidate for kind, candidate in known if kind == best)
+
+
+def _as_typed(correction: str, typed: str) -> str:
+    """``correction`` in the case the word was typed in (all capitals, a capital first, or lower case)."""
+    if typed.isupper() and len(typed) > 1:
+        return correction.upper()
+    if typed[:1].isupper():
+        return correction[:1].upper() + correction[1:]
+    return correction
+
+
+def corrected_query(text: str) -> str | None:
+    """``text`` with each misspelt word (:func:`correct_word`) replaced by its correction, everything else as
+    typed (quotes, numbers, other words); None when no word is corrected."""
+    parts: list[str] = []
+    position = corrected = 0
+    for match in TOKEN_RE.finditer(text):
+        if corrected == MAX_CORRECTED_WORDS:
+            break
+        tokens = tokenize(match.group())
+        if len(tokens) != 1 or tokens[0] in STOP_WORDS or has_digit(tokens[0]):
+            continue
+        correction = correct_word(tokens[0])
+        if correction is not None:
+            parts += [text[position : match.start()], _as_typed(correction, match.group())]
+            position = match.end()
+            corrected += 1
+    if not corrected:
+        return None
+    return "".join([*parts, text[position:]])
