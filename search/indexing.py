@@ -133,14 +133,12 @@ class OncePerCommit(abc.ABC):
 
     The callback still waiting for the current transaction is found in ``connection.run_on_commit``: a rollback
     that discards it (a savepoint's) discards every write that added to it, and the next write registers a new
-    one. Outside a transaction the callback runs at once."""
-
-    robust = False  # whether an error it raises is only logged (Django's robust commit callbacks)
+    one. Outside a transaction the callback runs at once. ``run`` queues the work and logs a failure to: the
+    writes are committed, and a callback that raised would answer the request that made them with an error."""
 
     def __init__(self) -> None:
         self.items: list = []
         self.done = False
-        self.__qualname__ = type(self).__qualname__  # named in Django's log of a robust callback's error
 
     def __call__(self) -> None:
         self.done = True  # a test's captured callbacks stay in the list once run
@@ -148,7 +146,7 @@ class OncePerCommit(abc.ABC):
 
     @abc.abstractmethod
     def run(self, items: list) -> None:
-        """Do, once the transaction commits, what its writes added (``items``, in order)."""
+        """Do, once the transaction commits, what its writes added (``items``, in order); never raise."""
 
     @classmethod
     def add(cls, *items) -> None:
@@ -160,21 +158,25 @@ class OncePerCommit(abc.ABC):
                     return
         callback = cls()
         callback.items.extend(items)
-        transaction.on_commit(callback, robust=cls.robust)
+        transaction.on_commit(callback)
 
 
 class ReindexOnCommit(OncePerCommit):
-    """Objects (``(model, key)``) written again to the index once the transaction commits, by model, in chunks
-    (:func:`reindex`): the documents a bulk «Tag» or «Add to collection» changed without saving them."""
-
-    robust = True  # the change is committed: an index write never fails it (``reindex`` logs its own)
+    """Objects (``(model, key)``) written again to the index once the transaction commits, one background task
+    per model (``search.tasks.reindex_objects``, by chunks: :func:`reindex`): the documents a bulk «Tag» or «Add
+    to collection» changed without saving them. The request that changed them does not wait for the index."""
 
     def run(self, items: list) -> None:
+        from .tasks import reindex_objects
+
         keys: dict[type, set] = {}
         for model, key in items:
             keys.setdefault(model, set()).add(key)
         for model, model_keys in keys.items():
-            reindex(model._default_manager.filter(pk__in=sorted(model_keys)))
+            try:
+                reindex_objects.enqueue(model._meta.label_lower, *sorted(model_keys))
+            except Exception:  # a queue outage must not fail the change, which is committed
+                logger.exception("Could not queue the reindex of %d %s", len(model_keys), model.__name__)
 
 
 def reindex_on_commit(model: type[models.Model], keys) -> None:

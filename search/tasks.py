@@ -1,9 +1,11 @@
-"""Background work of search: indexing again the pages a move gave new paths."""
+"""Background work of search: indexing again what changed without a save (pages a move gave new paths,
+documents tagged or moved in bulk)."""
 
 from collections import defaultdict
 from functools import reduce
 from operator import or_
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django_tasks import task
@@ -48,3 +50,12 @@ def reindex_moved_pages(*paths: str) -> int:
         if model is not None and class_is_indexed(model):
             reindex(model._default_manager.filter(pk__in=pks))
     return sum(len(pks) for pks in by_type.values())
+
+
+@task()
+def reindex_objects(model_label: str, *keys: int) -> int:
+    """Index again the objects of the model ``model_label`` («library.librarydocument») with ``keys``, as they
+    are now (those gone are left out); returns how many were asked for."""
+    model = apps.get_model(model_label)
+    reindex(model._default_manager.filter(pk__in=keys))
+    return len(keys)

@@ -1126,6 +1126,29 @@ def test_a_bulk_move_queues_one_task_with_the_database_task_backend(
     assert sorted(queued.args_kwargs["args"]) == sorted(RegulationPage.objects.get(pk=p.pk).path for p in moved)
 
 
+@pytest.mark.parametrize("action", ["add_tags", "add_to_collection"])
+def test_documents_changed_in_bulk_queue_one_task_with_the_database_task_backend(
+    action, world, client_for, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With the production task backend the bulk «Tag» and «Add to collection» requests write nothing to the
+    index: they queue one task with the documents' keys, which the worker runs later."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    writes = []
+    monkeypatch.setattr(type(get_search_backend("default")), "add_bulk", lambda self, model, objs: writes.append(objs))
+    documents = [make_document(world.content.district_a_document.collection, f"Лист {i}") for i in range(3)]
+    url = reverse("wagtail_bulk_action", args=["library", "librarydocument", action])
+    data = (
+        {"tags": "оздоровлення"} if action == "add_tags" else {"collection": world.content.city_document.collection.pk}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("don").post(url + "?" + "&".join(f"id={d.pk}" for d in documents), data)
+    assert response.status_code == 302 and writes == []
+    (queued,) = DBTaskResult.objects.filter(task_path="search.tasks.reindex_objects")
+    assert queued.args_kwargs["args"] == ["library.librarydocument", *sorted(d.pk for d in documents)]
+
+
 def test_any_word_keeps_a_word_the_correction_changed(world, backend_name):
     """A name the dictionary does not know is corrected into another word; when the corrected words together
     find nothing either, any of the words — as typed or corrected — does: the text with the name is found."""
