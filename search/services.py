@@ -518,7 +518,7 @@ def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
         yield Attempt(Fuzzy(" ".join(analysed.terms), operator="and"), analysed)
     relaxed = analysed if corrected is None else _either(analysed, corrected)
-    quoted = {word for lemmas in relaxed.phrase_lemmas for word in lemmas.split()}
+    quoted = {word for lemmas in [*analysed.phrase_lemmas, *relaxed.phrase_lemmas] for word in lemmas.split()}
     # With one word, "any word" is "all words" again; with every word in quotes, it is the phrases again.
     if len(relaxed.terms) + len(relaxed.phrase_lemmas) > 1 and not set(relaxed.terms) <= quoted:
         yield Attempt(build_query(relaxed, operator="or"), relaxed)
@@ -526,11 +526,13 @@ def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
 
 def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
     """The analysis of the query with its misspelt words corrected (``search.spelling``), None when no word
-    is, or the correction asks for the same lemmas."""
+    is, the correction asks for the same lemmas, or for nothing (a stop word: «тількі» is «тільки»)."""
     text = corrected_query(analysed.original)
     if text is None:
         return None
     corrected = analyse_query(text)
+    if not (corrected.terms or corrected.phrase_lemmas):
+        return None
     if (corrected.alternatives, corrected.phrase_readings) == (analysed.alternatives, analysed.phrase_readings):
         return None
     return corrected
@@ -539,12 +541,25 @@ def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
 def _either(typed: AnalysedQuery, corrected: AnalysedQuery) -> AnalysedQuery:
     """The corrected query with the words as typed beside its own, for "any of the words": a name the
     dictionary does not know («Тимошук») was corrected into another word («Тимощук»), and only the text as typed
-    has it.
-    Its quoted phrases are the corrected ones (a phrase as typed found nothing: a phrase is always required)."""
+    has it. So each quoted phrase (always required) is the phrase corrected or as typed («вчительці Тимошук»);
+    when the correction left fewer phrases (one of stop words only, or two the same), those as typed."""
     words = dict.fromkeys(
         [*zip(corrected.terms, corrected.alternatives, strict=True), *zip(typed.terms, typed.alternatives, strict=True)]
     )
-    return replace(corrected, terms=[term for term, _group in words], alternatives=[group for _term, group in words])
+    phrase_lemmas, readings = typed.phrase_lemmas, typed.phrase_readings
+    if len(corrected.phrase_readings) == len(typed.phrase_readings):
+        phrase_lemmas = corrected.phrase_lemmas
+        readings = [
+            tuple(dict.fromkeys([*ours, *theirs]))
+            for ours, theirs in zip(corrected.phrase_readings, typed.phrase_readings, strict=True)
+        ]
+    return replace(
+        corrected,
+        terms=[term for term, _group in words],
+        alternatives=[group for _term, group in words],
+        phrase_lemmas=phrase_lemmas,
+        phrase_readings=readings,
+    )
 
 
 def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:

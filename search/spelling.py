@@ -28,6 +28,9 @@ MIN_WORD_LENGTH = 5
 MAX_CORRECTED_WORDS = 8
 
 _PLAIN_WORD_RE = re.compile(f"[{ALPHABET}]+")
+#: Characters the analysis drops inside a word (``search.analysis``: a soft hyphen, zero-width characters, stress
+#: marks). A surface of :data:`TOKEN_RE` ends at one: the word the analysis reads goes on past it.
+_DROPPED_CHAR_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u0300-\u036f]")
 
 # Edit kinds, likeliest slip first.
 DROPPED, SIMILAR, SWAPPED, REPLACED, ADDED = range(5)
@@ -91,13 +94,16 @@ def corrected_query(text: str) -> str | None:
     for match in TOKEN_RE.finditer(text):
         if corrected == MAX_CORRECTED_WORDS:
             break
+        start, end = match.span()
+        if _DROPPED_CHAR_RE.match(text, end) or (start and _DROPPED_CHAR_RE.match(text, start - 1)):
+            continue  # a piece of a word: its correction would make a word of neither piece
         tokens = tokenize(match.group())
         if len(tokens) != 1 or tokens[0] in STOP_WORDS or has_digit(tokens[0]):
             continue
         correction = correct_word(tokens[0])
         if correction is not None:
-            parts += [text[position : match.start()], _as_typed(correction, match.group())]
-            position = match.end()
+            parts += [text[position:start], _as_typed(correction, match.group())]
+            position = end
             corrected += 1
     if not corrected:
         return None

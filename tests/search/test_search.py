@@ -637,6 +637,16 @@ def test_a_misspelt_word_is_searched_as_corrected_and_the_results_say_so(world, 
     assert client.get(reverse("api:search"), {"q": "охорона дитинства"}).json()["corrected_query"] is None
 
 
+@pytest.mark.parametrize("query", ["тількі", "навіьт", "«якоог»"])
+def test_a_misspelt_stop_word_is_not_searched_as_corrected(world, backend_name, client_for, query):
+    """«тількі» is one slip from «тільки», a stop word: corrected, the query asks for nothing. It is not asked
+    (an engine query of no words failed the query compiler: the page answered with a server error)."""
+    outcome = run_search(world.users["don"], query, log=False)
+    assert (outcome.total, outcome.hits, outcome.corrected) == (0, [], None)
+    html = client_for("don").get(reverse("search:results"), {"q": query}).content.decode()
+    assert "нічого не знайдено" not in html and "0 результатів" in html
+
+
 def test_a_word_the_dictionary_lacks_is_found_as_typed_when_a_text_has_it(world, backend_name):
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Лист А", kind="letter", text="Наказ про зарахуваня учнів.")  # the typo in the text
@@ -1158,3 +1168,16 @@ def test_any_word_keeps_a_word_the_correction_changed(world, backend_name):
     outcome = run_search(world.users["don"], "тимошук квантова", log=False)
     assert _titles(outcome) == ["Лист А"] and outcome.corrected is None
     assert "<mark>Тимошук</mark>" in outcome.hits[0].snippet
+
+
+def test_any_word_keeps_a_quoted_phrase_the_correction_changed(world, backend_name):
+    """A name in quotes: with any of the words, a query with phrases is its phrases; the phrase as typed is one
+    of them, as the name as typed is one of the words. With the corrected phrase alone («вчительці Тимощук»)
+    the text with the name was not found at all."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text="Відзнака вчительці Тимошук.")  # «Тимощук» corrected
+    publish_regulation(index, "Лист Б", kind="letter", text="Відзнака вчительці Тимощук.")
+    refresh_indexes()
+    outcome = run_search(world.users["don"], "«вчительці Тимошук» квантова", log=False)
+    assert sorted(_titles(outcome)) == ["Лист А", "Лист Б"] and outcome.corrected is None
+    assert "<mark>Тимошук</mark>" in outcome.hits[_titles(outcome).index("Лист А")].snippet

@@ -48,3 +48,18 @@ def test_a_query_keeps_everything_but_its_misspelt_words():
 def test_a_query_of_many_misspelt_words_is_corrected_in_its_first_words_only():
     typed = " ".join(["дитинсва"] * (MAX_CORRECTED_WORDS + 3))
     assert corrected_query(typed).split().count("дитинства") == MAX_CORRECTED_WORDS
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [
+        ("педагогічн\u00adих працівникив", "педагогічн\u00adих працівників"),  # a soft hyphen, pasted
+        ("зарахуван\u200bня", None),  # a zero-width space: «зарахування», known
+        ("зарахува\u0301ня", None),  # a stress mark
+    ],
+)
+def test_a_word_with_an_invisible_character_is_not_corrected_in_pieces(typed, corrected):
+    """The analysis reads a word through a soft hyphen, a zero-width character or a stress mark; a piece of it
+    on either side is no word of the query, and a correction of it («педагогічн» -> «педагогічна») made a
+    word of neither."""
+    assert corrected_query(typed) == corrected
