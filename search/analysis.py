@@ -154,6 +154,8 @@ def _pre_replace(match: re.Match[str]) -> str:
 # Stress marks and other combining marks left after NFKC ("за́клад"). Stripped only after NFKC has composed
 # "й" and "ї" from their decomposed forms, so those letters survive.
 _COMBINING_RE = re.compile("[\u0300-\u036f]")
+#: A character the analysis drops inside a word (an invisible one, a stress mark): the word goes on past it.
+DROPPED_CHAR_RE = re.compile("[" + "".join(char for char, by in _PRE_MAP.items() if not by) + "\u0300-\u036f]")
 
 # A run: word characters of any script joined by single apostrophes, hyphens, slashes or dots.
 _RUN_RE = re.compile(r"[^\W_]+(?:['\-./][^\W_]+)*")

@@ -15,7 +15,7 @@ another letter replaced, a letter added; the first of them in the word, as ties 
 import functools
 import re
 
-from .analysis import STOP_WORDS, TOKEN_RE, get_analyzer, has_digit, tokenize
+from .analysis import DROPPED_CHAR_RE, STOP_WORDS, TOKEN_RE, get_analyzer, has_digit, tokenize
 
 #: The letters an edit may add or put in a word's place: the Ukrainian alphabet and the apostrophe.
 ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя'"
@@ -28,9 +28,6 @@ MIN_WORD_LENGTH = 5
 MAX_CORRECTED_WORDS = 8
 
 _PLAIN_WORD_RE = re.compile(f"[{ALPHABET}]+")
-#: Characters the analysis drops inside a word (``search.analysis``: a soft hyphen, zero-width characters, stress
-#: marks). A surface of :data:`TOKEN_RE` ends at one: the word the analysis reads goes on past it.
-_DROPPED_CHAR_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u0300-\u036f]")
 
 # Edit kinds, likeliest slip first.
 DROPPED, SIMILAR, SWAPPED, REPLACED, ADDED = range(5)
@@ -95,8 +92,8 @@ def corrected_query(text: str) -> str | None:
         if corrected == MAX_CORRECTED_WORDS:
             break
         start, end = match.span()
-        if _DROPPED_CHAR_RE.match(text, end) or (start and _DROPPED_CHAR_RE.match(text, start - 1)):
-            continue  # a piece of a word: its correction would make a word of neither piece
+        if DROPPED_CHAR_RE.match(text, end) or (start and DROPPED_CHAR_RE.match(text, start - 1)):
+            continue  # a piece of a word (TOKEN_RE ends at the character): a correction would mangle it
         tokens = tokenize(match.group())
         if len(tokens) != 1 or tokens[0] in STOP_WORDS or has_digit(tokens[0]):
             continue

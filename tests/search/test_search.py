@@ -238,10 +238,9 @@ def test_documents_changed_in_bulk_are_indexed_again_in_one_write(
 def test_a_failure_reading_documents_again_fails_no_committed_bulk_action(
     world, client_for, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    """Reading the documents to write them again fails after the bulk «Tag» is committed (the database gone
-    away, or busy): the user is answered that it is done, which it is, and the failure is logged; a
-    non-robust commit callback raised into the response (a 500 for a committed change) and skipped the
-    callbacks after it."""
+    """Reading the documents to write them again fails in the reindex task after the bulk «Tag» is committed
+    (the database gone away, or busy): the user is answered that it is done, which it is, and the failure is
+    logged. Run in the commit callback before, it raised into the response (a 500 for a committed change)."""
     from django.db import OperationalError
 
     import search.indexing
@@ -257,6 +256,28 @@ def test_a_failure_reading_documents_again_fails_no_committed_bulk_action(
         assert client_for("don").post(url, {"tags": "оздоровлення"}).status_code == 302
     assert list(LibraryDocument.objects.get(pk=document.pk).tags.names()) == ["оздоровлення"]
     assert any("database is locked" in str(record.exc_info[1]) for record in caplog.records if record.exc_info)
+
+
+def test_a_task_queue_that_fails_fails_no_committed_bulk_action(
+    world, client_for, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The reindex task cannot be queued after the bulk «Tag» is committed (the queue's database busy): the
+    user is answered that it is done, which it is, and the failure is logged."""
+    from django.db import OperationalError
+
+    import search.tasks
+    from cms.library.models import LibraryDocument
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(type(search.tasks.reindex_objects), "enqueue", busy)  # a frozen dataclass: its class
+    document = world.content.city_document
+    url = reverse("wagtail_bulk_action", args=["library", "librarydocument", "add_tags"]) + f"?id={document.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for("don").post(url, {"tags": "оздоровлення"}).status_code == 302
+    assert list(LibraryDocument.objects.get(pk=document.pk).tags.names()) == ["оздоровлення"]
+    assert "Could not queue the reindex of 1 LibraryDocument" in caplog.text
 
 
 def _in_scope_and_counted(outcome) -> list[str]:
