@@ -133,8 +133,9 @@ class OncePerCommit(abc.ABC):
 
     The callback still waiting for the current transaction is found in ``connection.run_on_commit``: a rollback
     that discards it (a savepoint's) discards every write that added to it, and the next write registers a new
-    one. Outside a transaction the callback runs at once. ``run`` queues the work and logs a failure to: the
-    writes are committed, and a callback that raised would answer the request that made them with an error."""
+    one. Outside a transaction the callback runs at once. ``run`` queues the work and logs a failure to queue
+    it: the writes are committed, and a callback that raised would answer the request that made them with an
+    error."""
 
     def __init__(self) -> None:
         self.items: list = []
