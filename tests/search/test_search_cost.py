@@ -108,6 +108,30 @@ def test_results_page_and_api_statements_are_bounded(world, acts, backend_name, 
     assert page_statements <= PAGE_STATEMENTS + setup and api_statements <= API_STATEMENTS + setup
 
 
+@pytest.mark.parametrize("actor", ["don", "school_a"])
+def test_a_corrected_search_adds_only_the_attempt_that_found_nothing(world, acts, backend_name, client_for, actor):
+    """A misspelt query is searched twice (as typed: nothing; corrected): its page has the corrected query's
+    statements and one more engine statement, whatever the number of results — the correction itself reads
+    the dictionary, not the database."""
+    client = client_for(actor)
+    client.get(reverse("search:results"), {"q": "освіта"})  # the session's first use
+    statements = {}
+    for word, misspelt in (
+        ("ліцензування", False),
+        ("ліцензуваня", True),
+        ("сертифікація", False),
+        ("сертифікаця", True),
+    ):
+        with CaptureQueriesContext(connection) as page:
+            html = client.get(reverse("search:results"), {"q": word}).content.decode()
+        assert html.count("data-result") == (2 * FEW if word.startswith("ліц") else 10)
+        assert ("Показано результати за запитом" in html) is misspelt
+        statements[word] = len(page)
+    attempt = 0 if hasattr(get_search_backend("default"), "es") else 1 + _engine_setup_statements()
+    assert statements["ліцензуваня"] == statements["ліцензування"] + attempt
+    assert statements["сертифікаця"] == statements["сертифікація"] + attempt
+
+
 def test_page_urls_are_wagtails(world, corpus):
     urls = PageUrls()
     pages = Page.objects.live().specific()
