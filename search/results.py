@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import functools
 import heapq
+import html
 import math
 import os
 import re
@@ -83,6 +84,7 @@ SNIPPET_FIRST_READ = 20_000
 #: A snippet's words: the tokens of :func:`search.analysis.tokenize` as written, so that a word is marked when
 #: its token is one the query asks for: «01.09.2024» and «2024/2025» whole, no «2024» inside them.
 WORD_RE = TOKEN_RE
+_NOT_SPACE_RE = re.compile(r"\S")
 
 
 def shown_fields(model) -> tuple[str, ...]:
@@ -450,9 +452,14 @@ class Highlighter:
         return not_ruled_out(set(WORD_RE.findall(text, start, end)), self._closed)
 
     def _words(self, text: str, start: int, end: int) -> Iterator[re.Match]:
-        """The wanted words of ``text[start:end]``, read one by one; only the :meth:`_candidates` are looked at."""
-        candidates = self._candidates(text, start, end)
-        for match in WORD_RE.finditer(text, start, end):
+        """The wanted words of ``text[start:end]``, read one by one; only the words
+        :func:`search.analysis.not_ruled_out` keeps are looked at (as :meth:`_candidates`)."""
+        if self._closed is None:  # any word may be wanted: read lazily, the caller may stop at the first
+            matches, candidates = WORD_RE.finditer(text, start, end), None
+        else:  # the words are read once, for the candidates and in order (a window's ~30: ~25 µs a pass)
+            matches = list(WORD_RE.finditer(text, start, end))
+            candidates = not_ruled_out({match.group() for match in matches}, self._closed)
+        for match in matches:
             word = match.group()
             if (candidates is None or word in candidates) and self._is_wanted(word):
                 yield match
@@ -521,12 +528,14 @@ class Highlighter:
         window = text[start:end]
         parts, position = [], 0
         for match in self._words(window, 0, len(window)):
-            parts.append(escape(window[position : match.start()]))
-            parts.append(f"<mark>{escape(match.group())}</mark>")
+            parts.append(html.escape(window[position : match.start()]))
+            parts.append(f"<mark>{html.escape(match.group())}</mark>")
             position = match.end()
-        parts.append(escape(window[position:]))
-        # Every piece of text in ``parts`` went through escape(); only the <mark> tags are markup.
-        before, after = ("…" if text[:start].strip() else ""), ("…" if text[end:].strip() else "")
+        parts.append(html.escape(window[position:]))
+        # Every piece of text in ``parts`` went through html.escape() (what Django's escape() calls, without its
+        # wrapper for lazy texts: ~5 µs a call); only the <mark> tags are markup.
+        before = "…" if _NOT_SPACE_RE.search(text, 0, start) else ""  # no copy of a text's start or rest
+        after = "…" if _NOT_SPACE_RE.search(text, end) else ""
         return mark_safe(before + "".join(parts) + after)  # noqa: S308
 
 
