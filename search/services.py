@@ -44,7 +44,7 @@ from .analysis import (
 from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
-from .spelling import corrected_query
+from .spelling import corrected_query, twin_queries
 
 logger = logging.getLogger(__name__)
 
@@ -507,14 +507,17 @@ class Found:
 
 def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
     """The engine queries to try, each only when the ones before it found nothing: all the words; all the words
-    with the misspelt ones corrected (:func:`_corrected`); near spellings where the engine has them; any of the
-    words, as typed or corrected. The correction is looked for only when all the words as typed found nothing."""
+    with the misspelt ones corrected (:func:`_corrected`); all the words with one real word typed for its twin
+    (:func:`_twins`); near spellings where the engine has them; any of the words, as typed or corrected. The
+    corrections are looked for only when all the words as typed found nothing."""
     if not (analysed.terms or analysed.phrase_lemmas):
         return
     yield Attempt(build_query(analysed, operator="and"), analysed)
     corrected = _corrected(analysed)
     if corrected is not None:
         yield Attempt(build_query(corrected, operator="and"), corrected, corrected.original)
+    for twin in _twins(corrected or analysed):
+        yield Attempt(build_query(twin, operator="and"), twin, twin.original)
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
         yield Attempt(Fuzzy(" ".join(analysed.terms), operator="and"), analysed)
     relaxed = analysed if corrected is None else _either(analysed, corrected)
@@ -531,11 +534,23 @@ def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
     if text is None:
         return None
     corrected = analyse_query(text)
-    if not (corrected.terms or corrected.phrase_lemmas):
-        return None
-    if (corrected.alternatives, corrected.phrase_readings) == (analysed.alternatives, analysed.phrase_readings):
-        return None
-    return corrected
+    return corrected if _asks_otherwise(corrected, analysed) else None
+
+
+def _twins(analysed: AnalysedQuery) -> Iterator[AnalysedQuery]:
+    """The analyses of the query with one known word replaced by its twin (``search.spelling.twin_queries``:
+    «вишу освіту» → «вищу освіту»), those that ask for other lemmas than the query does."""
+    for text in twin_queries(analysed.original):
+        twin = analyse_query(text)
+        if _asks_otherwise(twin, analysed):
+            yield twin
+
+
+def _asks_otherwise(changed: AnalysedQuery, analysed: AnalysedQuery) -> bool:
+    """Whether the changed query asks the engine for anything, and for other lemmas than ``analysed``."""
+    if not (changed.terms or changed.phrase_lemmas):
+        return False
+    return (changed.alternatives, changed.phrase_readings) != (analysed.alternatives, analysed.phrase_readings)
 
 
 def _either(typed: AnalysedQuery, corrected: AnalysedQuery) -> AnalysedQuery:

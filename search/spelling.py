@@ -10,12 +10,19 @@ Only one edit is tried (a letter dropped, added, replaced, or two letters swappe
 one; two edits make many real words of one. Among the known words an edit makes, the likeliest slip wins:
 a dropped letter, then a letter typed for a similar one (і/ї, и/і, е/є, г/ґ, ш/щ, и/й), two letters swapped,
 another letter replaced, a letter added; the first of them in the word, as ties go.
+
+A slip may also make another real word («вишу освіту» for «вищу освіту»: «вишу» is a form of «вишити»), which
+the dictionary cannot tell. When the query's words, as typed and corrected, find nothing together, the search
+tries the query with one known word replaced by its twin, the known word one similar letter away
+(:func:`twin_queries`): each such query is an engine query, so only a few are tried, the first that finds
+anything is shown as the corrected query.
 """
 
 import functools
 import re
+from collections.abc import Iterator
 
-from .analysis import DROPPED_CHAR_RE, STOP_WORDS, TOKEN_RE, get_analyzer, has_digit, tokenize
+from .analysis import DROPPED_CHAR_RE, STOP_WORDS, TOKEN_RE, get_analyzer, has_digit, lemmatize, tokenize
 
 #: The letters an edit may add or put in a word's place: the Ukrainian alphabet and the apostrophe.
 ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя'"
@@ -26,6 +33,10 @@ SIMILAR_LETTERS = frozenset(frozenset(pair) for pair in ("ії", "иі", "еє",
 MIN_WORD_LENGTH = 5
 #: The most words of one query corrected (each costs a few hundred dictionary look-ups).
 MAX_CORRECTED_WORDS = 8
+#: Known words this short have no twin (:func:`similar_twins`): a similar letter makes few words of one.
+MIN_TWIN_LENGTH = 4
+#: The most queries with a word's twin tried (:func:`twin_queries`): each is an engine query.
+MAX_TWIN_QUERIES = 4
 
 _PLAIN_WORD_RE = re.compile(f"[{ALPHABET}]+")
 
@@ -83,25 +94,71 @@ def _as_typed(correction: str, typed: str) -> str:
     return correction
 
 
+def _words(text: str) -> Iterator[tuple[re.Match, str]]:
+    """The words of ``text`` a correction may replace, and each as the analysis reads it (lower case): not a
+    stop word, a number, or a piece of a word split by an invisible character (a correction would mangle it)."""
+    for match in TOKEN_RE.finditer(text):
+        start, end = match.span()
+        if DROPPED_CHAR_RE.match(text, end) or (start and DROPPED_CHAR_RE.match(text, start - 1)):
+            continue  # a piece of a word (TOKEN_RE ends at the character)
+        tokens = tokenize(match.group())
+        if len(tokens) == 1 and tokens[0] not in STOP_WORDS and not has_digit(tokens[0]):
+            yield match, tokens[0]
+
+
 def corrected_query(text: str) -> str | None:
     """``text`` with each misspelt word (:func:`correct_word`) replaced by its correction, everything else as
     typed (quotes, numbers, other words); None when no word is corrected."""
     parts: list[str] = []
     position = corrected = 0
-    for match in TOKEN_RE.finditer(text):
+    for match, word in _words(text):
         if corrected == MAX_CORRECTED_WORDS:
             break
-        start, end = match.span()
-        if DROPPED_CHAR_RE.match(text, end) or (start and DROPPED_CHAR_RE.match(text, start - 1)):
-            continue  # a piece of a word (TOKEN_RE ends at the character): a correction would mangle it
-        tokens = tokenize(match.group())
-        if len(tokens) != 1 or tokens[0] in STOP_WORDS or has_digit(tokens[0]):
-            continue
-        correction = correct_word(tokens[0])
+        correction = correct_word(word)
         if correction is not None:
-            parts += [text[position:start], _as_typed(correction, match.group())]
-            position = end
+            parts += [text[position : match.start()], _as_typed(correction, match.group())]
+            position = match.end()
             corrected += 1
     if not corrected:
         return None
     return "".join([*parts, text[position:]])
+
+
+@functools.lru_cache(maxsize=10_000)
+def similar_twins(word: str) -> tuple[str, ...]:
+    """The known words one letter of ``word`` (lower case, a token of :func:`search.analysis.tokenize`) for a
+    similar one makes (SIMILAR_LETTERS: «вишу» → «вищу»), in the word's order; none when the dictionary does
+    not know ``word`` (:func:`correct_word` corrects it) or it is short or not a plain Ukrainian word. A stop
+    word is left out (the query would ask for less), and so is another form of one of the word's own lemmas
+    («мови» → «мові»: the query would ask for the same)."""
+    if len(word) < MIN_TWIN_LENGTH or not _PLAIN_WORD_RE.fullmatch(word):
+        return ()
+    analyzer = get_analyzer()
+    if not analyzer.word_is_known(word):
+        return ()
+    lemmas = set(lemmatize(word, with_alternatives=True).split())
+    twins = []
+    for at, letter in enumerate(word):
+        for pair in SIMILAR_LETTERS:
+            if letter in pair:
+                (other,) = pair - {letter}
+                twin = word[:at] + other + word[at + 1 :]
+                if (
+                    twin not in STOP_WORDS
+                    and analyzer.word_is_known(twin)
+                    and lemmas.isdisjoint(lemmatize(twin, with_alternatives=True).split())
+                ):
+                    twins.append(twin)
+    return tuple(dict.fromkeys(twins))
+
+
+def twin_queries(text: str) -> list[str]:
+    """``text`` with one known word replaced by one of its :func:`similar_twins`, everything else as typed: the
+    queries a slip that made another real word may have meant, in the text's order, at most MAX_TWIN_QUERIES."""
+    queries = []
+    for match, word in _words(text):
+        for twin in similar_twins(word):
+            if len(queries) == MAX_TWIN_QUERIES:
+                return queries
+            queries.append(text[: match.start()] + _as_typed(twin, match.group()) + text[match.end() :])
+    return queries

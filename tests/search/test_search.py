@@ -658,6 +658,23 @@ def test_a_misspelt_word_is_searched_as_corrected_and_the_results_say_so(world, 
     assert client.get(reverse("api:search"), {"q": "охорона дитинства"}).json()["corrected_query"] is None
 
 
+def test_a_real_word_typed_for_its_twin_is_searched_as_the_twin(world, backend_name, client_for):
+    """«вишу» is a real word (a form of «виш»), one similar letter from «вищу»: «вишу освіту» finds nothing with
+    its words, which the dictionary all knows, so the search asks for «вищу освіту» and says so (before the
+    engines' fuzzy query, and before any of the words: both laws have «освіту»)."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Про вищу освіту", kind="law", text="Закон регулює вищу освіту.")
+    publish_regulation(index, "Лист про освіту", kind="letter", text="Лист про освіту.")
+    refresh_indexes()
+    outcome = run_search(world.users["don"], "вишу освіту", log=False)
+    assert _titles(outcome) == ["Про вищу освіту"] and outcome.corrected == "вищу освіту"
+    assert "<mark>вищу</mark> <mark>освіту</mark>" in outcome.hits[0].snippet
+    data = client_for("don").get(reverse("api:search"), {"q": "Вишу освіту"}).json()
+    assert data["corrected_query"] == "Вищу освіту"
+    assert [row["title"] for row in data["results"]] == ["Про вищу освіту"]
+    assert run_search(world.users["don"], "вищу освіту", log=False).corrected is None
+
+
 @pytest.mark.parametrize("query", ["тількі", "навіьт", "«якоог»"])
 def test_a_misspelt_stop_word_is_not_searched_as_corrected(world, backend_name, client_for, query):
     """«тількі» is one slip from «тільки», a stop word: corrected, the query asks for nothing. It is not asked

@@ -3,7 +3,14 @@ one typing slip away from it."""
 
 import pytest
 
-from search.spelling import MAX_CORRECTED_WORDS, correct_word, corrected_query
+from search.spelling import (
+    MAX_CORRECTED_WORDS,
+    MAX_TWIN_QUERIES,
+    correct_word,
+    corrected_query,
+    similar_twins,
+    twin_queries,
+)
 
 
 @pytest.mark.parametrize(
@@ -63,3 +70,45 @@ def test_a_word_with_an_invisible_character_is_not_corrected_in_pieces(typed, co
     on either side is no word of the query, and a correction of it («педагогічн» -> «педагогічна») made a
     word of neither."""
     assert corrected_query(typed) == corrected
+
+
+@pytest.mark.parametrize(
+    ("word", "twins"),
+    [
+        ("вишу", ("вищу",)),  # ш for щ: «вишу» is a form of «виш», a real word
+        ("вищу", ("віщу", "вишу")),  # either way, in the word's order
+        ("сила", ("сіла",)),
+        ("мови", ()),  # «мові» is another form of «мова»: the query would ask for the same
+        ("освіту", ()),  # no similar letter makes a word of it
+        ("вишо", ()),  # the dictionary does not know it: correct_word's
+        ("виш", ()),  # short
+        ("вишy", ()),  # a Latin letter
+    ],
+)
+def test_a_known_word_has_the_known_words_one_similar_letter_away_as_its_twins(word, twins):
+    assert similar_twins(word) == twins
+
+
+def test_twin_queries_change_one_known_word_each_and_keep_the_rest_as_typed():
+    assert twin_queries("Закон «Про ВИШУ освіту» 2024") == ["Закон «Про ВИЩУ освіту» 2024"]
+    assert twin_queries("вищу сила") == ["віщу сила", "вишу сила", "вищу сіла"]
+    assert twin_queries("закон про освіту") == []
+    assert twin_queries("зарахуваня") == []  # a misspelt word is correct_word's, no twin's
+
+
+def test_twin_queries_are_few():
+    """Each is an engine query of a search that found nothing: the first MAX_TWIN_QUERIES only."""
+    queries = twin_queries("вищу сила вищу сила")
+    assert len(queries) == MAX_TWIN_QUERIES and queries[0] == "віщу сила вищу сила"
+
+
+def test_a_search_that_finds_nothing_tries_few_twins():
+    """The engine queries a search may try (``search.services._attempts``, each only when those before it found
+    nothing): the words as typed, at most MAX_TWIN_QUERIES twins, any of the words (and, on an engine with
+    fuzzy queries, near spellings before it)."""
+    from search.analysis import analyse_query
+    from search.services import _attempts
+
+    attempts = list(_attempts(object(), analyse_query("вищу сила вищу сила")))  # no ``es``: a database backend
+    assert [attempt.corrected for attempt in attempts] == [None, *twin_queries("вищу сила вищу сила"), None]
+    assert len(attempts) == 1 + MAX_TWIN_QUERIES + 1
