@@ -33,8 +33,9 @@ class SearchResponseSerializer(serializers.Serializer):
     fallback = serializers.BooleanField(help_text="True when the engine was unreachable and the database answered.")
     corrected_query = serializers.CharField(
         allow_null=True,
-        help_text="The query with its misspelt words corrected when the results are for it (the query as typed "
-        "found nothing with all its words), else null.",
+        help_text="The query with its misspelt words corrected (a word the dictionary does not know, or a real "
+        "word typed for its twin one similar letter away) when the results are for it (the query as typed found "
+        "nothing with all its words), else null.",
     )
     results = SearchResultSerializer(many=True)
 

@@ -534,23 +534,33 @@ def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
     if text is None:
         return None
     corrected = analyse_query(text)
-    return corrected if _asks_otherwise(corrected, analysed) else None
+    return corrected if _may_find_more(corrected, analysed) else None
 
 
 def _twins(analysed: AnalysedQuery) -> Iterator[AnalysedQuery]:
     """The analyses of the query with one known word replaced by its twin (``search.spelling.twin_queries``:
-    «вишу освіту» → «вищу освіту»), those that ask for other lemmas than the query does."""
+    «вишу освіту» → «вищу освіту»), those that may find what the query did not, each asking for other words
+    than the twins before it."""
+    tried = set()
     for text in twin_queries(analysed.original):
         twin = analyse_query(text)
-        if _asks_otherwise(twin, analysed):
+        if _may_find_more(twin, analysed) and (asked := _asked(twin)) not in tried:
+            tried.add(asked)
             yield twin
 
 
-def _asks_otherwise(changed: AnalysedQuery, analysed: AnalysedQuery) -> bool:
-    """Whether the changed query asks the engine for anything, and for other lemmas than ``analysed``."""
-    if not (changed.terms or changed.phrase_lemmas):
-        return False
-    return (changed.alternatives, changed.phrase_readings) != (analysed.alternatives, analysed.phrase_readings)
+def _may_find_more(changed: AnalysedQuery, analysed: AnalysedQuery) -> bool:
+    """Whether the changed query, all of whose words and phrases are required, may find something when
+    ``analysed`` (all of its words) found nothing: it asks for something, and not for all that ``analysed``
+    asked for (with more, or in another order: «вищу освіту і вищу школу» with one «вищу» changed)."""
+    return bool(changed.terms or changed.phrase_lemmas) and not _asked(changed) >= _asked(analysed)
+
+
+def _asked(analysed: AnalysedQuery) -> frozenset:
+    """What the query asks the engine for, all of it required: each word's lemmas and each phrase's readings."""
+    return frozenset(
+        [*(("word", group) for group in analysed.alternatives), *(("phrase", r) for r in analysed.phrase_readings)]
+    )
 
 
 def _either(typed: AnalysedQuery, corrected: AnalysedQuery) -> AnalysedQuery:

@@ -11,7 +11,7 @@ one; two edits make many real words of one. Among the known words an edit makes,
 a dropped letter, then a letter typed for a similar one (і/ї, и/і, е/є, г/ґ, ш/щ, и/й), two letters swapped,
 another letter replaced, a letter added; the first of them in the word, as ties go.
 
-A slip may also make another real word («вишу освіту» for «вищу освіту»: «вишу» is a form of «вишити»), which
+A slip may also make another real word («вишу освіту» for «вищу освіту»: «вишу» is a form of «виш»), which
 the dictionary cannot tell. When the query's words, as typed and corrected, find nothing together, the search
 tries the query with one known word replaced by its twin, the known word one similar letter away
 (:func:`twin_queries`): each such query is an engine query, so only a few are tried, the first that finds
@@ -106,22 +106,27 @@ def _words(text: str) -> Iterator[tuple[re.Match, str]]:
             yield match, tokens[0]
 
 
+def _replaced(text: str, replacements: list[tuple[re.Match, str]]) -> str:
+    """``text`` with each matched word (in the text's order) replaced, in the case it was typed in."""
+    parts: list[str] = []
+    position = 0
+    for match, word in replacements:
+        parts += [text[position : match.start()], _as_typed(word, match.group())]
+        position = match.end()
+    return "".join([*parts, text[position:]])
+
+
 def corrected_query(text: str) -> str | None:
     """``text`` with each misspelt word (:func:`correct_word`) replaced by its correction, everything else as
     typed (quotes, numbers, other words); None when no word is corrected."""
-    parts: list[str] = []
-    position = corrected = 0
+    corrections = []
     for match, word in _words(text):
-        if corrected == MAX_CORRECTED_WORDS:
+        if len(corrections) == MAX_CORRECTED_WORDS:
             break
         correction = correct_word(word)
         if correction is not None:
-            parts += [text[position : match.start()], _as_typed(correction, match.group())]
-            position = match.end()
-            corrected += 1
-    if not corrected:
-        return None
-    return "".join([*parts, text[position:]])
+            corrections.append((match, correction))
+    return _replaced(text, corrections) if corrections else None
 
 
 @functools.lru_cache(maxsize=10_000)
@@ -145,20 +150,40 @@ def similar_twins(word: str) -> tuple[str, ...]:
                 twin = word[:at] + other + word[at + 1 :]
                 if (
                     twin not in STOP_WORDS
-                    and analyzer.word_is_known(twin)
+                    and _plausible(twin)
                     and lemmas.isdisjoint(lemmatize(twin, with_alternatives=True).split())
                 ):
                     twins.append(twin)
     return tuple(dict.fromkeys(twins))
 
 
+#: Parses of a word no slip is taken to mean: a distorted or an alternative spelling the dictionary lists
+#: («украіни», «иншими», «ґарантій»), a name («воні»: the surname Вон), a preposition, a conjunction, a particle
+#: or an interjection («шодо», «якшо», «таки»).
+_IMPLAUSIBLE_GRAMMEMES = frozenset({"Dist", "alt", "Surn", "Name", "Patr", "PREP", "CONJ", "PRCL", "INTJ"})
+
+
+def _plausible(word: str) -> bool:
+    """Whether the dictionary knows ``word`` as a word a slip may have been meant for: one of its parses is a
+    dictionary word in a standard spelling, not a name or a function word (:data:`_IMPLAUSIBLE_GRAMMEMES`)."""
+    analyzer = get_analyzer()
+    if not analyzer.word_is_known(word):
+        return False
+    return any(parse.tag.grammemes.isdisjoint(_IMPLAUSIBLE_GRAMMEMES) for parse in analyzer.parse(word))
+
+
 def twin_queries(text: str) -> list[str]:
-    """``text`` with one known word replaced by one of its :func:`similar_twins`, everything else as typed: the
-    queries a slip that made another real word may have meant, in the text's order, at most MAX_TWIN_QUERIES."""
-    queries = []
+    """``text`` with one known word replaced by one of its :func:`similar_twins` wherever it is typed, everything
+    else as typed: the queries a slip that made another real word may have meant, in the text's order, at most
+    MAX_TWIN_QUERIES. (With one of two «вищу» replaced, the query would still ask for the other, and find
+    nothing again.)"""
+    places: dict[str, list[re.Match]] = {}
     for match, word in _words(text):
+        places.setdefault(word, []).append(match)
+    queries = []
+    for word, matches in places.items():
         for twin in similar_twins(word):
             if len(queries) == MAX_TWIN_QUERIES:
                 return queries
-            queries.append(text[: match.start()] + _as_typed(twin, match.group()) + text[match.end() :])
+            queries.append(_replaced(text, [(match, twin) for match in matches]))
     return queries

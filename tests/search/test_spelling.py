@@ -98,8 +98,13 @@ def test_twin_queries_change_one_known_word_each_and_keep_the_rest_as_typed():
 
 def test_twin_queries_are_few():
     """Each is an engine query of a search that found nothing: the first MAX_TWIN_QUERIES only."""
-    queries = twin_queries("вищу сила вищу сила")
-    assert len(queries) == MAX_TWIN_QUERIES and queries[0] == "віщу сила вищу сила"
+    queries = twin_queries("проекту сила вишу актів звіту")  # a twin each
+    assert len(queries) == MAX_TWIN_QUERIES and queries[0] == "проєкту сила вишу актів звіту"
+
+
+def test_a_word_typed_twice_is_replaced_by_its_twin_wherever_it_is():
+    """With one of them replaced, the query would still ask for the other, and find nothing again."""
+    assert twin_queries("вищу освіту і ВИЩУ школу") == ["віщу освіту і ВІЩУ школу", "вишу освіту і ВИШУ школу"]
 
 
 def test_a_search_that_finds_nothing_tries_few_twins():
@@ -109,6 +114,34 @@ def test_a_search_that_finds_nothing_tries_few_twins():
     from search.analysis import analyse_query
     from search.services import _attempts
 
-    attempts = list(_attempts(object(), analyse_query("вищу сила вищу сила")))  # no ``es``: a database backend
-    assert [attempt.corrected for attempt in attempts] == [None, *twin_queries("вищу сила вищу сила"), None]
+    query = "проекту сила вишу актів звіту"
+    attempts = list(_attempts(object(), analyse_query(query)))  # no ``es``: a database backend
+    assert [attempt.corrected for attempt in attempts] == [None, *twin_queries(query), None]
     assert len(attempts) == 1 + MAX_TWIN_QUERIES + 1
+
+
+def test_no_twin_is_tried_that_asks_for_all_the_query_asked():
+    """«вища освіта вищу»: each twin of a «вищ-» word leaves the other form's lemma in the query, so it asks for
+    all the query asked (with more), which found nothing; only any of the words is tried after it."""
+    from search.analysis import analyse_query
+    from search.services import _attempts
+
+    assert twin_queries("вища освіта вищу")
+    assert [attempt.corrected for attempt in _attempts(object(), analyse_query("вища освіта вищу"))] == [None, None]
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "україни",  # «украіни»: a distorted spelling the dictionary lists
+        "іншими",  # «иншими»: an alternative spelling
+        "гарантій",  # «ґарантій»: an alternative spelling
+        "вони",  # «воні»: the surname Вон
+    ],
+)
+def test_no_word_is_taken_for_a_non_standard_spelling_or_a_name(word):
+    assert similar_twins(word) == ()
+
+
+def test_a_twin_may_be_the_other_spelling_of_a_word():
+    assert similar_twins("проекту") == ("проєкту",)
