@@ -552,7 +552,7 @@ def _twins(analysed: AnalysedQuery) -> Iterator[AnalysedQuery]:
 def _may_find_more(changed: AnalysedQuery, analysed: AnalysedQuery) -> bool:
     """Whether the changed query, all of whose words and phrases are required, may find something when
     ``analysed`` (all of its words) found nothing: it asks for something, and not for all that ``analysed``
-    asked for (with more, or in another order: «вищу освіту і вищу школу» with one «вищу» changed)."""
+    asked for, and more (each twin of «вища освіта вищу» keeps the other word's «вищий»), compared as sets."""
     return bool(changed.terms or changed.phrase_lemmas) and not _asked(changed) >= _asked(analysed)
 
 

@@ -134,8 +134,8 @@ def similar_twins(word: str) -> tuple[str, ...]:
     """The known words one letter of ``word`` (lower case, a token of :func:`search.analysis.tokenize`) for a
     similar one makes (SIMILAR_LETTERS: «вишу» → «вищу»), in the word's order; none when the dictionary does
     not know ``word`` (:func:`correct_word` corrects it) or it is short or not a plain Ukrainian word. A stop
-    word is left out (the query would ask for less), and so is another form of one of the word's own lemmas
-    («мови» → «мові»: the query would ask for the same)."""
+    word is left out (the query would ask for less), a word no slip is taken to mean (:func:`_plausible`), and
+    another form of one of the word's own lemmas («мови» → «мові»: the query would ask for the same)."""
     if len(word) < MIN_TWIN_LENGTH or not _PLAIN_WORD_RE.fullmatch(word):
         return ()
     analyzer = get_analyzer()
