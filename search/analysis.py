@@ -81,6 +81,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ALLOWED_TERM_RE",
+    "FIELD_BREAK",
     "STOP_WORDS",
     "TOKEN_RE",
     "AnalysedQuery",
@@ -110,6 +111,13 @@ _WORD_CHARS = _CYRILLIC + _LATIN + _DIGITS
 #: Every term that :func:`lemmatize` emits matches this: lowercase letters and digits, with "-", "/" or "."
 #: only between two of them.
 ALLOWED_TERM_RE = re.compile(rf"[{_WORD_CHARS}]+(?:[-/.][{_WORD_CHARS}]+)*")
+
+#: Put between the texts of two fields where an index joins them into one text (the lemmas of several fields,
+#: the fields of a database index entry): a word to each engine's tokenizer (SQLite's ``unicode61``,
+#: PostgreSQL's parser, Lucene's standard tokenizer), so it takes a position, but not of the alphabet, so no
+#: query asks for it. The last word of one field and the first of the next are then not in a row, and a quoted
+#: phrase does not run from one field into the next.
+FIELD_BREAK = "ωωω"
 
 #: Tokens longer than this (in characters) are dropped: no word is that long; such runs are base64 blobs,
 #: glued URLs and the like, and PostgreSQL refuses to index very long words.

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
-from .analysis import lemmatize
+from .analysis import FIELD_BREAK, lemmatize
 
 logger = logging.getLogger(__name__)
 
@@ -38,24 +38,30 @@ class LemmatisedMixin(models.Model):
     lemma_title_fields: tuple[str, ...] = ("title",)
     lemma_body_fields: tuple[str, ...] = ()
 
-    def _lemma_source(self, fields: tuple[str, ...]) -> str:
+    def _lemma_sources(self, fields: tuple[str, ...]) -> tuple[str, ...]:
+        """The text of each of the fields that has one, together at most :data:`MAX_BODY_CHARS` long."""
         parts = []
+        room = MAX_BODY_CHARS
         for name in fields:
             value = getattr(self, name, "")
             if callable(value):
                 value = value()
-            if value:
-                parts.append(get_text_for_indexing(str(value)))
-        return "\n".join(parts)[:MAX_BODY_CHARS]
+            if value and room > 0:
+                text = get_text_for_indexing(str(value))[:room]
+                parts.append(text)
+                room -= len(text)
+        return tuple(parts)
 
     def _lemmas(self, fields: tuple[str, ...]) -> str:
-        """The lemmas of the fields' text, kept on the object for as long as that text is unchanged: the
-        PostgreSQL backend asks for every search field twice per object (for the tsvector and for the plain
-        text it keeps for fuzzy search)."""
-        source = self._lemma_source(fields)
+        """The lemmas of the fields' texts, field after field with :data:`~search.analysis.FIELD_BREAK` between
+        them (a quoted phrase is words in a row within one field), kept on the object for as long as those
+        texts are unchanged: the PostgreSQL backend asks for every search field twice per object (for the
+        tsvector and for the plain text it keeps for fuzzy search)."""
+        sources = self._lemma_sources(fields)
         cache = self.__dict__.setdefault("_lemma_cache", {})
-        if fields not in cache or cache[fields][0] != source:
-            cache[fields] = (source, lemmatize(source, with_alternatives=True))
+        if fields not in cache or cache[fields][0] != sources:
+            lemmas = (lemmatize(source, with_alternatives=True) for source in sources)
+            cache[fields] = (sources, f" {FIELD_BREAK} ".join(text for text in lemmas if text))
         return cache[fields][1]
 
     def title_lemmas(self) -> str:

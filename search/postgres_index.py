@@ -7,7 +7,8 @@ and sends a chunk as one INSERT whose text holds every row: psycopg then convert
 placeholders long, afresh for each chunk. Here the fields are read once per object and a chunk's rows are sent
 by one ``executemany`` of a short statement: each vector is Wagtail's vector of each text (``setweight``,
 ``to_tsvector``) joined in the fields' order by the aggregate of migration ``search.0004``, as Wagtail joins
-them with ``||``, so the index holds the same values (tested against the stock indexer).
+them with ``||``, so the index holds the same lexemes with the same weights (tested against the stock indexer),
+each field's words one position further on than the stock's after the previous field's (``FIELD_BREAK``).
 """
 
 from django.utils.functional import cached_property
@@ -20,15 +21,19 @@ from modelsearch.backends.database.postgres.postgres import (
 )
 from modelsearch.utils import get_content_type_pk
 
+from .analysis import FIELD_BREAK
 from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex, entry_part
 
 #: A vector: each of the texts given as an array, with its weight, as Wagtail's ``SearchVector(Value(text),
 #: weight=..., config=...)`` makes it (without a configuration, the database's default one), joined in order
-#: as ``||`` joins them (no text: the empty vector).
+#: as ``||`` joins them (no text: the empty vector), then without the lexeme of
+#: :data:`~search.analysis.FIELD_BREAK`, the texts put between two fields' texts (:func:`_vector_params`): the
+#: positions of the next field's words start one further on, so a phrase (``<->``) does not run from one field
+#: into the next, and the index holds no lexeme that no query asks for.
 _VECTOR = (
-    "(SELECT search_tsvector_concat(setweight(to_tsvector(COALESCE(%s::regconfig, get_current_ts_config()), "
-    'piece.value), piece.weight::"char") ORDER BY piece.position) '
-    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS piece(value, weight, position))"
+    "ts_delete((SELECT search_tsvector_concat(setweight(to_tsvector(COALESCE(%s::regconfig, "
+    'get_current_ts_config()), piece.value), piece.weight::"char") ORDER BY piece.position) '
+    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS piece(value, weight, position)), %s::text)"
 )
 
 
@@ -62,7 +67,16 @@ class SinglePassObjectIndexer(ObjectIndexer):
 
 
 def _vector_params(texts: list[tuple[str, str]], config: str) -> list:
-    return [config, [text for text, _weight in texts], [weight for _text, weight in texts]]
+    """The parameters of :data:`_VECTOR` for these (text, weight) pairs: :data:`~search.analysis.FIELD_BREAK`
+    between two texts (the values of two fields, or of one field's two values)."""
+    values, weights = [], []
+    for text, weight in texts:
+        if values:
+            values.append(FIELD_BREAK)
+            weights.append(weight)
+        values.append(text)
+        weights.append(weight)
+    return [config, values, weights, FIELD_BREAK]
 
 
 class PortalPostgresIndex(TitleNormsAtFinishIndex, PostgresIndex):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from search import analysis
 from search.analysis import (
     ALLOWED_TERM_RE,
+    FIELD_BREAK,
     MAX_LEMMAS,
     MAX_PHRASE_READINGS,
     STOP_WORDS,
@@ -467,6 +468,16 @@ def test_a_phrase_of_stop_words_is_no_phrase():
     assert analyse_query('«і та» "про" "і"').is_empty
     query = analyse_query('"про" наказ «до школи»')
     assert (query.phrases, query.phrase_lemmas, query.terms) == (["до школи"], ["школа"], ["наказ", "школа"])
+
+
+@pytest.mark.parametrize("text", [FIELD_BREAK, f"«наказ {FIELD_BREAK} школа»", FIELD_BREAK.upper()])
+def test_no_query_asks_for_the_field_break(text):
+    """The word the indexes put between two fields' texts is not of the alphabet: a query that holds it asks
+    for what is around it, never for it, so it matches no field's text."""
+    query = analyse_query(text)
+    assert FIELD_BREAK not in {*query.terms, *query.phrases, *query.phrase_lemmas, *query.numbers}
+    assert FIELD_BREAK not in lemmatize(text, with_alternatives=True)
+    assert not ALLOWED_TERM_RE.search(FIELD_BREAK)
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,33 @@ def test_quoted_phrase_must_appear(world, backend_name):
     assert titles == ["Положення про атестацію педагогічних працівників"]
 
 
+@pytest.mark.parametrize(
+    ("fields", "across", "within"),
+    [
+        # The issuer's last word and the summary's first: two fields whose lemmas are one indexed text.
+        (
+            {"issuer": "Міністерство освіти і науки України", "summary": "Ліцензування приватних закладів."},
+            "«України ліцензування»",
+            "«науки України»",
+        ),
+        # The title's last word and the issuer's first.
+        ({"issuer": "Департамент освіти", "summary": "Про меню."}, "«харчування департамент»", "«департамент освіти»"),
+        # The issuer's last word and the subjects' first, as written: two fields of the index's one body text.
+        ({"issuer": "Київська міська рада", "subjects": "харчування"}, "«рада харчування»", "«міська рада»"),
+    ],
+)
+def test_a_quoted_phrase_does_not_run_from_one_field_into_the_next(world, backend_name, fields, across, within):
+    """A quoted phrase is words in a row within one field: the last word of one field and the first of the
+    next are not a phrase, though the index joins the fields into one text."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист про харчування", kind="letter", **fields)
+    refresh_indexes()
+    user = world.users["don"]
+    assert "Лист про харчування" in _titles(run_search(user, within))
+    assert "Лист про харчування" in _titles(run_search(user, across.strip("«»")))  # the words, not the phrase
+    assert "Лист про харчування" not in _titles(run_search(user, across))
+
+
 def test_results_never_leave_the_scope(world, backend_name):
     outcome = run_search(world.users["school_a"], "зарахування")
     titles = _titles(outcome)
