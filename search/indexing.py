@@ -190,3 +190,17 @@ def reindex_on_commit(model: type[models.Model], keys) -> None:
     """Write the objects of ``model`` with ``keys`` again to the index once the transaction commits, with the
     others its writes asked for (:class:`ReindexOnCommit`)."""
     ReindexOnCommit.add(*((model, key) for key in keys))
+
+
+def queue_rebuild(apps, schema_editor) -> None:
+    """The step of a migration that comes with a change to what the indexes hold (the terms the analysis writes,
+    how an entry joins its fields): queue :func:`search.tasks.rebuild_index` when the site has an index to
+    build again. Every configuration keeps the database index (as the search, or as the engine's fallback), so
+    its having entries tells; a new site's index is empty and is written as its content is. The task is queued
+    in the migration's transaction and run by the worker (``manage.py db_worker``) once it is committed; until
+    the new index is complete, the old one answers."""
+    entries = apps.get_model("wagtailsearch", "IndexEntry")
+    if entries.objects.using(schema_editor.connection.alias).exists():
+        from .tasks import rebuild_index
+
+        rebuild_index.enqueue()

@@ -1,5 +1,6 @@
 """Background work of search: indexing again what changed without a save (pages a move gave new paths,
-documents tagged or moved in bulk)."""
+documents tagged or moved in bulk), and building every index again after an upgrade that changed what the
+indexes hold."""
 
 from collections import defaultdict
 from functools import reduce
@@ -7,6 +8,7 @@ from operator import or_
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db.models import Q
 from django_tasks import task
 from modelsearch.index import class_is_indexed
@@ -59,3 +61,12 @@ def reindex_objects(model_label: str, *keys: int) -> int:
     model = apps.get_model(model_label)
     reindex(model._default_manager.filter(pk__in=keys))
     return len(keys)
+
+
+@task()
+def rebuild_index() -> None:
+    """Build every search backend's index again from what is stored (``manage.py update_index``; atomic: the old
+    index answers until the new one is complete). Queued by the migrations of ``search`` that come with a
+    change to what the indexes hold (:func:`search.indexing.queue_rebuild`): an index written before holds other
+    terms, which queries analysed the new way do not find."""
+    call_command("update_index")
