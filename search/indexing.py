@@ -87,21 +87,26 @@ def by_key_chunks(qs: models.QuerySet, chunk_size: int) -> Iterator[list]:
         chunk = list(qs.filter(pk__gt=chunk[-1].pk)[:chunk_size])
 
 
-def reindex(objects: models.QuerySet, chunk_size: int = 100) -> None:
+def reindex(objects: models.QuerySet, chunk_size: int = 100) -> int:
     """Write the search index entries of ``objects`` (of one concrete model) again from what is stored, on every
-    backend that follows writes, one bulk write per backend and chunk; objects gone or not indexed
-    (``get_indexed_objects``) are left out. For writes that change what an index holds without a save, which
-    Wagtail's signal handlers do not see: an ``UPDATE`` of a queryset, a page tree's new paths. A failure is
-    logged: the search index must never undo what was stored, and one backend down leaves the others written.
-    An object whose index entry cannot be built (:func:`_write_one_by_one`) costs only its own entry."""
+    backend that follows writes, one bulk write per backend and chunk, each in a transaction of its own (a
+    database index's chunk is written whole or not at all, and a write elsewhere waits for one chunk at most);
+    objects gone or not indexed (``get_indexed_objects``) are left out. For writes that change what an index
+    holds without a save, which Wagtail's signal handlers do not see: an ``UPDATE`` of a queryset, a page tree's
+    new paths. A failure is logged: the search index must never undo what was stored, and one backend down
+    leaves the others written. An object whose index entry cannot be built (:func:`_write_one_by_one`) costs
+    only its own entry. Returns how many objects were read."""
     from modelsearch.backends import get_search_backends_with_name
 
     model = objects.model
     backends = list(get_search_backends_with_name(with_auto_update=True))
+    read = 0
     for chunk in by_key_chunks(model.get_indexed_objects().filter(pk__in=objects.values("pk")), chunk_size):
+        read += len(chunk)
         for name, backend in backends:
             try:
-                backend.add_bulk(model, chunk)
+                with transaction.atomic():
+                    backend.add_bulk(model, chunk)
             except Exception as error:
                 if len(chunk) > 1 and not _backend_failed(error):
                     _write_one_by_one(name, backend, model, chunk)
@@ -109,6 +114,7 @@ def reindex(objects: models.QuerySet, chunk_size: int = 100) -> None:
                     logger.exception(
                         "Could not reindex %d %s in the search backend %s", len(chunk), model.__name__, name
                     )
+    return read
 
 
 def _backend_failed(error: Exception) -> bool:
@@ -127,7 +133,8 @@ def _write_one_by_one(name: str, backend, model: type[models.Model], chunk: list
     the others kept their stale entries. A failure is logged per object."""
     for obj in chunk:
         try:
-            backend.add(obj)
+            with transaction.atomic():
+                backend.add(obj)
         except Exception:
             logger.exception("Could not reindex %s %s in the search backend %s", model.__name__, obj.pk, name)
 
@@ -193,12 +200,12 @@ def reindex_on_commit(model: type[models.Model], keys) -> None:
 
 
 def queue_rebuild(apps, schema_editor) -> None:
-    """The step of a migration that comes with a change to what the indexes hold (the terms the analysis writes,
-    how an entry joins its fields): queue :func:`search.tasks.rebuild_index` when the site has an index to
-    build again. Every configuration keeps the database index (as the search, or as the engine's fallback), so
-    its having entries tells; a new site's index is empty and is written as its content is. The task is queued
-    in the migration's transaction and run by the worker (``manage.py db_worker``) once it is committed; until
-    the new index is complete, the old one answers."""
+    """The step of a migration that comes with a change to the text the indexes hold (the terms the analysis
+    writes, how an entry joins its fields): queue :func:`search.tasks.rebuild_index` when the site has an index
+    to write again. Every configuration keeps the database index (as the search, or as the engine's fallback),
+    so its having entries tells; a new site's index is empty and is written as its content is. The task is
+    queued in the migration's transaction and run by the worker (``manage.py db_worker``) once it is
+    committed."""
     entries = apps.get_model("wagtailsearch", "IndexEntry")
     if entries.objects.using(schema_editor.connection.alias).exists():
         from .tasks import rebuild_index

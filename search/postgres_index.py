@@ -26,14 +26,15 @@ from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex, entry_part
 
 #: A vector: each of the texts given as an array, with its weight, as Wagtail's ``SearchVector(Value(text),
 #: weight=..., config=...)`` makes it (without a configuration, the database's default one), joined in order
-#: as ``||`` joins them (no text: the empty vector), then without the lexeme of
-#: :data:`~search.analysis.FIELD_BREAK`, the texts put between two fields' texts (:func:`_vector_params`): the
+#: as ``||`` joins them (no text: the empty vector), then without the lexemes the configuration makes of
+#: :data:`~search.analysis.FIELD_BREAK`, the text put between two fields' texts (:func:`_vector_params`): the
 #: positions of the next field's words start one further on, so a phrase (``<->``) does not run from one field
 #: into the next, and the index holds no lexeme that no query asks for.
 _VECTOR = (
     "ts_delete((SELECT search_tsvector_concat(setweight(to_tsvector(COALESCE(%s::regconfig, "
     'get_current_ts_config()), piece.value), piece.weight::"char") ORDER BY piece.position) '
-    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS piece(value, weight, position)), %s::text)"
+    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS piece(value, weight, position)), "
+    "tsvector_to_array(to_tsvector(COALESCE(%s::regconfig, get_current_ts_config()), %s::text)))"
 )
 
 
@@ -76,7 +77,7 @@ def _vector_params(texts: list[tuple[str, str]], config: str) -> list:
             weights.append(weight)
         values.append(text)
         weights.append(weight)
-    return [config, values, weights, FIELD_BREAK]
+    return [config, values, weights, config, FIELD_BREAK]
 
 
 class PortalPostgresIndex(TitleNormsAtFinishIndex, PostgresIndex):

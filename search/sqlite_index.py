@@ -20,15 +20,17 @@ from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex, entry_part
 class SinglePassObjectIndexer(ObjectIndexer):
     """The entry's title, body and autocomplete text as the stock indexer makes them, from one reading of the
     object's search fields (the stock indexer reads all of them for each of the three), but for
-    :data:`~search.analysis.FIELD_BREAK` between two fields' values where the stock indexer puts a space: FTS5
-    matches a phrase within a column, and a column holds the values of several fields."""
+    :data:`~search.analysis.FIELD_BREAK` between two fields' values of the title and body where the stock
+    indexer puts a space: FTS5 matches a phrase within a column, and a column holds the values of several
+    fields. The autocomplete text is the stock one: no autocomplete query is a phrase, and a prefix is matched as
+    typed (Wagtail's admin page search: «ωω» would find every act with a number)."""
 
     @cached_property
     def prepared(self) -> list[tuple[object, str]]:
         return [prepared for field in self.search_fields for prepared in self.prepare_field(self.obj, field)]
 
-    def _text(self, part: str) -> str:
-        return f" {FIELD_BREAK} ".join(value for field, value in self.prepared if entry_part(field) == part and value)
+    def _text(self, part: str, separator: str = f" {FIELD_BREAK} ") -> str:
+        return separator.join(value for field, value in self.prepared if entry_part(field) == part and value)
 
     @cached_property
     def title(self) -> str:
@@ -40,7 +42,7 @@ class SinglePassObjectIndexer(ObjectIndexer):
 
     @cached_property
     def autocomplete(self) -> str:
-        return self._text("autocomplete")
+        return self._text("autocomplete", " ")
 
 
 class PortalSQLiteIndex(TitleNormsAtFinishIndex, SQLiteIndex):

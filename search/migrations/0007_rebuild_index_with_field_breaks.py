@@ -1,10 +1,10 @@
 """From this release on, the indexes put a word no query asks for between two fields' texts where they join
 fields into one text (``search.analysis.FIELD_BREAK``), so a quoted phrase stays within one field; the lemmas
 also follow the analysis of 30 Nov 2026 (equally likely lemmas, the dictionary's mangled forms, numerals). An
-index written before holds other text: a site that has one builds it again in the background
-(``search.indexing.queue_rebuild``).
+index written before holds other text: a site that has one writes every entry again in the background
+(``search.indexing.queue_rebuild``, ``search.tasks.rebuild_index``).
 
-``INDEX_TEXT_FINGERPRINT`` is what the analysis writes for a sample of the laws
+``INDEX_TEXT_FINGERPRINT`` is what the analysis writes into an act's lemma fields for a sample of the laws
 (``tests/search/test_index_rebuilds.py``): a change to it fails that test until a migration like this one, with
 the new fingerprint, comes with the change."""
 
@@ -12,7 +12,7 @@ from django.db import migrations
 
 from search.indexing import queue_rebuild
 
-INDEX_TEXT_FINGERPRINT = "ecf2186236d978dd1c4f7e6c1bd53ec786c96ea642d83142175891a54bfd5631"
+INDEX_TEXT_FINGERPRINT = "de660f2df0222fb270c98550a3435047d8537ed39000294c1403c1b97d3ca5b1"
 
 
 class Migration(migrations.Migration):

@@ -10,6 +10,7 @@ from wagtail.search.backends import get_search_backend
 
 from cms.pages.models import RegulationPage
 from search import services
+from search.analysis import FIELD_BREAK
 from search.models import QueryLogEntry
 from search.services import SearchFilters, SearchUnavailable, run_search
 from tests.conftest import make_document, publish_regulation
@@ -44,6 +45,15 @@ def test_exact_document_number_ranks_first(world, backend_name):
 def test_quoted_phrase_must_appear(world, backend_name):
     titles = _titles(run_search(world.users["don"], "«педагогічних працівників»"))
     assert titles == ["Положення про атестацію педагогічних працівників"]
+
+
+def test_no_autocomplete_matches_the_field_break(world, backend_name):
+    """The word between two fields' texts is no prefix of anything an autocomplete finds, typed as it is (Wagtail's
+    admin page search and choosers complete the text as typed, without the portal's analysis)."""
+    backend = get_search_backend("default")
+    assert list(backend.autocomplete("367", RegulationPage))
+    for typed in (FIELD_BREAK, FIELD_BREAK[:2]):
+        assert list(backend.autocomplete(typed, RegulationPage)) == []
 
 
 @pytest.mark.parametrize(
