@@ -19,9 +19,10 @@ CPU around the lemmatiser than in it:
 that leaves the entries whose text is unchanged alone, and inserts new entries in bulk as before.
 ``search.postgres_index`` reads the values once per object and writes a chunk with one ``executemany`` of a
 short statement instead of ORM expressions compiled per text. On SQLite and on PostgreSQL, a rebuild sets the
-title norms once, at its finish. What is written,
-the title norms and the order of the entries are the stock backend's; the fallback backend (a database without
-full-text search) is Wagtail's.
+title norms once, at its finish. What is written, the title norms and the order of the entries are the stock
+backend's, but for the word put between two fields' texts in the title and body (``search.analysis.FIELD_BREAK``:
+a quoted phrase stays within one field); the fallback backend (a database without full-text search) is
+Wagtail's.
 """
 
 from django.db import connection

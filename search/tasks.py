@@ -1,6 +1,6 @@
 """Background work of search: indexing again what changed without a save (pages a move gave new paths,
-documents tagged or moved in bulk), and building every index again after an upgrade that changed what the
-indexes hold."""
+documents tagged or moved in bulk), and writing every entry of every index again after an upgrade that changed
+the text the indexes hold."""
 
 import logging
 from collections import defaultdict
