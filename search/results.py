@@ -20,18 +20,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import QuerySet
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 from wagtail.rich_text import get_text_for_indexing
+from wagtail.urls import serve_pattern
 
 from cms.library.models import DocumentKind, LibraryDocument
 from cms.org.compiled import CompiledSelect
@@ -374,18 +377,43 @@ class PageUrls:
             return None
         relative = url_path[len(root.root_path) :]
         language = root.language_code if self.translated else self.language
-        path = _served_path(relative, language, self.urlconf, self.script_prefix)
+        prefix = _serve_prefix(language, self.urlconf, self.script_prefix)
+        if prefix is not None and _SERVED_RE.fullmatch(relative):
+            path = prefix + quote(relative, safe=_PATH_SAFE)
+        else:
+            try:
+                path = _served_path(relative, language, self.urlconf)
+            except NoReverseMatch:  # as Page.url: a page the serve view has no path for has no URL
+                return None
         if not self.append_slash and path != "/":
             path = path.rstrip("/")
         return path if self.single_site else root.root_url + path
 
 
-@functools.lru_cache(maxsize=20_000)
-def _served_path(relative: str, language: str | None, urlconf: str, script_prefix: str) -> str:
-    """The path Wagtail's serve view has for a page's path below its site root, in ``language`` (the site's
-    when it is translated, else the active one: a URL configuration may prefix it), kept per process for the
-    URL configuration and script prefix it was reversed with: ``reverse`` matches the path against the route's
-    pattern, 50-200 µs a hit, a tenth of a search's own work on a page of ten."""
+#: What ``reverse`` leaves unquoted in a path (RFC 3986's ``pchar``, as ``django.urls.resolvers`` has it).
+_PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
+#: A page's path below its site root as Wagtail's serve view takes it (``wagtail.urls.serve_pattern``).
+_SERVED_RE = re.compile(serve_pattern.removeprefix("^").removesuffix("$"))
+#: A path below the site root with the letters, digits, hyphens and underscores a slug may have.
+_PREFIX_PROBE = "ab-c_1/ґ-ї/"
+
+
+@functools.lru_cache(maxsize=64)
+def _serve_prefix(language: str | None, urlconf: str, script_prefix: str) -> str | None:
+    """The path Wagtail's serve view has for a site root in ``language`` (the site's when it is translated, else
+    the active one: a URL configuration may prefix it), for the URL configuration and script prefix in force,
+    when the path of a page below it is that prefix followed by the page's path as ``reverse`` quotes it
+    (checked on a probe); None otherwise. ``reverse`` itself, ~20 µs a page and as much again for the language,
+    was a tenth of a search's own work on a page of ten: most of a search's hits are pages no search of the
+    process has shown before."""
+    prefix = _served_path("", language, urlconf)
+    if _served_path(_PREFIX_PROBE, language, urlconf) != prefix + quote(_PREFIX_PROBE, safe=_PATH_SAFE):
+        return None
+    return prefix
+
+
+def _served_path(relative: str, language: str | None, urlconf: str) -> str:
+    """The path Wagtail's serve view has for a page's path below its site root, in ``language``."""
     with translation.override(language):
         return reverse("wagtail_serve", args=(relative,), urlconf=urlconf)
 

@@ -148,8 +148,25 @@ def test_page_urls_are_wagtails(world, corpus):
         set_script_prefix("/")
     urls = PageUrls()
     assert all(urls.url(page.url_path) == page.url for page in pages)
+    # A path the serve view has none for (Wagtail's slugs never make one) has no URL, as Page.url has none.
+    page = next(page for page in pages if page.url and page.depth > 2)
+    page.url_path += "не слаг/"
+    assert page.url is None and urls.url(page.url_path) is None
     documents = LibraryDocument.objects.all()
     assert documents and all(document_url(doc.pk, doc.file.name) == doc.url for doc in documents)
+
+
+def test_page_urls_are_wagtails_whatever_the_serve_route(world, corpus, settings):
+    """The URLs are Wagtail's also where a page's path is not the site root's path followed by the page's (a
+    route of the serve view with a suffix): each is then reversed on its own."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Ґрунтовна_перевірка 2024 року", kind="order")
+    pages = Page.objects.live().specific()
+    settings.ROOT_URLCONF = "tests.search.serve_suffix_urls"
+    urls = PageUrls()
+    served = [page.url for page in pages]
+    assert all(urls.url(page.url_path) == url for page, url in zip(pages, served, strict=True))
+    assert any(url and url.endswith("/index.html") and "%D2%91" in url for url in served)  # «ґ», quoted
 
 
 def test_hits_carry_what_the_objects_say(world, backend_name):
