@@ -20,13 +20,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.http import RFC3986_SUBDELIMS
@@ -402,14 +402,22 @@ _PREFIX_PROBE = "ab-c_1/ґ-ї/"
 def _serve_prefix(language: str | None, urlconf: str, script_prefix: str) -> str | None:
     """The path Wagtail's serve view has for a site root in ``language`` (the site's when it is translated, else
     the active one: a URL configuration may prefix it), for the URL configuration and script prefix in force,
-    when the path of a page below it is that prefix followed by the page's path as ``reverse`` quotes it
-    (checked on a probe); None otherwise. ``reverse`` itself, ~20 µs a page and as much again for the language,
-    was a tenth of a search's own work on a page of ten: most of a search's hits are pages no search of the
-    process has shown before."""
-    prefix = _served_path("", language, urlconf)
-    if _served_path(_PREFIX_PROBE, language, urlconf) != prefix + quote(_PREFIX_PROBE, safe=_PATH_SAFE):
+    when the path of a page below it is that prefix followed by the page's path as ``reverse`` quotes it; None
+    otherwise. It is, when the route that serves the prefix is Wagtail's serve route with Wagtail's own pattern
+    (``serve_pattern``) last: a route of its own may refuse a path Wagtail's allows (Latin letters only, two
+    levels), and it is then reversed page by page; and a probe checks the quoting. ``reverse`` itself, ~20 µs a
+    page and as much again for the language, was a tenth of a search's own work on a page of ten: most of a
+    search's hits are pages no search of the process has shown before."""
+    try:
+        prefix = _served_path("", language, urlconf)
+        probe = _served_path(_PREFIX_PROBE, language, urlconf)
+        with translation.override(language):
+            route = resolve("/" + unquote(prefix).removeprefix(script_prefix), urlconf=urlconf)
+    except (NoReverseMatch, Resolver404):
         return None
-    return prefix
+    if route.url_name != "wagtail_serve" or not route.route.endswith(serve_pattern.removeprefix("^")):
+        return None
+    return prefix if probe == prefix + quote(_PREFIX_PROBE, safe=_PATH_SAFE) else None
 
 
 def _served_path(relative: str, language: str | None, urlconf: str) -> str:

@@ -156,17 +156,25 @@ def test_page_urls_are_wagtails(world, corpus):
     assert documents and all(document_url(doc.pk, doc.file.name) == doc.url for doc in documents)
 
 
-def test_page_urls_are_wagtails_whatever_the_serve_route(world, corpus, settings):
-    """The URLs are Wagtail's also where a page's path is not the site root's path followed by the page's (a
-    route of the serve view with a suffix): each is then reversed on its own."""
+@pytest.mark.parametrize("routes", ["suffix", "latin_only", "two_levels"])
+def test_page_urls_are_wagtails_whatever_the_serve_route(world, corpus, settings, routes):
+    """The URLs are Wagtail's also where a page's path is not the site root's path followed by the page's path
+    (``tests/search/serve_routes``: a route of the serve view with a suffix; one that serves Latin paths only,
+    or pages two levels deep at most, where other pages have no URL): each is then reversed on its own."""
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Ґрунтовна_перевірка 2024 року", kind="order")
-    pages = Page.objects.live().specific()
-    settings.ROOT_URLCONF = "tests.search.serve_suffix_urls"
+    pages = list(Page.objects.live().specific())
+    deep = Page.objects.get(pk=next(page.pk for page in pages if page.depth > 3))
+    deep.url_path += "a/b/"
+    pages.append(deep)
+    settings.ROOT_URLCONF = f"tests.search.serve_routes.{routes}"
     urls = PageUrls()
     served = [page.url for page in pages]
-    assert all(urls.url(page.url_path) == url for page, url in zip(pages, served, strict=True))
-    assert any(url and url.endswith("/index.html") and "%D2%91" in url for url in served)  # «ґ», quoted
+    assert [urls.url(page.url_path) for page in pages] == served
+    if routes == "suffix":
+        assert any(url and url.endswith("/index.html") and "%D2%91" in url for url in served)  # «ґ», quoted
+    else:
+        assert any(url is None for url in served) and any(url and url.startswith("/pages/") for url in served)
 
 
 def test_hits_carry_what_the_objects_say(world, backend_name):
