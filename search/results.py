@@ -382,7 +382,7 @@ class PageUrls:
             path = prefix + quote(relative, safe=_PATH_SAFE)
         else:
             try:
-                path = _served_path(relative, language, self.urlconf)
+                path = _served_path(relative, language, self.urlconf, self.script_prefix)
             except NoReverseMatch:  # as Page.url: a page the serve view has no path for has no URL
                 return None
         if not self.append_slash and path != "/":
@@ -409,8 +409,8 @@ def _serve_prefix(language: str | None, urlconf: str, script_prefix: str) -> str
     page and as much again for the language, was a tenth of a search's own work on a page of ten: most of a
     search's hits are pages no search of the process has shown before."""
     try:
-        prefix = _served_path("", language, urlconf)
-        probe = _served_path(_PREFIX_PROBE, language, urlconf)
+        prefix = _served_path("", language, urlconf, script_prefix)
+        probe = _served_path(_PREFIX_PROBE, language, urlconf, script_prefix)
         with translation.override(language):
             route = resolve("/" + unquote(prefix).removeprefix(script_prefix), urlconf=urlconf)
     except (NoReverseMatch, Resolver404):
@@ -420,8 +420,10 @@ def _serve_prefix(language: str | None, urlconf: str, script_prefix: str) -> str
     return prefix if probe == prefix + quote(_PREFIX_PROBE, safe=_PATH_SAFE) else None
 
 
-def _served_path(relative: str, language: str | None, urlconf: str) -> str:
-    """The path Wagtail's serve view has for a page's path below its site root, in ``language``."""
+@functools.lru_cache(maxsize=20_000)
+def _served_path(relative: str, language: str | None, urlconf: str, script_prefix: str) -> str:
+    """The path Wagtail's serve view has for a page's path below its site root, in ``language``, kept per
+    process for the URL configuration and script prefix it was reversed with (a route of a site's own)."""
     with translation.override(language):
         return reverse("wagtail_serve", args=(relative,), urlconf=urlconf)
 
