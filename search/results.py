@@ -392,8 +392,10 @@ class PageUrls:
 
 #: What ``reverse`` leaves unquoted in a path (RFC 3986's ``pchar``, as ``django.urls.resolvers`` has it).
 _PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
-#: A page's path below its site root as Wagtail's serve view takes it (``wagtail.urls.serve_pattern``).
-_SERVED_RE = re.compile(serve_pattern.removeprefix("^").removesuffix("$"))
+#: How Wagtail's serve route ends (``wagtail.urls.serve_pattern``, as a route joined below an include has it).
+_SERVE_ROUTE_END = serve_pattern.removeprefix("^")
+#: A page's path below its site root as Wagtail's serve view takes it.
+_SERVED_RE = re.compile(_SERVE_ROUTE_END.removesuffix("$"))
 #: A path below the site root with the letters, digits, hyphens and underscores a slug may have.
 _PREFIX_PROBE = "ab-c_1/ґ-ї/"
 
@@ -415,7 +417,7 @@ def _serve_prefix(language: str | None, urlconf: str, script_prefix: str) -> str
             route = resolve("/" + unquote(prefix).removeprefix(script_prefix), urlconf=urlconf)
     except (NoReverseMatch, Resolver404):
         return None
-    if route.url_name != "wagtail_serve" or not route.route.endswith(serve_pattern.removeprefix("^")):
+    if route.url_name != "wagtail_serve" or not route.route.endswith(_SERVE_ROUTE_END):
         return None
     return prefix if probe == prefix + quote(_PREFIX_PROBE, safe=_PATH_SAFE) else None
 
