@@ -43,8 +43,9 @@ What is measured:
      engine, returning what the portal's engine query returns — the top 10 by the engine's own score and the
      count capped at ``search.engine.MATCH_CAP`` + 1 (1,001), with the same relaxation (all words, then any
      word; near spellings first on OpenSearch) and the scope the engine can apply (the six searched content
-     types, live pages): SQLite ``MATCH`` on the FTS5 table joined to the index entries, ``bm25`` × title
-     norm over the newest ``RANK_CAP`` (300) matches; PostgreSQL ``title @@ q OR body @@ q`` (GIN bitmaps,
+     types, live pages): SQLite ``MATCH`` on the FTS5 table joined to the index entries (through their keys'
+     index, as the portal's statements: ``search.engine.ENTRY_KEYS_INDEX``), ``bm25`` × title norm over the
+     newest ``RANK_CAP`` (300) matches; PostgreSQL ``title @@ q OR body @@ q`` (GIN bitmaps,
      with the portal's planner settings), ``ts_rank`` with Wagtail's weights over the first RANK_CAP matches in
      the scan's order, counted in the same statement; OpenSearch one
      ``_search`` over the page and document indexes with Wagtail's match clause, size 10, ``track_total_hits``
@@ -695,7 +696,15 @@ class RawEngine:
         self.document_ct = ContentType.objects.get_for_model(LibraryDocument).pk
         self.entries = get_app_config().get_model("IndexEntry")._meta.db_table
         if vendor == "sqlite":
+            from django.db import connection
+
+            from search.engine import ENTRY_KEYS_INDEX
+
             self.fts = get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table
+            # As the portal's statements: each match's keys from the entries' keys index, when the database has it.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s", [ENTRY_KEYS_INDEX])
+                self.entry_keys = f" INDEXED BY {ENTRY_KEYS_INDEX}" if cursor.fetchone() else ""
         elif vendor == "postgresql":
             from modelsearch.backends.database.postgres.weights import get_sql_weights
 
@@ -739,7 +748,7 @@ class RawEngine:
                 match = "{title body} : (" + f" {operator.upper()} ".join(f'"{t}"' for t in terms) + ")"
                 select = (
                     f"SELECT e.content_type_id, e.object_id, bm25({self.fts}) * (e.title_norm + 1.0) AS score "  # noqa: S608
-                    f"FROM {self.fts} f JOIN {self.entries} e ON e.id = f.rowid "
+                    f"FROM {self.fts} f JOIN {self.entries} e{self.entry_keys} ON e.id = f.rowid "
                     f"WHERE {self.fts} MATCH %s AND {self._scope_sql()}"
                 )
                 if uncapped:

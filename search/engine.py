@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.db.models import F, QuerySet
 from django.db.models.sql import Query
 from modelsearch.utils import get_descendant_models
@@ -130,6 +130,19 @@ def _index_entry_model():
     return get_app_config().get_model("IndexEntry")
 
 
+#: The SQLite index of the search index entries' keys (``search/migrations/0008_index_entry_keys.py``): the
+#: engine statements read each match's content type, object id and title norm from it, not from the entry's row.
+ENTRY_KEYS_INDEX = "search_indexentry_keys"
+#: The databases (aliases) found without it since the process started: their statements read the rows. Its
+#: migration creates it; a table rebuilt since (Wagtail's model is not ours) has lost it. Where there is one
+#: again, the process sees it after a restart.
+_without_entry_keys: set[str] = set()
+
+
+#: What follows the entries table in the SQLite statements (:func:`_rows` takes it out where it is missing).
+_ENTRY_KEYS_HINT = f" INDEXED BY {ENTRY_KEYS_INDEX}"
+
+
 @dataclass(frozen=True)
 class _IndexQuery:
     """One query's matches in the search index on one database, as the SQL the engine statements are written
@@ -189,7 +202,7 @@ def _index_query(connection, backend, model, query) -> _IndexQuery:
         # rank, as Wagtail gives it, is bm25() itself, whatever the query's shape.
         rank, rank_params = compiled(BM25())
         return _IndexQuery(
-            tables=f'{fts} INNER JOIN {entries} ON ({fts}."rowid" = {entries}."id")',
+            tables=f'{fts} INNER JOIN {entries}{_ENTRY_KEYS_HINT} ON ({fts}."rowid" = {entries}."id")',
             match=match,
             match_params=tuple(match_params),
             entries=entries,
@@ -385,9 +398,18 @@ def _count(connection, index: _IndexQuery, matching: tuple[str, list]) -> int:
 
 def _rows(connection, sql: str, params: list) -> list[tuple]:
     """The rows of one engine statement, on a plain cursor: Django's counting wrapper and its row conversions
-    cost more than these statements' small answers need."""
+    cost more than these statements' small answers need. A SQLite statement naming the entries' keys index
+    where the database has none is run again without it, and the database's later ones without it at once."""
+    if connection.alias in _without_entry_keys:
+        sql = sql.replace(_ENTRY_KEYS_HINT, "")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        try:
+            cursor.execute(sql, params)
+        except OperationalError as error:
+            if _ENTRY_KEYS_HINT not in sql or f"no such index: {ENTRY_KEYS_INDEX}" not in str(error):
+                raise
+            _without_entry_keys.add(connection.alias)
+            cursor.execute(sql.replace(_ENTRY_KEYS_HINT, ""), params)
         return cursor.fetchall()
 
 
