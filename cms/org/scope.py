@@ -20,7 +20,7 @@ from django.db import router
 from django.db.models import Model, Q, QuerySet, Subquery
 from django.http import Http404
 
-from .compiled import CompiledSelect
+from .compiled import Argument, CompiledSelect
 from .models import Level
 
 
@@ -347,12 +347,15 @@ def _view_restrictions(manager) -> QuerySet:
 
 
 @functools.cache
-def _compiled(model, build: Callable[..., QuerySet], alias: str) -> CompiledSelect:
-    """``build(manager)``, a fixed read of ``model`` on the database ``alias``, compiled once per process and
-    database (twice, harmlessly, when two threads ask first at once; :mod:`cms.org.compiled`): read by every
-    scoped operation, its ORM query cost ~0.2 ms to build and compile, ten times the statement on SQLite
-    (``benchmarks/search_profile.py``, a search). The rows are read afresh each time."""
-    return CompiledSelect.of(build(model._default_manager.db_manager(alias)))
+def _compiled(model, build: Callable[..., QuerySet], alias: str, arguments: tuple[str, ...] = ()) -> CompiledSelect:
+    """``build(manager)``, a read of ``model`` on the database ``alias``, compiled once per process and database
+    (twice, harmlessly, when two threads ask first at once; :mod:`cms.org.compiled`): read by every scoped
+    operation, its ORM query cost ~0.2 ms to build and compile, ten times the statement on SQLite
+    (``benchmarks/search_profile.py``, a search); the readable collections' 1.5 ms. The rows are read afresh
+    each time, with the values of the ``arguments`` it names (built with those of ``_ARGUMENTS``)."""
+    return CompiledSelect.of(
+        build(model._default_manager.db_manager(alias)), {name: _ARGUMENTS[name] for name in arguments}
+    )
 
 
 def _group_ids(user_id: int) -> QuerySet:
@@ -398,31 +401,65 @@ def pages_write(scope: Scope, qs: QuerySet) -> QuerySet:
 
 @once_per_block
 def readable_collection_paths(scope: Scope) -> list[str] | None:
-    """Paths of the collections whose documents the scope may read; None means all of them."""
-    from cms.groups.models import Membership
+    """Paths of the collections whose documents the scope may read; None means all of them. One statement,
+    compiled once per process (the school's, the district's, the account's keys given each time: an account
+    without a school or district has none of theirs, not every one without)."""
     from cms.library.models import CollectionAudience
 
     if scope.is_city:
         return None
     if scope.is_site_admin:
         return []
-    audience = Q(level="city") | Q(level="district", district_id=scope.district_id)
+    alias = router.db_for_read(CollectionAudience)
     if scope.is_school:
-        members = Membership.objects.filter(Q(school_id=scope.school_id) | Q(user_id=scope.user_id))
+        read = _compiled(CollectionAudience, _school_audiences, alias, ("school", "user", "district"))
+        rows = read.rows(school=scope.school_id, user=scope.user_id, district=scope.district_id)
     else:
-        members = Membership.objects.filter(Q(user_id=scope.user_id) | Q(school__district_id=scope.district_id))
+        read = _compiled(CollectionAudience, _district_audiences, alias, ("user", "district"))
+        rows = read.rows(user=scope.user_id, district=scope.district_id)
+    return [path for (path,) in rows]
+
+
+#: What the reads compiled once are built with for the values given each time (:func:`_compiled`).
+_ARGUMENTS = {"school": Argument(1), "user": Argument(2), "district": Argument(3)}
+
+
+def _school_audiences(manager) -> QuerySet:
+    """The paths of the collections addressed to the city, to the school's district, or to a community the
+    school or the account is a member of."""
+    from cms.groups.models import Membership
+
+    members = Membership.objects.filter(Q(school_id=_ARGUMENTS["school"]) | Q(user_id=_ARGUMENTS["user"]))
+    return _audiences(manager, members)
+
+
+def _district_audiences(manager) -> QuerySet:
+    """As :func:`_school_audiences` for a district office: a community its account or one of its district's
+    schools is a member of."""
+    from cms.groups.models import Membership
+
+    members = Membership.objects.filter(Q(user_id=_ARGUMENTS["user"]) | Q(school__district_id=_ARGUMENTS["district"]))
+    return _audiences(manager, members)
+
+
+def _audiences(manager, members: QuerySet) -> QuerySet:
+    audience = Q(level="city") | Q(level="district", district_id=_ARGUMENTS["district"])
     audience |= Q(level="community", community_id__in=members.values("community_id"))
-    return list(CollectionAudience.objects.filter(audience).order_by().values_list("collection__path", flat=True))
+    return manager.filter(audience).order_by().values_list("collection__path")
 
 
 @once_per_block
 def _collection_ids_under(paths: tuple[str, ...]) -> list[int]:
+    """The collections at ``paths`` and under them: every collection's path read (a library has tens of them;
+    one statement compiled once) and compared here."""
     from wagtail.models import Collection
 
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return list(Collection.objects.filter(condition).order_by().values_list("pk", flat=True))
+    collections = _compiled(Collection, _collection_paths, router.db_for_read(Collection)).rows()
+    return [pk for pk, path in collections if path.startswith(paths)]
+
+
+def _collection_paths(manager) -> QuerySet:
+    return manager.order_by().values_list("pk", "path")
 
 
 @once_per_block

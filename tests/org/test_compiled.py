@@ -3,10 +3,11 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Q
 from wagtail.models import Page, PageViewRestriction
 
 from cms.org import scope as scope_module
-from cms.org.compiled import CompiledSelect
+from cms.org.compiled import Argument, CompiledSelect
 from cms.org.scope import read_once, scope_of, visible
 from cms.pages.models import RegulationPage
 
@@ -30,6 +31,32 @@ def test_a_compiled_select_runs_with_a_clause_after_it_and_its_parameters_after_
     assert rows == [(page.pk, page.title)]
 
 
+def test_a_compiled_select_takes_its_arguments_each_time_it_runs(world):
+    page, other = world.content.city_regulation, world.content.district_a_regulation
+    qs = Page.objects.filter(Q(pk=Argument(1)) | Q(pk=Argument(2), live=True)).order_by("pk").values_list("pk", "title")
+    compiled = CompiledSelect.of(qs, {"one": Argument(1), "other": Argument(2)})
+    assert compiled.rows(one=page.pk, other=other.pk) == sorted([(page.pk, page.title), (other.pk, other.title)])
+    assert compiled.rows(one=other.pk, other=None) == [(other.pk, other.title)]
+    assert compiled.rows(one=None, other=None) == []
+    with pytest.raises(TypeError):
+        compiled.rows(one=page.pk)
+    with pytest.raises(TypeError):
+        compiled.rows(one=page.pk, other=other.pk, third=1)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Page.objects.filter(pk=1),  # no parameter of the argument's
+        lambda: Page.objects.filter(depth=Argument(1)),  # out of a positive field's range: folded away
+        lambda: Page.objects.filter(Q(depth=Argument(1)) | Q(pk=1)),  # the same, the rest kept
+    ],
+)
+def test_an_argument_the_statement_has_no_parameter_for_is_refused(world, build):
+    with pytest.raises(ImproperlyConfigured):
+        CompiledSelect.of(build().values_list("pk"), {"depth": Argument(1)})
+
+
 def test_only_a_plain_selection_of_columns_is_kept_compiled(world):
     with pytest.raises(ImproperlyConfigured):
         CompiledSelect.of(Page.objects.order_by("path").distinct().values_list("title"))
@@ -48,9 +75,9 @@ def test_the_scope_compiles_its_reads_once_and_reads_their_rows_each_time(world,
     compiled = []
     original = CompiledSelect.of
 
-    def spy(qs):
+    def spy(qs, arguments=None):
         compiled.append(qs.model)
-        return original(qs)
+        return original(qs, arguments)
 
     monkeypatch.setattr(CompiledSelect, "of", spy)
     school = scope_of(world.users["school_a"])

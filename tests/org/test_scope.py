@@ -184,3 +184,25 @@ def test_a_password_restriction_hides_a_page_and_a_sign_in_restriction_does_not(
         found = set(visible(world.users[actor], RegulationPage).values_list("pk", flat=True))
         assert by_password.pk not in found, actor
         assert by_sign_in.pk in found, actor
+
+
+def test_a_school_account_without_a_school_reads_no_community_of_another_account(world):
+    """A school's account whose school is gone from it (written around the form, which refuses it) is a member of
+    nothing: the communities whose members are accounts without a school are not its own."""
+    from cms.accounts.roles import Role
+    from cms.groups.models import Membership
+    from cms.library.models import LibraryDocument
+    from tests.factories import make_user
+
+    Membership.objects.create(community=world.thematic_c, user=world.users["own_ruo"])
+    user = make_user(Role.SCHOOL_DIRECTOR, school=world.school_a, username="dir-no-school")
+    type(user).objects.filter(pk=user.pk).update(school=None)
+    user = type(user).objects.get(pk=user.pk)
+    assert scope_of(user).is_school and scope_of(user).school_id is None
+    found = set(visible(user, LibraryDocument).values_list("pk", flat=True))
+    assert world.content.city_document.pk in found
+    assert world.content.community_c_document.pk not in found
+    # The member account itself reads the community's documents.
+    assert world.content.community_c_document.pk in set(
+        visible(world.users["own_ruo"], LibraryDocument).values_list("pk", flat=True)
+    )
