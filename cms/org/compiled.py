@@ -52,8 +52,8 @@ class CompiledSelect:
 
         ``arguments`` names the :class:`Argument` values ``qs`` was built with, each compared with a column
         (``field=value``, ``field__in=[value]``): their parameters are the values given to :meth:`rows`. Each
-        must be a parameter of the statement (a comparison the ORM folded away, or wrote as ``IS NULL``, has
-        none: refused)."""
+        must be a parameter of the statement (one the ORM folded away has none: refused). A value given as
+        None is compared as SQL compares NULL: ``column = NULL`` holds for no row."""
         compiler = qs.query.get_compiler(using=qs.db)
         try:
             sql, params = compiler.as_sql()
