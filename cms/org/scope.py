@@ -69,9 +69,15 @@ def _compute_scope(user) -> Scope:
 
         return Scope(level=None, user_id=user.pk, role=Role.SITE_ADMIN)
     level = user.level
+    if (level == Level.SCHOOL and user.school_id is None) or (level == Level.DISTRICT and user.district_id is None):
+        # A unit's role without its unit (written around the account form, which refuses it) acts for no unit
+        # and reads nothing: compared with a missing key, the rules' conditions read as "IS NULL" and matched the
+        # accounts, memberships and schools that have no unit.
+        return Scope(level=None, user_id=user.pk, role=user.role)
     if level == Level.SCHOOL:
-        district_id = user.school.district_id if user.school_id else None
-        return Scope(level=level, district_id=district_id, school_id=user.school_id, user_id=user.pk, role=user.role)
+        return Scope(
+            level=level, district_id=user.school.district_id, school_id=user.school_id, user_id=user.pk, role=user.role
+        )
     if level == Level.DISTRICT:
         return Scope(level=level, district_id=user.district_id, user_id=user.pk, role=user.role)
     return Scope(level=level, user_id=user.pk, role=user.role)
@@ -402,8 +408,8 @@ def pages_write(scope: Scope, qs: QuerySet) -> QuerySet:
 @once_per_block
 def readable_collection_paths(scope: Scope) -> list[str] | None:
     """Paths of the collections whose documents the scope may read; None means all of them. One statement,
-    compiled once per process (the school's, the district's, the account's keys given each time: an account
-    without a school or district has none of theirs, not every one without)."""
+    compiled once per process (the school's, the district's, the account's keys given each time; a school the
+    city manages has no district, and reads no district's collections)."""
     from cms.library.models import CollectionAudience
 
     if scope.is_city:

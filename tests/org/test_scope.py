@@ -2,6 +2,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 
 from cms.accounts.models import UserSession
 from cms.groups.models import Community
@@ -186,23 +188,28 @@ def test_a_password_restriction_hides_a_page_and_a_sign_in_restriction_does_not(
         assert by_sign_in.pk in found, actor
 
 
-def test_a_school_account_without_a_school_reads_no_community_of_another_account(world):
-    """A school's account whose school is gone from it (written around the form, which refuses it) is a member of
-    nothing: the communities whose members are accounts without a school are not its own."""
+@pytest.mark.parametrize(
+    ("role", "unit", "key"), [("SCHOOL_DIRECTOR", "school_a", "school"), ("RUO_STAFF", "district", "district")]
+)
+def test_a_units_account_without_its_unit_reads_nothing(world, role, unit, key):
+    """A school's or a district office's account whose unit is gone from it (written around the account form,
+    which refuses it) acts for no unit. Compared with its missing key, the rules matched what has no unit: the
+    accounts of the department, the communities whose members are accounts, the schools the city manages."""
     from cms.accounts.roles import Role
-    from cms.groups.models import Membership
+    from cms.groups.models import Community, Membership
     from cms.library.models import LibraryDocument
+    from cms.pages.models import RegulationPage
+    from tests.conftest import sign_in
     from tests.factories import make_user
 
     Membership.objects.create(community=world.thematic_c, user=world.users["own_ruo"])
-    user = make_user(Role.SCHOOL_DIRECTOR, school=world.school_a, username="dir-no-school")
-    type(user).objects.filter(pk=user.pk).update(school=None)
+    user = make_user(getattr(Role, role), **{key: getattr(world, unit)}, username="no-unit")
+    type(user).objects.filter(pk=user.pk).update(**{key: None})
     user = type(user).objects.get(pk=user.pk)
-    assert scope_of(user).is_school and scope_of(user).school_id is None
-    found = set(visible(user, LibraryDocument).values_list("pk", flat=True))
-    assert world.content.city_document.pk in found
-    assert world.content.community_c_document.pk not in found
-    # The member account itself reads the community's documents.
-    assert world.content.community_c_document.pk in set(
-        visible(world.users["own_ruo"], LibraryDocument).values_list("pk", flat=True)
-    )
+    for model in (LibraryDocument, RegulationPage, Community, School, District, type(user)):
+        assert not visible(user, model).exists(), model
+    assert scope_of(user).level is None
+    # Its home page says it has no role (a school's dashboard read its school: a server error).
+    response = sign_in(Client(), user).get(reverse("dashboard:home"))
+    assert response.status_code == 200
+    assert "dashboard/no_role.html" in [template.name for template in response.templates]
