@@ -137,8 +137,6 @@ ENTRY_KEYS_INDEX = "search_indexentry_keys"
 #: migration creates it; a table rebuilt since (Wagtail's model is not ours) has lost it. Where there is one
 #: again, the process sees it after a restart.
 _without_entry_keys: set[str] = set()
-
-
 #: What follows the entries table in the SQLite statements (:func:`_rows` takes it out where it is missing).
 _ENTRY_KEYS_HINT = f" INDEXED BY {ENTRY_KEYS_INDEX}"
 

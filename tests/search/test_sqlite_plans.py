@@ -84,7 +84,7 @@ def _test_without_the_index_the_statements_read_the_rows(world, database_search,
             step
             for sql, params in statements[len(named) :]
             for step in _plan(sql, params)
-            if "USING COVERING INDEX search_indexentry_keys" in step
+            if f"USING COVERING INDEX {engine.ENTRY_KEYS_INDEX}" in step
         ]
         assert [hit.pk for hit in outcome.hits] == [hit.pk for hit in found[order].hits]
         assert (outcome.total, outcome.total_is_lower_bound) == (found[order].total, True)
