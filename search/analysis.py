@@ -87,6 +87,8 @@ __all__ = [
     "AnalysedQuery",
     "analyse_query",
     "cache_clear",
+    "compound_parts",
+    "compound_start",
     "forms_with_lemmas",
     "get_analyzer",
     "lemmatize",
@@ -416,6 +418,47 @@ def token_starts_at(text: str, at: int) -> bool:
     return TOKEN_RE.match(text, segment).end() < at
 
 
+#: The hyphens that join the parts of a word: the hyphen and the look-alikes the analysis reads as one.
+HYPHENS = "-" + "".join(char for char, to in _PRE_MAP.items() if to == "-")
+_HYPHEN_SPLIT_RE = re.compile(f"[{re.escape(HYPHENS)}]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+#: The most characters of a hyphenated word before a part of it that :func:`compound_start` reads back.
+MAX_COMPOUND_CHARS = 120
+
+
+def compound_parts(word: str) -> list[str]:
+    """The parts of a word of letters joined by hyphens ("санітарно-епідеміологічний" -> ["санітарно",
+    "епідеміологічний"]), which every engine indexes as words of their own: SQLite's ``unicode61`` tokenizer
+    splits at the hyphen, PostgreSQL's parser gives the whole word and its parts, Lucene's standard tokenizer
+    its parts. So a query's «епідеміологічного» finds a text with «санітарно-епідеміологічної». [] for a word
+    without a hyphen, or with a digit (the engines split a number each its own way: :func:`number_parts`)."""
+    if has_digit(word):
+        return []
+    parts = _HYPHEN_SPLIT_RE.split(word)
+    return [part for part in parts if part] if len(parts) > 1 else []
+
+
+def hyphen_split(word: str) -> list[str]:
+    """``word`` split at its hyphens (:data:`HYPHENS`): itself alone when it has none."""
+    return _HYPHEN_SPLIT_RE.split(word)
+
+
+def compound_start(text: str, at: int, lowest: int = 0) -> int | None:
+    """Where the token of ``text`` (:data:`TOKEN_RE`) that holds position ``at`` starts, when it is a word of
+    letters joined by apostrophes and hyphens that starts at ``lowest`` or after, at most MAX_COMPOUND_CHARS
+    before ``at``; None otherwise (a number's token, a longer word). Only the word's letters before ``at`` are
+    read, so a search that finds a part of a word (``search.results.Forms``) reads each word once."""
+    start, limit = at, max(lowest, at - MAX_COMPOUND_CHARS)
+    while start > limit and (
+        _LETTER_RE.match(text, start - 1)
+        or (text[start - 1] in _JOINERS and start - 2 >= limit and _LETTER_RE.match(text, start - 2))
+    ):
+        start -= 1
+    if start > 0 and _SEGMENT_CHAR_RE.match(text, start - 1):  # a digit, or a word too long or begun before
+        return None
+    return start if token_starts_at(text, start) else None
+
+
 def number_parts(token: str) -> list[str]:
     """The parts of a number token between its "-", "/" and "." ("1/9-100" -> ["1", "9", "100"]).
 
@@ -736,9 +779,11 @@ def lemmatize(text: str, *, with_alternatives: bool = False) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def word_lemmas(word: str) -> frozenset[str]:
-    """The lemmas of one word as written (alternatives included) and the word lowercased: what a snippet
-    compares with a query's lemmas, word after word, so it is kept per word form."""
-    return frozenset((*lemmatize(word, with_alternatives=True).split(), word.lower()))
+    """The lemmas of one word as written (alternatives included), the parts of a hyphenated one's (as the engines
+    index them: :func:`compound_parts`) and the word lowercased: what a snippet compares with a query's lemmas,
+    word after word, so it is kept per word form."""
+    lemmas = lemmatize(word, with_alternatives=True).split()
+    return frozenset((*lemmas, *(part for lemma in lemmas for part in compound_parts(lemma)), word.lower()))
 
 
 @functools.lru_cache(maxsize=20_000)

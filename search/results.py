@@ -14,6 +14,7 @@ import codecs
 import functools
 import heapq
 import html
+import itertools
 import math
 import os
 import re
@@ -41,10 +42,14 @@ from cms.org.compiled import CompiledSelect
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
 from .analysis import (
+    HYPHENS,
     TOKEN_RE,
     AnalysedQuery,
     closed_forms,
+    compound_start,
     forms_with_lemmas,
+    has_digit,
+    hyphen_split,
     lemma_forms,
     not_ruled_out,
     ruled_out,
@@ -452,10 +457,11 @@ class Highlighter:
 
     The text, up to ``SNIPPET_SCAN_CHARS``, is first searched, lowercased a piece at a time, for the
     dictionary forms of the query's lemmas (:func:`search.analysis.lemma_forms`, found with ``str.find``:
-    :class:`Forms`), and each place found is confirmed by the word's own lemmas: a rare
-    word far into a long text is found without lemmatising the words before it. Only when none is confirmed
-    (a word the dictionary does not inflect, a compound, another apostrophe, a Latin letter in a Cyrillic word;
-    or no match in the text at all, as for a hit found by its title) is the text read the long way. When every
+    :class:`Forms`; a hyphenated word with a part among them is found whole, as the engines found the text by
+    the part), and each place found is confirmed by the word's own lemmas and their parts: a rare word far into
+    a long text is found without lemmatising the words before it. Only when none is confirmed (a word the
+    dictionary does not inflect, a compound the query names, another apostrophe, a Latin letter in a Cyrillic
+    word; or no match in the text at all, as for a hit found by its title) is the text read the long way. When every
     query lemma is a dictionary word, only the words :func:`search.analysis.ruled_out` does not rule out may
     match: they are taken from the text's distinct words by set operations (each word checked once per
     process: :func:`search.analysis.not_ruled_out`), analysed (once per process:
@@ -588,37 +594,42 @@ class Forms:
     by their first STEM_LETTERS letters, each group looked for by the prefix its forms share (a lemma's forms
     mostly share their stem: one or two groups), and each place found kept where a word starts
     (:func:`search.analysis.token_starts_at`: not the «2024» of «01.09.2024») that is one of them. A form that
-    is not one word is never found: a snippet marks whole words only.
+    is not one word is never found: a snippet marks whole words only. With ``parts``, a word of letters joined
+    by hyphens with a part among the forms is found too, whole («санітарно-епідеміологічної» for the forms of
+    «епідеміологічний»: :func:`search.analysis.compound_parts`).
 
     A regular expression of the forms found the same places as fast, but compiling it took 0.3-0.6 ms per
     query (~0.2 ms a lemma, in Python's regular expression compiler): a query not seen before paid it for each
     lemma (``benchmarks/search_profile.py``, 100,000 acts on SQLite); grouping the forms takes ~10 µs."""
 
-    def __init__(self, forms):
+    def __init__(self, forms, *, parts: bool = False):
         groups: dict[str, list[str]] = {}
         for form in filter(None, forms):
             groups.setdefault(form[:STEM_LETTERS], []).append(form)
-        self.stems = [_Stem.of(group) for group in groups.values()]
+        self.stems = [_Stem.of(group, parts=parts) for group in groups.values()]
 
     def places(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         """(start, end) of each word of ``text[start:end]`` (one cut at ``end`` whole there) that is one of the
-        forms, in order."""
+        forms (or, with ``parts``, has a part that is), in order."""
         found = [stem.places(text, start, end) for stem in self.stems]
         if len(found) == 1:
             return found[0]
-        return heapq.merge(*found)  # words do not overlap, and a word is of one group; none when no forms
+        # Words do not overlap, and a word is of one group, but a word of two parts may be found by each.
+        return (place for place, _same in itertools.groupby(heapq.merge(*found)))
 
 
 @dataclass(frozen=True)
 class _Stem:
-    """Forms that start alike: the prefix they share, and the forms."""
+    """Forms that start alike: the prefix they share, the forms, and whether a hyphenated word with a part among
+    them is found (:class:`Forms`)."""
 
     prefix: str
     forms: frozenset[str]
+    parts: bool = False
 
     @classmethod
-    def of(cls, forms: list[str]) -> _Stem:
-        return cls(_shared_prefix(forms), frozenset(forms))
+    def of(cls, forms: list[str], *, parts: bool = False) -> _Stem:
+        return cls(_shared_prefix(forms), frozenset(forms), parts)
 
     def places(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         at = text.find(self.prefix, start, end)
@@ -631,7 +642,25 @@ class _Stem:
                 continue
             if word.group() in self.forms and token_starts_at(text, at):
                 yield at, word.end()
+            elif self.parts and (first := self._hyphenated_start(text, at, word.group(), start)) is not None:
+                yield first, word.end()
             at = text.find(self.prefix, word.end(), end)
+
+    def _hyphenated_start(self, text: str, at: int, rest: str, lowest: int) -> int | None:
+        """Where the word of letters joined by hyphens that ``rest`` ends (the text from ``at`` to that word's
+        end) starts, when a part of it from ``at`` on is one of the forms and it starts at ``lowest`` or after;
+        None otherwise. Each word is read once: the search goes on past its end."""
+        parts = hyphen_split(rest)
+        if self.forms.isdisjoint(parts):  # most places: the prefix inside a word that is no form
+            return None
+        first = compound_start(text, at, lowest)
+        if first is None or has_digit(rest):
+            return None
+        if first < at and text[at - 1] not in HYPHENS:
+            parts = parts[1:]  # ``at`` is inside a part: its first piece is none
+        if (first == at and len(parts) == 1) or self.forms.isdisjoint(parts):
+            return None  # a word of one part (no form: it would have been found whole), or no part a form
+        return first
 
 
 def _shared_prefix(words: list[str]) -> str:
@@ -646,7 +675,7 @@ def _shared_prefix(words: list[str]) -> str:
 @functools.lru_cache(maxsize=4_096)
 def _lemma_forms(lemma: str) -> Forms:
     """The :class:`Forms` of a lemma's dictionary forms, kept per process (the 4,096 last used)."""
-    return Forms(lemma_forms(lemma))
+    return Forms(lemma_forms(lemma), parts=True)
 
 
 def _first_word(text: str, forms: Forms, start: int, end: int) -> re.Match | None:

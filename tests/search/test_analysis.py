@@ -19,6 +19,8 @@ from search.analysis import (
     AnalysedQuery,
     analyse_query,
     closed_forms,
+    compound_parts,
+    compound_start,
     lemmatize,
     lemmatize_query,
     not_ruled_out,
@@ -392,6 +394,43 @@ def test_decomposed_letters_are_composed():
 def test_hyphenated_words_are_kept():
     assert tokenize("школа-інтернат науково-педагогічних") == ["школа-інтернат", "науково-педагогічних"]
     assert lemmatize("шкіл-інтернатів") == "школа-інтернат"
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("санітарно-епідеміологічний", ["санітарно", "епідеміологічний"]),
+        ("науково‑педагогічно–методичний", ["науково", "педагогічно", "методичний"]),  # look-alike hyphens
+        ("інтернат", []),
+        ("нмт-2024", []),  # a number: the engines split it each its own way
+        ("2145-viii", []),
+    ],
+)
+def test_the_parts_of_a_hyphenated_word_of_letters(word, parts):
+    assert compound_parts(word) == parts
+
+
+def test_a_hyphenated_words_lemmas_include_their_parts():
+    """What a snippet compares with the query's lemmas: the parts of the word's lemma, which the engines index."""
+    assert word_lemmas("санітарно-епідеміологічної") >= {"санітарно-епідеміологічний", "епідеміологічний"}
+    assert word_lemmas("державою-агресором") >= {"держава-агресор", "держава", "агресор"}
+    assert word_lemmas("НМТ-2024") == {"нмт-2024"}
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "lowest", "start"),
+    [
+        ("у санітарно-епідеміологічній", 12, 0, 2),
+        ("у науково-педагогічно-методичній", 22, 0, 2),
+        ("у науково-педагогічно-методичній", 22, 5, None),  # the word begins before ``lowest``
+        ("м'ясо-молочної", 6, 0, 0),  # an apostrophe inside a part
+        ("нмт-2024 та 1а-б", 15, 0, None),  # a word with a digit is a number's token
+        ("1.а-б", 4, 0, 2),  # a stop joins no letters: the word is «а-б»
+        ("о-" * 70 + "б", 140, 0, None),  # longer than MAX_COMPOUND_CHARS before ``at``
+    ],
+)
+def test_where_a_hyphenated_word_of_letters_starts(text, at, lowest, start):
+    assert compound_start(text, at, lowest) == start
 
 
 def test_dashes_between_words_separate():

@@ -11,17 +11,20 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from search import analysis
-from search.analysis import analyse_query, lemma_forms, lemmatize, tokenize
+from search.analysis import analyse_query, compound_parts, lemma_forms, lemmatize, tokenize
 from search.results import FORMS_FIRST_PIECE, SNIPPET_RADIUS, WORD_RE, Forms, Highlighter
 
 
-def _places(forms, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def _places(forms, text: str, start: int = 0, end: int | None = None, *, parts=False) -> list[tuple[int, int]]:
     """The plain way: the words of ``text[start:end]`` (one cut at ``end`` whole there) that start a word of the
-    whole text and are among ``forms``."""
+    whole text and are among ``forms`` or, with ``parts``, have a part (between hyphens) that is."""
     starts = {word.start() for word in WORD_RE.finditer(text)}
     end = len(text) if end is None else end
     return [
-        word.span() for word in WORD_RE.finditer(text, start, end) if word.start() in starts and word.group() in forms
+        word.span()
+        for word in WORD_RE.finditer(text, start, end)
+        if word.start() in starts
+        and (word.group() in forms or (parts and not forms.isdisjoint(compound_parts(word.group()))))
     ]
 
 
@@ -42,20 +45,47 @@ def test_the_forms_are_found_where_the_words_read_one_by_one_are(forms, text, cu
     assert list(Forms(forms).places(text, start, end)) == _places(forms, text, start, end)
 
 
-def test_the_forms_are_found_where_the_words_read_one_by_one_are_in_the_laws():
+@settings(max_examples=800, deadline=None)
+@given(
+    forms=st.sets(st.text(alphabet="аб1'-", min_size=1, max_size=4), max_size=6),
+    text=st.text(alphabet="аб1'’- ./–", max_size=80),
+    cut=st.tuples(st.integers(0, 80), st.integers(0, 80)),
+)
+@example(forms={"б"}, text="а-б а–б-а", cut=(0, 9))  # the last part, the middle one, after an en dash
+@example(forms={"а"}, text="а-б ба-а", cut=(0, 8))  # the first part; a part after a piece of another one
+@example(forms={"б"}, text="1-а-б а-б1 аб-б", cut=(0, 15))  # no part of a word with a digit
+@example(forms={"б"}, text="а-б", cut=(1, 3))  # no word begun before the slice
+@example(forms={"а", "б"}, text="а-б", cut=(0, 3))  # a word found by two parts, once
+def test_the_words_with_a_part_among_the_forms_are_found_where_the_words_read_one_by_one_are(forms, text, cut):
+    """With ``parts``: a word of letters joined by hyphens (or their look-alikes) is found whole where one of
+    its parts is a form, wherever the part lies in it; a number's parts are not its words."""
+    start, end = min(cut[0], len(text)), min(max(cut), len(text))
+    assert list(Forms(forms, parts=True).places(text, start, end)) == _places(forms, text, start, end, parts=True)
+
+
+@pytest.mark.parametrize("parts", [False, True])
+def test_the_forms_are_found_where_the_words_read_one_by_one_are_in_the_laws(parts):
     texts = [
         path.read_text(encoding="utf-8")[:60_000].lower()
         for path in sorted((django_settings.SHARED_DATA_DIR / "laws").glob("*.txt"))
     ]
-    lemma_sets = [{"освіта"}, {"заклад", "загальний", "середній"}, {"право", "рівний", "рівень"}, {"здійснювати"}]
-    found = 0
+    lemma_sets = [
+        {"освіта"},
+        {"заклад", "загальний", "середній"},
+        {"право", "рівний", "рівень"},
+        {"здійснювати"},
+        {"педагогічний", "економічний", "епідеміологічний"},  # the second parts of many hyphenated words
+    ]
+    found = in_parts = 0
     for lemmas in lemma_sets:
         forms = frozenset().union(*(lemma_forms(lemma) for lemma in lemmas))
         for text in texts:
-            places = list(Forms(forms).places(text, 0, len(text)))
-            assert places == _places(forms, text)
+            places = list(Forms(forms, parts=parts).places(text, 0, len(text)))
+            assert places == _places(forms, text, parts=parts)
             found += len(places)
+            in_parts += sum("-" in text[start:end] for start, end in places)
     assert found > 1_000
+    assert (in_parts > 100) if parts else in_parts == 0
 
 
 def _first_place_the_plain_way(analysed, text: str) -> int | None:
@@ -63,10 +93,16 @@ def _first_place_the_plain_way(analysed, text: str) -> int | None:
     wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
     forms = frozenset().union(*(lemma_forms(lemma) for lemma in wanted))
     folded = text.lower().replace("’", "'").replace("ʼ", "'")
-    for start, end in _places(forms, folded):
-        if wanted & set(lemmatize(text[start:end], with_alternatives=True).split()):
+    for start, end in _places(forms, folded, parts=True):
+        if wanted & _lemmas_and_parts(text[start:end]):
             return start
     return None
+
+
+def _lemmas_and_parts(word: str) -> set[str]:
+    """A word's lemmas and their parts between hyphens: what the engines index it as."""
+    lemmas = lemmatize(word, with_alternatives=True).split()
+    return {*lemmas, *(part for lemma in lemmas for part in compound_parts(lemma))}
 
 
 FILLER = "Загальні положення цього документа. "
@@ -111,7 +147,9 @@ def test_a_form_confirmed_further_in_a_piece_loses_to_another_lemmas_earlier_for
     assert first.group() == "Учні"
 
 
-@pytest.mark.parametrize("query", ["закладу освіти", "права громадян", "ґрунтується", "сім'ї", "2145-VIII"])
+@pytest.mark.parametrize(
+    "query", ["закладу освіти", "права громадян", "ґрунтується", "сім'ї", "2145-VIII", "педагогічних", "науково"]
+)
 def test_the_words_marked_are_those_whose_lemmas_are_asked_for(query):
     """The words a snippet marks, found among the distinct words not ruled out, are each word of the text
     whose lemmas include one the query asks for, read word by word: over the start of every law."""
@@ -124,11 +162,43 @@ def test_the_words_marked_are_those_whose_lemmas_are_asked_for(query):
         expected = [
             match.span()
             for match in WORD_RE.finditer(text)
-            if wanted & set(lemmatize(match.group(), with_alternatives=True).split()) or match.group().lower() in wanted
+            if wanted & _lemmas_and_parts(match.group()) or match.group().lower() in wanted
         ]
         assert [match.span() for match in highlighter._words(text, 0, len(text))] == expected
         marked += len(expected)
     assert marked > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("епідеміологічного", "З дозволу державної санітарно-епідеміологічної служби.", "санітарно-епідеміологічної"),
+        ("інтернату", "Директор школи‑інтернату видає наказ.", "школи‑інтернату"),  # a non-breaking hyphen
+        ("науково", "Рада науково-педагогічних працівників.", "науково-педагогічних"),  # the first part
+        ("педагогічно", "Учасники науково-педагогічно-методичної ради.", "науково-педагогічно-методичної"),
+        ("агресора", "Збройна агресія державою-агресором.", "державою-агресором"),  # a word the dictionary lacks
+    ],
+)
+def test_a_word_with_a_part_the_query_asks_for_is_marked_whole(query, text, marked):
+    """Every engine indexes a hyphenated word's parts as words (``search.analysis.compound_parts``): the text was
+    found by the part, and the snippet marks the word it is in, found among the dictionary forms in the text
+    read first (before, the text was read again to its end, the long way, and the snippet marked nothing)."""
+    start_of_a_longer_text = f"{text} {FILLER * 10}"
+    snippet = Highlighter(analyse_query(query)).snippet(start_of_a_longer_text, partial=True)
+    assert snippet is not None
+    assert re.findall("<mark>(.*?)</mark>", snippet) == [marked]
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("нмт", "Результати НМТ-2024 оприлюднено."),  # a number's parts differ between the engines
+        ("педагогічних", "Рада науково-педагогічно-методичної служби."),  # its part «педагогічно», not the word
+        ("інтернат", "Заклад інтернатного типу."),  # a word that starts with a form
+    ],
+)
+def test_a_part_of_a_number_or_of_another_word_is_not_marked(query, text):
+    assert "<mark>" not in Highlighter(analyse_query(query)).snippet(text)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The search capability, as one conformance suite run against every configured backend: the database
 (SQLite here, PostgreSQL in CI) and, when OPENSEARCH_URL is set (CI starts a real node), OpenSearch."""
 
+import re
 from datetime import date
 
 import pytest
@@ -783,6 +784,20 @@ def test_a_word_and_number_joined_by_a_hyphen_is_found(world, backend_name, quer
     publish_regulation(index, "Лист Б", kind="letter", text="Розклад НМТ 2023 для класу.")
     refresh_indexes()
     assert _titles(run_search(world.users["don"], query)) == ["Лист А"]
+
+
+def test_a_word_is_found_as_a_part_of_a_hyphenated_word_and_marked_there(world, backend_name):
+    """Every engine indexes a hyphenated word's parts as words of their own: «епідеміологічного» finds a text
+    with «санітарно-епідеміологічної» only, and its snippet marks that word."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(
+        index, "Лист А", kind="letter", text="Щеплення з дозволу державної санітарно-епідеміологічної служби."
+    )
+    publish_regulation(index, "Лист Б", kind="letter", text="Лист про епідемію грипу в закладах освіти.")
+    refresh_indexes()
+    outcome = run_search(world.users["don"], "епідеміологічного")
+    assert _titles(outcome) == ["Лист А"]
+    assert re.findall("<mark>(.*?)</mark>", outcome.hits[0].snippet) == ["санітарно-епідеміологічної"]
 
 
 def test_a_number_typed_with_letters_of_the_other_layout_is_found(world, backend_name):
