@@ -420,7 +420,7 @@ def token_starts_at(text: str, at: int) -> bool:
 
 #: The hyphens that join the parts of a word: the hyphen and the look-alikes the analysis reads as one.
 HYPHENS = "-" + "".join(char for char, to in _PRE_MAP.items() if to == "-")
-_HYPHEN_SPLIT_RE = re.compile(f"[{re.escape(HYPHENS)}]")
+HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 #: The most characters of a hyphenated word before a part of it that :func:`compound_start` reads back.
 MAX_COMPOUND_CHARS = 120
@@ -434,13 +434,8 @@ def compound_parts(word: str) -> list[str]:
     without a hyphen, or with a digit (the engines split a number each its own way: :func:`number_parts`)."""
     if has_digit(word):
         return []
-    parts = _HYPHEN_SPLIT_RE.split(word)
+    parts = HYPHEN_RE.split(word)
     return [part for part in parts if part] if len(parts) > 1 else []
-
-
-def hyphen_split(word: str) -> list[str]:
-    """``word`` split at its hyphens (:data:`HYPHENS`): itself alone when it has none."""
-    return _HYPHEN_SPLIT_RE.split(word)
 
 
 def compound_start(text: str, at: int, lowest: int = 0) -> int | None:

@@ -42,6 +42,7 @@ from cms.org.compiled import CompiledSelect
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
 from .analysis import (
+    HYPHEN_RE,
     HYPHENS,
     TOKEN_RE,
     AnalysedQuery,
@@ -49,7 +50,6 @@ from .analysis import (
     compound_start,
     forms_with_lemmas,
     has_digit,
-    hyphen_split,
     lemma_forms,
     not_ruled_out,
     ruled_out,
@@ -632,6 +632,9 @@ class _Stem:
         return cls(_shared_prefix(forms), frozenset(forms), parts)
 
     def places(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        parts = self.parts
+        # Most texts write their hyphens as "-": a word's look-alike ones are looked for only in a text that has one.
+        lookalikes = parts and any(text.find(hyphen, start, end) >= 0 for hyphen in HYPHENS[1:])
         at = text.find(self.prefix, start, end)
         while at >= 0:
             # From ``at`` to the end of the word it is in. Where no word starts at ``at``, that piece ends where
@@ -640,9 +643,14 @@ class _Stem:
             if word is None:
                 at = text.find(self.prefix, at + 1, end)
                 continue
-            if word.group() in self.forms and token_starts_at(text, at):
+            rest = word.group()
+            if rest in self.forms and token_starts_at(text, at):
                 yield at, word.end()
-            elif self.parts and (first := self._hyphenated_start(text, at, word.group(), start)) is not None:
+            elif (
+                parts
+                and ("-" in rest or (at and text[at - 1] in HYPHENS) or (lookalikes and HYPHEN_RE.search(rest)))
+                and (first := self._hyphenated_start(text, at, rest, start)) is not None
+            ):
                 yield first, word.end()
             at = text.find(self.prefix, word.end(), end)
 
@@ -650,8 +658,8 @@ class _Stem:
         """Where the word of letters joined by hyphens that ``rest`` ends (the text from ``at`` to that word's
         end) starts, when a part of it from ``at`` on is one of the forms and it starts at ``lowest`` or after;
         None otherwise. Each word is read once: the search goes on past its end."""
-        parts = hyphen_split(rest)
-        if self.forms.isdisjoint(parts):  # most places: the prefix inside a word that is no form
+        parts = HYPHEN_RE.split(rest)
+        if self.forms.isdisjoint(parts):  # the prefix inside a part that is no form
             return None
         first = compound_start(text, at, lowest)
         if first is None or has_digit(rest):
