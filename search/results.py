@@ -666,9 +666,7 @@ class _Stem:
             return None
         if first < at and text[at - 1] not in HYPHENS:
             parts = parts[1:]  # ``at`` is inside a part: its first piece is none
-        if (first == at and len(parts) == 1) or self.forms.isdisjoint(parts):
-            return None  # a word of one part (no form: it would have been found whole), or no part a form
-        return first
+        return None if self.forms.isdisjoint(parts) else first
 
 
 def _shared_prefix(words: list[str]) -> str:
