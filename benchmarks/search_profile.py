@@ -73,8 +73,10 @@ from benchmarks.search_speed import (  # noqa: E402
     KINDS,
     RawEngine,
     SearchNode,
+    baseline_check,
     build_queries,
     build_site,
+    engine_words,
     load_source,
     percentile,
     run_update_index,
@@ -262,7 +264,6 @@ class _NoMessages(list):
 
 def measure_user(user, queries, raw, counters, args) -> dict:
     import search.services as services
-    from search.analysis import analyse_query
 
     figures = {}
     views = _views() if args.views else {}
@@ -270,17 +271,18 @@ def measure_user(user, queries, raw, counters, args) -> dict:
         measured, warmup = queries[kind][: args.queries], queries[kind][args.queries :][:WARMUP]
         for q in warmup:
             services.run_search(user, q, log=False)
-            raw.search(analyse_query(q).terms)
+            raw.search(engine_words(q))
         rows = {"portal": [], "portal_wall": [], "raw": [], "raw_wall": [], "statements": [], "outside": []}
+        rows.update(engine_totals=[])
         rows.update(totals=[], **{phase: [] for phase in PHASES}, **{f"{phase}_wall": [] for phase in PHASES})
         rows.update({f"{phase}_statements": [] for phase in PHASES})
         for name in views:
             rows[name] = []
             rows[f"{name}_statements"] = []
         for i, q in enumerate(measured):
-            terms = analyse_query(q).terms
+            words = engine_words(q)
             if i % 2:  # as search_speed.py: each goes first every other query (the first reads what is not cached)
-                _time_raw(raw, terms, rows)
+                _time_raw(raw, words, rows)
             counters.reset()
             started, started_wall = time.process_time(), time.perf_counter()
             outcome = services.run_search(user, q, log=not args.no_log)
@@ -294,7 +296,7 @@ def measure_user(user, queries, raw, counters, args) -> dict:
             rows["outside"].append(counters.statements - counters.engine_statements)
             rows["totals"].append(outcome.total)
             if not i % 2:
-                _time_raw(raw, terms, rows)
+                _time_raw(raw, words, rows)
             for name, call in views.items():
                 counters.reset()
                 started = time.process_time()
@@ -305,9 +307,10 @@ def measure_user(user, queries, raw, counters, args) -> dict:
     return figures
 
 
-def _time_raw(raw, terms, rows) -> None:
+def _time_raw(raw, words, rows) -> None:
     started, started_wall = time.process_time(), time.perf_counter()
-    raw.search(terms)
+    count, _top = raw.search(words)
+    rows["engine_totals"].append(count)
     rows["raw"].append((time.process_time() - started) * 1000)
     rows["raw_wall"].append((time.perf_counter() - started_wall) * 1000)
 
@@ -363,7 +366,8 @@ def print_report(report: dict, args) -> None:
     print("=" * width)
     header = (
         f"{'user':<6} {'kind':<13} │ {'portal wall p50':>15} {'p95':>5} │ {'CPU p50':>7} {'p95':>5} │ "
-        f"{'raw wall p50':>12} {'p95':>5} │ {'CPU p50':>7} │ {'ratio p50':>9} {'p95':>5} │ {'SQL':>4} {'outside':>7}"
+        f"{'raw wall p50':>12} {'p95':>5} │ {'CPU p50':>7} │ {'ratio p50':>9} {'p95':>5} │ {'same':>4} │ "
+        f"{'SQL':>4} {'outside':>7}"
     )
     if args.views:
         header += f" │ {'API':>5} {'SQL':>3} │ {'page':>5} {'SQL':>3}"
@@ -379,7 +383,7 @@ def print_report(report: dict, args) -> None:
                 f"{statistics.median(r['portal']):>7.1f} {percentile(r['portal'], 95):>5.1f} │ "
                 f"{raw50:>12.1f} {raw95:>5.1f} │ {statistics.median(r['raw']):>7.1f} │ "
                 f"{portal50 / raw50:>8.1f}x {portal95 / raw95:>4.1f}x │ "
-                f"{max(r['statements']):>4} {max(r['outside']):>7}"
+                f"{baseline_check(r)[0] / len(r['totals']):>4.0%} │ {max(r['statements']):>4} {max(r['outside']):>7}"
             )
             if args.views:
                 line += (
@@ -392,7 +396,8 @@ def print_report(report: dict, args) -> None:
         "portal = run_search whole; raw = the hand-written engine query of search_speed.py (same lemmas, top 10 +\n"
         "count capped at 1,001, no objects loaded); wall = perf_counter, CPU = process_time of this process (on\n"
         "OpenSearch the engine's own CPU is in the node); ratio = portal wall ÷ raw wall at that percentile;\n"
-        "SQL = statements per run_search (max): all, and outside the engine's parts."
+        "same = the share of queries whose raw count is the portal's total (the baseline finds what the portal\n"
+        "finds); SQL = statements per run_search (max): all, and outside the engine's parts."
     )
     if args.views:
         print("API / page = the API view / results page through RequestFactory: CPU mean, statements max.")
@@ -528,6 +533,10 @@ def run(args) -> None:
     for user_key, text in profiles.items():
         print(f"\n--- cProfile, {USERS[user_key]}, all kinds ---")
         print(text)
+    empty = sum(baseline_check(figures[kind])[1] for figures in report.values() for kind in args.kinds)
+    if empty:  # as search_speed.py: a baseline that finds nothing is no baseline
+        log(f"the raw engine query found nothing for {empty} queries the portal found: the baseline is wrong")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ What is measured:
    - portal: ``run_search(demo-don, q, log=False)``, the whole of it: query analysis (lemmatisation), the
      user's scope, the engine query (all words; near spellings on OpenSearch; any word), loading the
      candidates, the title re-ranking, the first page of 10 hits with their URLs and highlighted snippets;
-   - engine: the same lemmas (analysed beforehand, not timed) as one hand-written request straight to the
+   - engine: the same words as the portal asks the engine for (each word's lemma, or any of its equally
+     likely lemmas; analysed beforehand, not timed) as one hand-written request straight to the
      engine, returning what the portal's engine query returns — the top 10 by the engine's own score and the
      count capped at ``search.engine.MATCH_CAP`` + 1 (1,001), with the same relaxation (all words, then any
      word; near spellings first on OpenSearch) and the scope the engine can apply (the six searched content
@@ -55,6 +56,9 @@ What is measured:
      matches (``ORDER BY score LIMIT 10`` and ``count(*)``), what capping saves on very common words.
 
    Figures: p50 and p95 in ms per kind, and the ratio of the portal's to the engine's percentile.
+   The engine query is a baseline only when it finds what the portal finds: the report gives the share of
+   queries whose engine count is the portal's total (``same``), and the run exits 1 when the engine query
+   found nothing for a query the portal found something for.
 
 ``--json FILE`` also writes the figures; ``--keep`` keeps the temp dir (database, node log) and the PostgreSQL cluster.
 """
@@ -726,26 +730,30 @@ class RawEngine:
             f"(SELECT p.id FROM wagtailcore_page p WHERE p.id = {object_id} AND p.live) IS NOT NULL)"
         )
 
-    def search(self, terms: list[str], *, uncapped: bool = False) -> tuple[int, list]:
-        """(count, top 10) with all the words, relaxed to any of them (near spellings first on OpenSearch)."""
+    def search(self, words: list[tuple[str, ...]], *, uncapped: bool = False) -> tuple[int, list]:
+        """(count, top 10) with all the words, relaxed to any of them (near spellings first on OpenSearch).
+        ``words``: each word of the query as the portal asks the engine for it, its lemma or its equally likely
+        lemmas (:func:`engine_words`)."""
         operators = ["and", "fuzzy", "or"] if self.vendor in ENGINES else ["and", "or"]
-        if len(terms) == 1:
+        if len(words) == 1:
             operators.remove("or")  # as the portal: with one word, "any word" is "all words" again
         count, top = 0, []
         for operator in operators:
-            count, top = self._search(terms, operator, uncapped)
+            count, top = self._search(words, operator, uncapped)
             if count:
                 break
         return count, top
 
-    def _search(self, terms: list[str], operator: str, uncapped: bool) -> tuple[int, list]:
-        from django.db import connection, transaction
+    def _search(self, words: list[tuple[str, ...]], operator: str, uncapped: bool) -> tuple[int, list]:
+        from django.db import connection
+
+        from search.engine import _matched_through_indexes
 
         if self.vendor in ENGINES:
-            return self._engine(terms, operator)
+            return self._engine(words, operator)
         with connection.cursor() as cursor:
             if self.vendor == "sqlite":
-                match = "{title body} : (" + f" {operator.upper()} ".join(f'"{t}"' for t in terms) + ")"
+                match = "{title body} : (" + _joined(words, operator, _fts5_term, " AND ", " OR ") + ")"
                 select = (
                     f"SELECT e.content_type_id, e.object_id, bm25({self.fts}) * (e.title_norm + 1.0) AS score "  # noqa: S608
                     f"FROM {self.fts} f JOIN {self.entries} e{self.entry_keys} ON e.id = f.rowid "
@@ -761,8 +769,7 @@ class RawEngine:
                 newest = f"{select} ORDER BY f.rowid DESC LIMIT {self.rank_cap}"
                 cursor.execute(f"SELECT * FROM ({newest}) ORDER BY score LIMIT 10", [match])  # noqa: S608
                 return count, cursor.fetchall()
-            lexemes = [part for term in terms for part in re.split(r"[\s\-]+", term) if part]
-            tsquery = f" {'&' if operator == 'and' else '|'} ".join("'" + t.replace("'", "''") + "'" for t in lexemes)
+            tsquery = _joined(words, operator, _tsquery_term, " & ", " | ")
             q = "to_tsquery('simple', %s)"
             score = f"ts_rank(%s::real[], e.title, {q}) * e.title_norm + ts_rank(%s::real[], e.body, {q})"
             where = f"(e.title @@ {q} OR e.body @@ {q}) AND {self._scope_sql()}"
@@ -776,13 +783,9 @@ class RawEngine:
                 cursor.execute(f"SELECT count(*) FROM {self.entries} e WHERE {where}", [tsquery, tsquery])  # noqa: S608
                 return cursor.fetchone()[0], top
             # As the portal (search.engine): the matches from the GIN indexes' bitmaps, counted and the first
-            # RANK_CAP scored in one statement; the settings end with the transaction's commit (a rollback would
-            # make psycopg forget the connection's prepared statements).
-            assert connection.get_autocommit(), "the raw query's transaction is its own"
-            with transaction.atomic():
-                cursor.execute(
-                    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
-                )
+            # RANK_CAP scored in one statement, under the portal's planner settings (its own transaction's, or
+            # put back at the end inside a caller's transaction).
+            with _matched_through_indexes(connection):
                 cursor.execute(
                     f"WITH matched AS MATERIALIZED (SELECT e.id FROM {self.entries} e WHERE {where} LIMIT %s) "  # noqa: S608
                     f"SELECT e.content_type_id, e.object_id, {score} AS score, (SELECT count(*) FROM matched) "
@@ -793,19 +796,27 @@ class RawEngine:
                 rows = cursor.fetchall()
             return (rows[0][3] if rows else 0), [row[:3] for row in rows]
 
-    def _engine(self, terms: list[str], operator: str) -> tuple[int, list]:
-        from wagtail.search.query import Fuzzy, PlainText
+    def _engine(self, words: list[tuple[str, ...]], operator: str) -> tuple[int, list]:
+        from wagtail.search.query import And, Fuzzy, Or, PlainText
 
         from cms.pages.models import RegulationPage
 
-        text = " ".join(terms)
-        query = Fuzzy(text, operator="and") if operator == "fuzzy" else PlainText(text, operator=operator)
+        if operator == "fuzzy":  # as the portal: near spellings of the words' first lemmas
+            query = Fuzzy(" ".join(word[0] for word in words), operator="and")
+        elif all(len(word) == 1 for word in words):
+            query = PlainText(" ".join(word[0] for word in words), operator=operator)
+        elif operator == "or":
+            query = Or([PlainText(lemma) for word in words for lemma in word])
+        else:
+            query = And([PlainText(word[0]) if len(word) == 1 else Or([PlainText(x) for x in word]) for word in words])
         # Wagtail's match clause for this query (the same fields and boosts as the portal's), without its filters.
         match = self.backend.search(query, RegulationPage.objects.all()).query_compiler.get_inner_query()
+        # The scope: the index's ``_django_content_type`` keywords (each object's model and its ancestors), which
+        # Wagtail's own content type filter reads, and the live pages.
         live_pages = {
-            "bool": {"filter": [{"terms": {"content_type": self.page_types}}, {"term": {"live_filter": True}}]}
+            "bool": {"filter": [{"terms": {"_django_content_type": self.page_types}}, {"term": {"live_filter": True}}]}
         }
-        documents = {"term": {"content_type": self.document_type}}
+        documents = {"term": {"_django_content_type": self.document_type}}
         scope = {"bool": {"should": [live_pages, documents], "minimum_should_match": 1}}
         body = {
             "query": {"bool": {"must": match, "filter": scope}},
@@ -816,6 +827,39 @@ class RawEngine:
         response = self.client.search(index=",".join(self.indexes), body=body)
         hits = response["hits"]
         return hits["total"]["value"], [(hit["_index"], hit["_id"], hit["_score"]) for hit in hits["hits"]]
+
+
+def engine_words(query: str) -> list[tuple[str, ...]]:
+    """The query's words as the portal asks the engine for them (``search.services.build_query``): each word's
+    lemma, or its equally likely lemmas («найбільше»: «найбільше» or «найбільший»), a text with either matching."""
+    from search.analysis import analyse_query
+
+    analysed = analyse_query(query)
+    return list(analysed.alternatives) or [(term,) for term in analysed.terms]
+
+
+def _joined(words: list[tuple[str, ...]], operator: str, term, all_of: str, any_of: str) -> str:
+    """A database engine's match expression of ``words``: all of them (each any of its lemmas) or any of their
+    lemmas, each lemma written by ``term(lemma, joiner)`` (``all_of`` or ``any_of``, as the operator joins
+    words)."""
+    joiner = any_of if operator == "or" else all_of
+    if operator == "or":
+        return any_of.join(term(lemma, joiner) for word in words for lemma in word)
+    return all_of.join(
+        term(word[0], joiner) if len(word) == 1 else "(" + any_of.join(term(lemma, joiner) for lemma in word) + ")"
+        for word in words
+    )
+
+
+def _fts5_term(lemma: str, _joiner: str) -> str:
+    return f'"{lemma}"'
+
+
+def _tsquery_term(lemma: str, joiner: str) -> str:
+    """A lemma in a ``to_tsquery``: its parts at spaces and hyphens (as Wagtail's plain text splits them on
+    PostgreSQL), joined as the query's words are."""
+    parts = ["'" + part.replace("'", "''") + "'" for part in re.split(r"[\s\-]+", lemma) if part]
+    return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -831,7 +875,6 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 def measure(vendor: str, queries: dict[str, list[str]], args) -> dict:
     from cms.accounts.models import User
-    from search.analysis import analyse_query
     from search.services import run_search
 
     user = User.objects.get(username=DON_USERNAME)
@@ -841,10 +884,10 @@ def measure(vendor: str, queries: dict[str, list[str]], args) -> dict:
         measured, warmup = queries[kind][: args.queries], queries[kind][args.queries :]
         for q in warmup:
             run_search(user, q, log=False)
-            raw.search(analyse_query(q).terms)
+            raw.search(engine_words(q))
         result = {"portal_ms": [], "engine_ms": [], "uncapped_ms": [], "totals": [], "capped": 0, "engine_totals": []}
         for i, q in enumerate(measured):
-            terms = analyse_query(q).terms
+            words = engine_words(q)
             steps = ["portal", "engine"] if i % 2 == 0 else ["engine", "portal"]
             for step in steps:
                 if step == "portal":
@@ -853,11 +896,11 @@ def measure(vendor: str, queries: dict[str, list[str]], args) -> dict:
                     result["totals"].append(outcome.total)
                     result["capped"] += outcome.total_is_lower_bound
                 else:
-                    ms, (count, _top) = timed(raw.search, terms)
+                    ms, (count, _top) = timed(raw.search, words)
                     result["engine_ms"].append(ms)
                     result["engine_totals"].append(count)
             if vendor not in ENGINES and i < args.uncapped_queries:
-                result["uncapped_ms"].append(timed(raw.search, terms, uncapped=True)[0])
+                result["uncapped_ms"].append(timed(raw.search, words, uncapped=True)[0])
         result["load_avg"] = os.getloadavg()[0]  # the machine's 1-minute load average at the end of the kind
         figures[kind] = result
         log(
@@ -892,6 +935,17 @@ def _ms(value: float) -> str:
     return "-" if math.isnan(value) else (f"{value:,.1f}" if value < 1000 else f"{value:,.0f}")
 
 
+def baseline_check(figures: dict) -> tuple[int, int]:
+    """How the engine query's counts compare with the portal's, over a kind's queries: (those the same count,
+    those the engine query found nothing for where the portal found something). The engine query is the baseline
+    only when it finds what the portal finds: the portal's total is the engine's count capped at MATCH_CAP."""
+    from search.engine import MATCH_CAP
+
+    pairs = list(zip(figures["engine_totals"], figures["totals"], strict=True))
+    same = sum(min(engine, MATCH_CAP) == portal for engine, portal in pairs)
+    return same, sum(engine == 0 < portal for engine, portal in pairs)
+
+
 def print_report(report: dict, args) -> None:
     width = 112
     corpus, index = report["corpus"], report["index"]
@@ -911,7 +965,7 @@ def print_report(report: dict, args) -> None:
     )
     print()
     header = (
-        f"{'kind':<13} {'n':>4} {'matches p50':>11} {'capped':>7} │ {'portal p50':>10} {'p95':>7} │ "
+        f"{'kind':<13} {'n':>4} {'matches p50':>11} {'capped':>7} {'same':>5} │ {'portal p50':>10} {'p95':>7} │ "
         f"{'engine p50':>10} {'p95':>6} │ {'ratio p50':>9} {'p95':>6} │ {'uncapped p50':>12} {'p95':>7} │ {'load':>4}"
     )
     print(header)
@@ -928,8 +982,10 @@ def print_report(report: dict, args) -> None:
             else (math.nan,) * 2
         )
         n = len(r["portal_ms"])
+        same, _empty = baseline_check(r)
         print(
-            f"{KIND_LABELS[kind]:<13} {n:>4} {statistics.median(r['totals']):>11,.0f} {r['capped'] / n:>7.0%} │ "
+            f"{KIND_LABELS[kind]:<13} {n:>4} {statistics.median(r['totals']):>11,.0f} {r['capped'] / n:>7.0%} "
+            f"{same / n:>5.0%} │ "
             f"{_ms(portal50):>10} {_ms(portal95):>7} │ {_ms(engine50):>10} {_ms(engine95):>6} │ "
             f"{portal50 / engine50:>8.1f}x {portal95 / engine95:>5.1f}x │ {_ms(uncapped50):>12} {_ms(uncapped95):>7} │ "
             f"{r['load_avg']:>4.1f}"
@@ -941,12 +997,13 @@ def print_report(report: dict, args) -> None:
         )
     print("─" * len(header))
     print(
-        "ms. portal = run_search(demo-don, q, log=False) whole; engine = the same lemmas as one request straight to\n"
+        "ms. portal = run_search(demo-don, q, log=False) whole; engine = the same words as one request straight to\n"
         "the engine (top 10 of the first RANK_CAP matches on SQLite/PostgreSQL + count capped at MATCH_CAP + 1,\n"
         "same relaxation, scope: searched types, live pages);\n"
         "ratio = portal ÷ engine at that percentile; uncapped = the engine ranking and counting every match\n"
         f"(first {args.uncapped_queries} queries of a kind; database backends). matches = the portal's total;\n"
-        "capped = the share of queries whose total the portal reports as a lower bound ('more than').\n"
+        "capped = the share of queries whose total the portal reports as a lower bound ('more than');\n"
+        "same = the share whose engine count is the portal's total (the baseline finds what the portal finds).\n"
         f"load = the machine's 1-minute load average after the kind ({os.cpu_count()} cores; above ~1.5, other\n"
         "processes were competing for the cores and the figures are pessimistic)."
     )
@@ -1042,6 +1099,10 @@ def main() -> None:
         print_report(report, args)
         if args.json:
             args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        empty = sum(baseline_check(report["kinds"][kind])[1] for kind in KINDS)
+        if empty:  # a baseline that finds nothing is no baseline: its ratios mean nothing
+            log(f"the engine query found nothing for {empty} queries the portal found: the baseline is wrong")
+            raise SystemExit(1)
     except KeyboardInterrupt:
         log("interrupted")
         raise SystemExit(130) from None
