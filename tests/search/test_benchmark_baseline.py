@@ -40,9 +40,7 @@ def _raw_engine() -> RawEngine:
         "найбільше",  # either lemma
     ],
 )
-def test_the_engine_query_of_the_speed_benchmark_finds_what_the_portal_finds(
-    world, superlatives, backend_name, query
-):
+def test_the_engine_query_of_the_speed_benchmark_finds_what_the_portal_finds(world, superlatives, backend_name, query):
     refresh_indexes()
     outcome = run_search(world.users["don"], query, log=False)
 
