@@ -30,7 +30,7 @@ sections and collections) and each kind of query (rare words, common words, mult
   unless ``--no-log``): its CPU in ms, split into the engine call (``search.engine.search_matches``: building
   and running the engine statements) and the rest, the portal's own cost (analysis, scope, loading the hits,
   URLs, snippets, ranking, the query log); and its SQL statements, all of them and those outside the engine;
-- as the hand-written engine query of ``search_speed.py`` (``RawEngine``: the same lemmas, top 10 + the count
+- as the hand-written engine query of ``search_speed.py`` (``RawEngine``: the same words, top 10 + the count
   capped at 1,001, no objects loaded): the engine's own CPU, the baseline of the portal ÷ engine ratio.
   As in ``search_speed.py``, the two take turns going first: the first reads what the database has not cached.
 
@@ -393,7 +393,7 @@ def print_report(report: dict, args) -> None:
             print(line)
     print("─" * len(header))
     print(
-        "portal = run_search whole; raw = the hand-written engine query of search_speed.py (same lemmas, top 10 +\n"
+        "portal = run_search whole; raw = the hand-written engine query of search_speed.py (same words, top 10 +\n"
         "count capped at 1,001, no objects loaded); wall = perf_counter, CPU = process_time of this process (on\n"
         "OpenSearch the engine's own CPU is in the node); ratio = portal wall ÷ raw wall at that percentile;\n"
         "same = the share of queries whose raw count is the portal's total (the baseline finds what the portal\n"

@@ -676,7 +676,7 @@ def wait_for_merges(*, quiet_s: float = 10.0, timeout_s: float = 900.0) -> float
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The engine alone: the same lemmas as one hand-written request
+# The engine alone: the same words as one hand-written request
 # ---------------------------------------------------------------------------------------------------------------
 
 
