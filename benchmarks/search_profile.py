@@ -273,8 +273,8 @@ def measure_user(user, queries, raw, counters, args) -> dict:
             services.run_search(user, q, log=False)
             raw.search(engine_words(q))
         rows = {"portal": [], "portal_wall": [], "raw": [], "raw_wall": [], "statements": [], "outside": []}
-        rows.update(engine_totals=[])
-        rows.update(totals=[], **{phase: [] for phase in PHASES}, **{f"{phase}_wall": [] for phase in PHASES})
+        rows.update(totals=[], engine_totals=[])
+        rows.update(**{phase: [] for phase in PHASES}, **{f"{phase}_wall": [] for phase in PHASES})
         rows.update({f"{phase}_statements": [] for phase in PHASES})
         for name in views:
             rows[name] = []
@@ -310,9 +310,9 @@ def measure_user(user, queries, raw, counters, args) -> dict:
 def _time_raw(raw, words, rows) -> None:
     started, started_wall = time.process_time(), time.perf_counter()
     count, _top = raw.search(words)
-    rows["engine_totals"].append(count)
     rows["raw"].append((time.process_time() - started) * 1000)
     rows["raw_wall"].append((time.perf_counter() - started_wall) * 1000)
+    rows["engine_totals"].append(count)
 
 
 def _views() -> dict:
