@@ -22,7 +22,9 @@ query: twelve round trips for the six searched types. On the database backends i
   ``_msearch`` request with Wagtail's query for each content type (its scope and filters
   compiled into the query by Wagtail, once per search: only the match clause differs between attempts), each
   counting up to :data:`MATCH_CAP` + 1 hits, the keys read from doc values; its block-max scoring needs no
-  cap. Newest first, the same request with each type sorted by its date field.
+  cap. Types in one index given the same queryset (the page types without filters) are one request, Wagtail's
+  query over their fields and content types together (:func:`_es_requests`). Newest first, the same request
+  with each type sorted by its date field.
 
 A search with more than :data:`MATCH_CAP` matches reports "more than MATCH_CAP" (``capped``); on the database
 backends a word found in more than :data:`RANK_CAP` documents has only the first RANK_CAP matches in the index's
@@ -51,6 +53,9 @@ from .scoped_sql import in_scope
 MATCH_CAP = 1000
 #: Matches scored per search attempt on the database backends (the first in the index's own order).
 RANK_CAP = 300
+#: The keyword field of an object's content types in Wagtail's OpenSearch and Elasticsearch indexes: its model's
+#: and its ancestors' ("pages.RegulationPage", "wagtailcore.Page").
+CONTENT_TYPES_FIELD = "_django_content_type"
 
 
 @dataclass
@@ -60,9 +65,18 @@ class EngineMatches:
     total: int = 0
     capped: bool = False
     ranked: dict[type, list] = field(default_factory=dict)
+    #: Per model, the place each of its keys had in the engine's answer that held it, where one answer held
+    #: several models (OpenSearch's page types scored together: :func:`_es_requests`); a model not here: a key's
+    #: place among its model's keys.
+    positions: dict[type, list[int]] = field(default_factory=dict)
     #: How many of the matches the engine ranks, None for all it counts: on the database backends the first
     #: RANK_CAP (a search's pages cannot list more of them).
     rankable: int | None = None
+
+    def placed(self, model) -> list[tuple[int, int]]:
+        """(place in the engine's answer, key) of ``model``'s ranked keys, best first."""
+        pks = self.ranked.get(model, [])
+        return list(zip(self.positions.get(model, range(len(pks))), pks, strict=True))
 
 
 class EngineRequestError(Exception):
@@ -519,14 +533,35 @@ def _matching_object_ids(connection, index: _IndexQuery, content_types: list[int
 def _es_matches(
     backend, querysets: dict[type, QuerySet], query, *, per_model: int, among: dict[type, list[int]] | None = None
 ) -> EngineMatches:
+    if among is None:
+        return _es_msearch(backend, _es_requests(backend, querysets, query), per_model)
     requests = []
     for model, qs in querysets.items():
         body = _es_body(backend, model, qs, query)
-        if among is not None:
-            keys = {"terms": {"pk": [str(pk) for pk in among[model]]}}
-            body["query"] = {"bool": {"must": [body["query"]], "filter": [keys]}}
-        requests.append((model, body))
+        keys = {"terms": {"pk": [str(pk) for pk in among[model]]}}
+        body["query"] = {"bool": {"must": [body["query"]], "filter": [keys]}}
+        requests.append(((model,), body))
     return _es_msearch(backend, requests, per_model)
+
+
+def _es_requests(backend, querysets: dict[type, QuerySet], query) -> list[tuple[tuple[type, ...], dict]]:
+    """The requests of a search by relevance, as (models, body): one for the models given the same queryset
+    object whose objects are in the same index (without filters, the five page types:
+    ``search.services.ScopedQuerysets.for_engine``), one for each other model. The models of one request are
+    scored together, as the raw engine query scores them (:func:`_es_shared_body`); five requests of the same
+    match cost the node ~1.4 ms more per search than one (``benchmarks/search_profile.py opensearch``, 100,000
+    acts, a replay of 75 rare words: p50 3.9 → 2.5 ms). Models of which one derives from another are asked for
+    apart: a hit's content types would not tell which of them it was found as."""
+    groups: dict[tuple[str, int], list[type]] = {}
+    for model, qs in querysets.items():
+        groups.setdefault((backend.get_index_for_model(model).name, id(qs)), []).append(model)
+    requests = []
+    for models in groups.values():
+        if len(models) > 1 and not any(issubclass(a, b) for a in models for b in models if a is not b):
+            requests.append((tuple(models), _es_shared_body(backend, models, querysets[models[0]], query)))
+        else:
+            requests.extend(((model,), _es_body(backend, model, querysets[model], query)) for model in models)
+    return requests
 
 
 def _es_newest_matches(
@@ -535,7 +570,7 @@ def _es_newest_matches(
     """:func:`newest_matches` on OpenSearch and Elasticsearch: each type sorted by the engine on its date field, in one
     ``_msearch`` request."""
     requests = [
-        (model, _es_body(backend, model, qs, query, order_by=(f"-{date_fields[model]}", "-id")))
+        ((model,), _es_body(backend, model, qs, query, order_by=(f"-{date_fields[model]}", "-id")))
         for model, qs in querysets.items()
     ]
     return _es_msearch(backend, requests, per_model)
@@ -550,13 +585,36 @@ def _es_body(backend, model, qs: QuerySet, query, *, order_by: tuple[str, ...] |
     type are ``model``'s (:func:`_es_compiler`)."""
     compiler = copy.copy(_es_compiler(backend, model))
     filters, sort = _es_filters(backend, qs, order_by)
-    compiler.query = query
-    compiled = [compiler.get_content_type_filter(), *([filters] if filters else [])]
-    compiler.get_filters = lambda: compiled  # as Wagtail's: the content type, then the queryset's filters
-    body = {"query": compiler.get_query()}
+    body = {"query": _es_query(compiler, query, compiler.get_content_type_filter(), filters)}
     if sort is not None:
         body["sort"] = sort
     return body
+
+
+def _es_shared_body(backend, models: list[type], qs: QuerySet, query) -> dict:
+    """One body for the objects of several ``models`` in ``qs`` (of a model they derive from, in one index), by
+    relevance: the match clause over the fields of them all (each model's own are ``_all_text`` and the boost
+    fields of its indexed fields' boosts: a field a model's objects do not have matches none of them, so each
+    object is scored as by its own model's query), either model's content type filter (Wagtail's), the
+    queryset's filters."""
+    compilers = [_es_compiler(backend, model) for model in models]
+    compiler = copy.copy(compilers[0])
+    fields = {}
+    for each in compilers:
+        for remapped in each.remapped_fields:
+            fields.setdefault((remapped.field_name, remapped.boost), remapped)
+    compiler.remapped_fields = list(fields.values())
+    content_types = {"bool": {"should": [each.get_content_type_filter() for each in compilers]}}
+    return {"query": _es_query(compiler, query, content_types, _es_filters(backend, qs, None)[0])}
+
+
+def _es_query(compiler, query, content_types: dict, filters) -> dict:
+    """``compiler``'s query (a copy of a model's compiler) of ``query`` with these filters, as Wagtail's: the
+    content types, then the queryset's filters."""
+    compiler.query = query
+    compiled = [content_types, *([filters] if filters else [])]
+    compiler.get_filters = lambda: compiled
+    return compiler.get_query()
 
 
 @functools.lru_cache(maxsize=64)
@@ -606,34 +664,42 @@ def _subtrees_as_prefixes(compiled):
     return {key: _subtrees_as_prefixes(value) for key, value in compiled.items()}
 
 
-def _es_msearch(backend, requests: list[tuple[type, dict]], per_model: int) -> EngineMatches:
-    """One ``_msearch`` of (model, body) requests: each model's first ``per_model`` keys in the engine's order
-    and the matches of all, counted up to MATCH_CAP + 1 each. The keys are read from the ``pk`` field's doc
-    values: as a stored field, each hit's stored fields block (compressed with the document's whole source)
-    would be read and decompressed."""
+def _es_msearch(backend, requests: list[tuple[tuple[type, ...], dict]], per_model: int) -> EngineMatches:
+    """One ``_msearch`` of (models, body) requests: each request's first ``per_model`` keys in the engine's order,
+    by model, and the matches of all, counted up to MATCH_CAP + 1 each. The keys (and, where a request asks for
+    several models, the content types) are read from doc values: as stored fields, each hit's stored fields
+    block (compressed with the document's whole source) would be read and decompressed."""
     lines = []
-    for model, body in requests:
-        lines.append({"index": backend.get_index_for_model(model).name})
+    for models, body in requests:
+        lines.append({"index": backend.get_index_for_model(models[0]).name})
         lines.append(
             {
                 **body,
                 "size": per_model,
                 "stored_fields": "_none_",
-                "docvalue_fields": ["pk"],
+                "docvalue_fields": ["pk", CONTENT_TYPES_FIELD] if len(models) > 1 else ["pk"],
                 "track_total_hits": MATCH_CAP + 1,
             }
         )
     responses = backend.es.msearch(body=lines)["responses"]
     matches = EngineMatches()
     total = 0
-    for (model, _body), response in zip(requests, responses, strict=True):
+    for (models, _body), response in zip(requests, responses, strict=True):
         if "error" in response:
             raise EngineRequestError(response.get("status", 500), response["error"])
         hits = response["hits"]
         total += hits["total"]["value"]
-        pks = [int(hit["fields"]["pk"][0]) for hit in hits["hits"]]
-        if pks:
-            matches.ranked[model] = pks
+        if len(models) == 1:
+            pks = [int(hit["fields"]["pk"][0]) for hit in hits["hits"]]
+            if pks:
+                matches.ranked[models[0]] = pks
+            continue
+        model_of = {_es_compiler(backend, model).mapping.get_content_type(): model for model in models}
+        for position, hit in enumerate(hits["hits"]):
+            fields = hit["fields"]
+            model = next(model_of[name] for name in fields[CONTENT_TYPES_FIELD] if name in model_of)
+            matches.ranked.setdefault(model, []).append(int(fields["pk"][0]))
+            matches.positions.setdefault(model, []).append(position)
     matches.total = min(total, MATCH_CAP)
     matches.capped = total > MATCH_CAP
     return matches

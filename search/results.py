@@ -1,7 +1,7 @@
 """What a page of search results shows, read with as little work as the page needs.
 
-The engine answers with primary keys. The candidates behind them (up to ``CANDIDATES_PER_TYPE`` per type, for
-the title re-ranking) are read as plain rows of the few fields a result shows or is ranked by (``values()``,
+The engine answers with primary keys. The candidates behind them (up to ``CANDIDATES_PER_RANKING`` per ranking,
+for the title re-ranking) are read as plain rows of the few fields a result shows or is ranked by (``values()``,
 one statement per content type, no model instances); the long texts only for the page's hits, first only
 their start (most passages are there) and further only where a passage may lie beyond, and a snippet only
 from a bounded window of them. URLs come from each page's ``url_path`` and the site root paths read once

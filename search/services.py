@@ -479,7 +479,9 @@ def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, s
     return []
 
 
-CANDIDATES_PER_TYPE = 50
+#: The first matches of each of the engine's rankings that the title re-ranking sees (:func:`_rank`): a content
+#: type's, or on OpenSearch and Elasticsearch, without filters, the page types' together (``search.engine``).
+CANDIDATES_PER_RANKING = 50
 
 
 @dataclass(frozen=True)
@@ -588,8 +590,8 @@ def _either(typed: AnalysedQuery, corrected: AnalysedQuery) -> AnalysedQuery:
 
 
 def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *, limit: int) -> Found:
-    # Enough candidates per type for the re-ranking below to see the best titles, not only the page.
-    fetch = max(limit, CANDIDATES_PER_TYPE)
+    # Enough candidates per ranking for the re-ranking below to see the best titles, not only the page.
+    fetch = max(limit, CANDIDATES_PER_RANKING)
     matches, used = EngineMatches(), None
     engine_querysets = querysets.for_engine()
     for attempt in _attempts(backend, analysed):
@@ -601,7 +603,7 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
     for model, pks in matches.ranked.items():
         # Checked against the queryset the engine statement was given: its SQL is compiled once for both.
         loaded = load_results(engine_querysets[model], pks, model=model)
-        for position, pk in enumerate(pks):
+        for position, pk in matches.placed(model):
             result = loaded.get(int(pk))
             if result is not None:
                 positions.setdefault(result.key, (position, result))
@@ -637,15 +639,17 @@ def _in_order(qs: QuerySet, pks: list[int]) -> list[Result]:
 
 
 def _rank(result: Result, wanted: set[str], position: int) -> tuple:
-    """Ranking across content types. Engines' scores are not comparable across types (and SQLite's bm25 is
-    negative, lower being better), so within a type the engine's own order counts, as the position.
-    Before it: a title that is just the query's words, then a title made only of query words, then a title
-    naming every query word; an act in force before a repealed one. Ties break by type and id.
+    """Ranking across content types. Engines' scores are not comparable across their rankings (SQLite's bm25 is
+    negative, lower being better; OpenSearch scores the documents' index apart from the pages'), so within a
+    ranking (a content type's, or the page types' together: ``search.engine.EngineMatches.placed``) the engine's
+    own order counts, as the position. Before it: a title that is just the query's words, then a title made only
+    of query words, then a title naming every query word; an act in force before a repealed one. Ties break by
+    type and id.
 
-    Only each type's first CANDIDATES_PER_TYPE are re-ranked so; the others follow them in the engine's order.
+    Only each ranking's first CANDIDATES_PER_RANKING are re-ranked so; the others follow them in the engine's order.
     Pages past the fifth read more candidates: re-ranked too, an act in force at the engine's 51st place rose
     above the pages already shown, and the pages shifted (a result shown twice, another never)."""
-    if position >= CANDIDATES_PER_TYPE:
+    if position >= CANDIDATES_PER_RANKING:
         return 0, 0, 0, -position, result.model.__name__, result.row["pk"]
     title = _title_lemmas(result.title)
     if wanted and title == wanted:

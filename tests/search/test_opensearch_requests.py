@@ -2,6 +2,7 @@
 these run on every backend configuration): Wagtail's own query for each content type, compiled more cheaply;
 newest first in one request per attempt; one backend object, with its connections, per configuration."""
 
+import itertools
 import json
 
 import pytest
@@ -158,9 +159,17 @@ class _Transport:
         responses = []
         for request in body[1::2]:
             query = json.dumps(request["query"])
-            pks = next((pks for label, pks in self.answers.items() if f'"{label}"' in query), [])
-            hits = [{"fields": {"pk": [str(pk)]}} for pk in pks[: request["size"]]]
-            responses.append({"hits": {"total": {"value": len(pks)}, "hits": hits}})
+            asked = [(label, pks) for label, pks in self.answers.items() if f'"{label}"' in query]
+            if engine.CONTENT_TYPES_FIELD not in request["docvalue_fields"]:  # one type's request
+                asked = asked[:1]
+            # The types' keys taken in turn, as the engine's order of several types' matches.
+            labelled = [[(label, pk) for pk in pks] for label, pks in asked]
+            found = [pair for row in itertools.zip_longest(*labelled) for pair in row if pair is not None]
+            hits = [
+                {"fields": {"pk": [str(pk)], engine.CONTENT_TYPES_FIELD: sorted([label, "wagtailcore.Page"])}}
+                for label, pk in found[: request["size"]]
+            ]
+            responses.append({"hits": {"total": {"value": len(found)}, "hits": hits}})
         return {"responses": responses}
 
 
@@ -229,3 +238,99 @@ def test_a_failed_request_of_the_msearch_falls_back_to_the_database(world, corpu
     assert outcome.fallback and "Порядок зарахування до закладів освіти" in [hit.title for hit in outcome.hits]
     (record,) = [r for r in caplog.records if r.name == "search.services"]
     assert record.levelname == "ERROR" and "query_shard_exception" in record.getMessage()
+
+
+PAGE_TYPES = [model for model in SEARCHED_MODELS if issubclass(model, Page)]
+
+
+def _labels(models) -> list[str]:
+    return [f"{model._meta.app_label}.{model.__name__}" for model in models]
+
+
+def test_without_filters_the_page_types_are_one_request(world, monkeypatch):
+    """A search without filters sends two requests: the documents' (Wagtail's body, as before) and one for the five
+    page types, which share a queryset on Page: Wagtail's match over all of their fields, either type's content type
+    filter (Wagtail's own) and the scope compiled once. Each hit's content types tell its type; each key keeps its
+    place in that one ranking."""
+    backend = _offline_backend()
+    transport = _Transport(
+        dict(zip(_labels(PAGE_TYPES), ([index * 10 + 1, index * 10 + 2] for index in range(5)), strict=True))
+    )
+    monkeypatch.setattr(backend.es.transport, "perform_request", transport.perform_request)
+    query = PlainText("зарахування учень", operator="and")
+    with read_once():
+        given = ScopedQuerysets(world.users["school_a"], SearchFilters()).for_engine()
+        matches = engine.search_matches(backend, given, query, per_model=50)
+        own = {model: _es_body(backend, model, qs, query) for model, qs in given.items()}
+    ((_method, _url, lines),) = transport.sent
+    headers, bodies = lines[::2], lines[1::2]
+    assert [header["index"] for header in headers] == [
+        backend.get_index_for_model(RegulationPage).name,
+        backend.get_index_for_model(LibraryDocument).name,
+    ]
+    pages, documents = bodies
+    assert documents["query"] == own[LibraryDocument]["query"] and documents["docvalue_fields"] == ["pk"]
+    assert pages["docvalue_fields"] == ["pk", engine.CONTENT_TYPES_FIELD] and pages["size"] == 50
+    match, (content_types, scope) = pages["query"]["bool"]["must"], pages["query"]["bool"]["filter"]
+    fields = {field for model in PAGE_TYPES for field in own[model]["query"]["bool"]["must"]["multi_match"]["fields"]}
+    assert sorted(match["multi_match"]["fields"]) == sorted(fields)
+    own_fields = {tuple(own[model]["query"]["bool"]["must"]["multi_match"]["fields"]) for model in PAGE_TYPES}
+    assert len(own_fields) > 1  # the types' own fields differ (an act's number is boosted): the union is asked for
+    assert {**match["multi_match"], "fields": []} == {
+        **own[RegulationPage]["query"]["bool"]["must"]["multi_match"],
+        "fields": [],
+    }
+    assert content_types == {"bool": {"should": [own[model]["query"]["bool"]["filter"][0] for model in PAGE_TYPES]}}
+    assert all(own[model]["query"]["bool"]["filter"][1] == scope for model in PAGE_TYPES)
+    # Answered the types in turn: the first key of each, then the second of each.
+    assert matches.ranked == {model: [index * 10 + 1, index * 10 + 2] for index, model in enumerate(PAGE_TYPES)}
+    assert matches.placed(PAGE_TYPES[1]) == [(1, 11), (6, 12)] and matches.total == 10
+
+
+def test_with_filters_each_type_is_its_own_request(world, monkeypatch):
+    """Filtered, each type has its own queryset (and filters on its own fields): one request per type, its keys
+    placed among its own."""
+    backend = _offline_backend()
+    transport = _Transport(dict(zip(_labels(SEARCHED_MODELS), ([index + 1] for index in range(6)), strict=True)))
+    monkeypatch.setattr(backend.es.transport, "perform_request", transport.perform_request)
+    with read_once():
+        given = ScopedQuerysets(world.users["don"], SearchFilters(year=2020)).for_engine()
+        matches = engine.search_matches(backend, given, PlainText("наказ"), per_model=5)
+    bodies = transport.sent[0][2][1::2]
+    assert len(bodies) == len(SEARCHED_MODELS) and all(body["docvalue_fields"] == ["pk"] for body in bodies)
+    assert all(matches.placed(model) == [(0, index + 1)] for index, model in enumerate(given))
+
+
+def test_one_ranking_of_the_page_types_orders_the_results_by_its_places(world, corpus, monkeypatch):
+    """The page types' ranking is the engine's across them: an announcement the engine ranks after two acts comes
+    after them (ranked per type, each type's first shared the first place, and the type's name decided)."""
+    from cms.pages.models import AnnouncementIndexPage, AnnouncementPage, HomePage
+
+    announcements = AnnouncementIndexPage.objects.child_of(HomePage.objects.get()).get()
+    news = AnnouncementPage(title="Новини про зарахування", slug="novyny-zarakhuvannia", body="<p>Зарахування</p>")
+    announcements.add_child(instance=news)
+    news.save_revision().publish()
+    acts = [corpus["education"].pk, corpus["attestation"].pk]  # titles without the query's word: no title rank
+    backend = _offline_backend()
+    transport = _Transport({})
+
+    def answer(method, url, headers=None, params=None, body=None):
+        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+        transport.sent.append((method, url, lines))
+        hits = [(pk, "pages.RegulationPage") for pk in acts] + [(news.pk, "pages.AnnouncementPage")]
+        responses = []
+        for request in lines[1::2]:
+            several = engine.CONTENT_TYPES_FIELD in request["docvalue_fields"]
+            query = json.dumps(request["query"])
+            found = [
+                {"fields": {"pk": [str(pk)], engine.CONTENT_TYPES_FIELD: [label, "wagtailcore.Page"]}}
+                for pk, label in hits
+                if several or f'"{label}"' in query  # one type's request: its own matches
+            ]
+            responses.append({"hits": {"total": {"value": len(found)}, "hits": found}})
+        return {"responses": responses}
+
+    monkeypatch.setattr(backend.es.transport, "perform_request", answer)
+    monkeypatch.setattr(services, "_backends", lambda: iter([("default", backend)]))
+    outcome = services.run_search(world.users["don"], "вступ", log=False)
+    assert [hit.pk for hit in outcome.hits] == [*acts, news.pk]
