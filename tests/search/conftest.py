@@ -79,11 +79,8 @@ def drop_indexes(backend) -> None:
         backend.es.indices.delete(index=",".join(names))
 
 
-@pytest.fixture(params=BACKENDS)
-def backend_name(request, corpus, settings):
-    """Each configured backend in turn, as the default, with a fresh index of everything in the database."""
-    name = request.param
-    backend = get_search_backend(name)
+def index_everything(backend) -> None:
+    """A fresh index of every searched object in the database (an engine's indexes dropped first)."""
     if hasattr(backend, "es"):
         drop_indexes(backend)
     backend.reset_indexes()
@@ -92,6 +89,13 @@ def backend_name(request, corpus, settings):
         index.add_model(model)
         index.add_items(model, list(model._default_manager.all()))
         index.refresh()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request, corpus, settings):
+    """Each configured backend in turn, as the default, with a fresh index of everything in the database."""
+    name = request.param
+    index_everything(get_search_backend(name))
     config = dict(settings.WAGTAILSEARCH_BACKENDS)
     settings.WAGTAILSEARCH_BACKENDS = {"default": config[name]}
     return name

@@ -12,9 +12,9 @@ from wagtail.search.query import And, Fuzzy, Phrase, PlainText
 from cms.org.scope import read_once
 from cms.pages.models import AnnouncementIndexPage, AnnouncementPage, HomePage
 from search import engine
-from search.services import SEARCHED_MODELS, ScopedQuerysets, SearchFilters
+from search.services import ScopedQuerysets, SearchFilters
 
-from .conftest import drop_indexes
+from .conftest import index_everything
 
 ENGINES = [name for name, config in settings.WAGTAILSEARCH_BACKENDS.items() if ".database" not in config["BACKEND"]]
 
@@ -44,13 +44,7 @@ def _test_the_page_types_asked_together_are_scored_as_each_types_own_query(name,
         page = AnnouncementPage(title=title, slug=f"a-{len(body)}", body=f"<p>{body}</p>")
         announcements.add_child(instance=page)
         page.save_revision().publish()
-    drop_indexes(backend)
-    backend.reset_indexes()
-    for model in SEARCHED_MODELS:
-        index = backend.get_index_for_model(model)
-        index.add_model(model)
-        index.add_items(model, list(model._default_manager.all()))
-        index.refresh()
+    index_everything(backend)
 
     with read_once():
         given = ScopedQuerysets(world.users["don"], SearchFilters()).for_engine()
