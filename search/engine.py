@@ -637,12 +637,15 @@ def _es_filters(backend, qs: QuerySet, order_by: tuple[str, ...] | None) -> tupl
     ``order_by``, its sort, compiled by Wagtail and checked as ``backend.search`` checks them. None of them
     depends on the words, so inside the scope module's ``read_once`` block (one search) they are compiled once
     for the search's attempts and counts, and once for the page types sharing a queryset; nothing outlives the
-    block, as the scope rules' data it was compiled from does not."""
-    from modelsearch.query import MATCH_ALL
+    block, as the scope rules' data it was compiled from does not.
 
+    The compiler is a copy of the model's own (:func:`_es_compiler`) given ``qs``: a new one remaps the fields of
+    every indexed model first, which the filters do not read (~0.15 ms of CPU a queryset)."""
     if order_by:
         qs = qs.order_by(*order_by)
-    compiler = backend.query_compiler_class(qs, MATCH_ALL, order_by_relevance=not order_by)
+    compiler = copy.copy(_es_compiler(backend, qs.model))
+    compiler.queryset = qs
+    compiler.order_by_relevance = not order_by
     compiler.check()
     return _subtrees_as_prefixes(compiler._get_filters_from_queryset()), compiler.get_sort()
 
