@@ -888,16 +888,39 @@ class _PlainWords(_FiledWords):
         self.by_fold: dict[str, set[str]] = {}
 
     def file(self, word: str) -> None:
+        self.file_as(word, word)
+
+    def file_as(self, item: str, word: str) -> None:
+        """File ``item`` as ``word`` is filed."""
         folded = plain_fold(word)
         if folded is None:
-            self.open.add(word)
+            self.open.add(item)
         else:
-            self.by_fold.setdefault(folded, set()).add(word)
+            self.by_fold.setdefault(folded, set()).add(item)
+
+    def kept(self, items: set[str], closed: frozenset[str]) -> set[str]:
+        """Those of ``items`` (filed here) that are open or filed under one of the folds ``closed`` holds."""
+        found = items & self.open
+        for folded in closed:
+            filed = self.by_fold.get(folded)
+            if filed:
+                found |= items & filed
+        return found
+
+
+class _PlainRuns(_PlainWords):
+    """The runs of characters between spaces seen so far (a text's ``split()``: no token of :data:`TOKEN_RE`
+    crosses a space), filed as :class:`_PlainWords` files words: a run with a word :func:`plain_fold` leaves open
+    as open, the others under each of their words' folds."""
+
+    def file(self, run: str) -> None:
+        for word in TOKEN_RE.findall(run):
+            self.file_as(run, word)
 
 
 #: Forms filed before an index starts afresh (the size of the word caches).
 _MAX_FILED_FORMS = 200_000
-_filed_words: dict[type[_FiledWords], _FiledWords] = {kind: kind() for kind in (_FormsByLemma, _PlainWords)}
+_filed_words: dict[type[_FiledWords], _FiledWords] = {kind: kind() for kind in (_FormsByLemma, _PlainWords, _PlainRuns)}
 
 
 def forms_with_lemmas(words: set[str], lemmas: set[str]) -> set[str]:
@@ -920,13 +943,19 @@ def not_ruled_out(words: set[str], closed: frozenset[str]) -> set[str]:
     snippet asks of the distinct words of a text it reads the long way, or of a window it marks. Each form is
     checked once per process and filed, so words seen before are answered by set operations alone. Safe to
     call from several threads (:class:`_FiledWords`)."""
-    index = _PlainWords.holding(words)
-    found = words & index.open
-    for folded in closed:
-        spellings = index.by_fold.get(folded)
-        if spellings:
-            found |= words & spellings
-    return found
+    return _PlainWords.holding(words).kept(words, closed)
+
+
+def words_not_ruled_out(text: str, closed: frozenset[str]) -> set[str]:
+    """``not_ruled_out(set(TOKEN_RE.findall(text)), closed)``: the distinct words of ``text`` that
+    :func:`ruled_out` does not rule out, without reading every word with the token expression (~55 ns a
+    character: 0.3 ms for a 5,600-character act, the cost of a snippet whose text has none of the query's
+    dictionary forms, as a hit found by its title). The text is split at spaces (~15 ns a character) and its
+    distinct runs filed once per process (:class:`_PlainRuns`); only the words of the runs that may hold one
+    are read. Safe to call from several threads (:class:`_FiledWords`)."""
+    runs = set(text.split())
+    kept = _PlainRuns.holding(runs).kept(runs, closed)
+    return not_ruled_out({word for run in kept for word in TOKEN_RE.findall(run)}, closed)
 
 
 def cache_clear() -> None:

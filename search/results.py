@@ -55,6 +55,7 @@ from .analysis import (
     ruled_out,
     single_numeral_at,
     token_starts_at,
+    words_not_ruled_out,
 )
 from .scoped_sql import in_scope
 
@@ -495,7 +496,7 @@ class Highlighter:
         (any word may then be wanted)."""
         if self._closed is None:
             return None
-        return not_ruled_out(set(WORD_RE.findall(text, start, end)), self._closed)
+        return words_not_ruled_out(text[start:end], self._closed)
 
     def _words(self, text: str, start: int, end: int) -> Iterator[re.Match]:
         """The wanted words of ``text[start:end]``, read one by one; only the words

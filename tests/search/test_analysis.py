@@ -654,6 +654,31 @@ def test_not_ruled_out_leaves_the_words_ruled_out_leaves():
         assert 0 < len(expected) < 0.2 * len(words)
 
 
+def test_a_texts_words_not_ruled_out_are_found_from_its_runs_between_spaces():
+    """words_not_ruled_out reads a text's runs between spaces, not its every word: it answers what not_ruled_out
+    answers of the text's words, for each of the 104 laws and texts whose words are joined by marks, digits, other
+    apostrophes and hyphens, Latin letters and spaces other than the plain one, in a fresh process and once the
+    runs are filed."""
+    from django.conf import settings
+
+    from search.analysis import words_not_ruled_out
+    from search.results import WORD_RE
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted((settings.SHARED_DATA_DIR / "laws").glob("*.txt"))]
+    texts += [
+        "освіти,закладу(освіта)«Освіті»—освітою…",
+        "ст.7 освіти;01.09.2024 НМТ-2024 м’яч м\u02bcяч п'ятий\u00a0освіта\u2003заклад\tосвітній\nосвіт",
+        "oсвіта (латинська o) освiта грунт ґрунтуватися санітарно-освітній -освіта- 'освіта'",
+    ]
+    analysis.cache_clear()
+    for _filed in range(2):
+        for lemmas in ({"освіта"}, {"заклад", "загальний"}, {"ґрунтуватися"}, {"учень", "2145-viii"}):
+            closed = closed_forms(lemmas)
+            for text in texts:
+                assert words_not_ruled_out(text, closed) == not_ruled_out(set(WORD_RE.findall(text)), closed), text[:60]
+    assert words_not_ruled_out(texts[-3], closed_forms({"освіта"})) == {"освіти", "освіта", "Освіті", "освітою"}
+
+
 def test_the_word_indexes_starting_afresh_keep_the_words_asked_about(monkeypatch):
     """Past their size the word indexes start afresh: the words of the call that fills them, seen before or
     not, are filed again and answered."""
