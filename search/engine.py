@@ -53,6 +53,9 @@ from .scoped_sql import in_scope
 MATCH_CAP = 1000
 #: Matches scored per search attempt on the database backends (the first in the index's own order).
 RANK_CAP = 300
+#: What the title re-ranking reads of a candidate (``search.services._rank``): on OpenSearch and Elasticsearch
+#: from the doc values of the model's filter fields of these names (keywords), where it has them.
+RANKED_FIELDS = ("title", "status")
 #: The keyword field of an object's content types in Wagtail's OpenSearch and Elasticsearch indexes: its model's
 #: and its ancestors' ("pages.RegulationPage", "wagtailcore.Page").
 CONTENT_TYPES_FIELD = "_django_content_type"
@@ -69,6 +72,10 @@ class EngineMatches:
     #: several models (OpenSearch's page types scored together: :func:`_es_requests`); a model not here: a key's
     #: place among its model's keys.
     positions: dict[type, list[int]] = field(default_factory=dict)
+    #: Per model, what the engine read of each ranked key (its key and :data:`RANKED_FIELDS`), in the order of
+    #: ``ranked``: on OpenSearch and Elasticsearch, by relevance (the title re-ranking reads the candidates from
+    #: it, and the database only the hits shown); none on the database backends.
+    rows: dict[type, list[dict]] = field(default_factory=dict)
     #: How many of the matches the engine ranks, None for all it counts: on the database backends the first
     #: RANK_CAP (a search's pages cannot list more of them).
     rankable: int | None = None
@@ -534,7 +541,7 @@ def _es_matches(
     backend, querysets: dict[type, QuerySet], query, *, per_model: int, among: dict[type, list[int]] | None = None
 ) -> EngineMatches:
     if among is None:
-        return _es_msearch(backend, _es_requests(backend, querysets, query), per_model)
+        return _es_msearch(backend, _es_requests(backend, querysets, query), per_model, rows=per_model > 0)
     requests = []
     for model, qs in querysets.items():
         body = _es_body(backend, model, qs, query)
@@ -667,20 +674,26 @@ def _subtrees_as_prefixes(compiled):
     return {key: _subtrees_as_prefixes(value) for key, value in compiled.items()}
 
 
-def _es_msearch(backend, requests: list[tuple[tuple[type, ...], dict]], per_model: int) -> EngineMatches:
+def _es_msearch(
+    backend, requests: list[tuple[tuple[type, ...], dict]], per_model: int, *, rows: bool = False
+) -> EngineMatches:
     """One ``_msearch`` of (models, body) requests: each request's first ``per_model`` keys in the engine's order,
-    by model, and the matches of all, counted up to MATCH_CAP + 1 each. The keys (and, where a request asks for
-    several models, the content types) are read from doc values: as stored fields, each hit's stored fields
-    block (compressed with the document's whole source) would be read and decompressed."""
+    by model, and the matches of all, counted up to MATCH_CAP + 1 each; with ``rows``, each key's
+    :data:`RANKED_FIELDS` too (``EngineMatches.rows``). The keys (and, where a request asks for several models,
+    the content types) and the fields are read from doc values: as stored fields, each hit's stored fields block
+    (compressed with the document's whole source) would be read and decompressed."""
     lines = []
     for models, body in requests:
+        fields = ["pk", *([CONTENT_TYPES_FIELD] if len(models) > 1 else [])]
+        if rows:
+            fields += dict.fromkeys(name for model in models for _key, name in _ranked_fields(backend, model))
         lines.append({"index": backend.get_index_for_model(models[0]).name})
         lines.append(
             {
                 **body,
                 "size": per_model,
                 "stored_fields": "_none_",
-                "docvalue_fields": ["pk", CONTENT_TYPES_FIELD] if len(models) > 1 else ["pk"],
+                "docvalue_fields": fields,
                 "track_total_hits": MATCH_CAP + 1,
             }
         )
@@ -692,17 +705,31 @@ def _es_msearch(backend, requests: list[tuple[tuple[type, ...], dict]], per_mode
             raise EngineRequestError(response.get("status", 500), response["error"])
         hits = response["hits"]
         total += hits["total"]["value"]
-        if len(models) == 1:
-            pks = [int(hit["fields"]["pk"][0]) for hit in hits["hits"]]
-            if pks:
-                matches.ranked[models[0]] = pks
-            continue
         model_of = {_es_compiler(backend, model).mapping.get_content_type(): model for model in models}
         for position, hit in enumerate(hits["hits"]):
             fields = hit["fields"]
-            model = next(model_of[name] for name in fields[CONTENT_TYPES_FIELD] if name in model_of)
-            matches.ranked.setdefault(model, []).append(int(fields["pk"][0]))
-            matches.positions.setdefault(model, []).append(position)
+            if len(models) == 1:
+                model = models[0]
+            else:
+                model = next(model_of[name] for name in fields[CONTENT_TYPES_FIELD] if name in model_of)
+                matches.positions.setdefault(model, []).append(position)
+            pk = int(fields["pk"][0])
+            matches.ranked.setdefault(model, []).append(pk)
+            if rows:
+                row = {key: fields.get(name, ("",))[0] for key, name in _ranked_fields(backend, model)}
+                matches.rows.setdefault(model, []).append({"pk": pk, **row})
     matches.total = min(total, MATCH_CAP)
     matches.capped = total > MATCH_CAP
     return matches
+
+
+@functools.lru_cache(maxsize=64)
+def _ranked_fields(backend, model) -> tuple[tuple[str, str], ...]:
+    """(name, index field) of each of :data:`RANKED_FIELDS` that ``model`` indexes as a filter field (a keyword
+    with doc values: ``title_filter``, ``pages_regulationpage__status_filter``), kept per backend and model for
+    the process, as :func:`_es_compiler`."""
+    filterable = {field.field_name: field for field in model.get_filterable_search_fields()}
+    mapping = _es_compiler(backend, model).mapping
+    return tuple(
+        (name, mapping.get_field_column_name(filterable[name])) for name in RANKED_FIELDS if name in filterable
+    )

@@ -102,10 +102,13 @@ def shown_fields(model) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Result:
-    """One matching object as the fields it is shown and ranked by (a row of ``shown_fields(model)``)."""
+    """One matching object as the fields it is shown and ranked by (a row of ``shown_fields(model)``); or, not
+    ``complete``, as the engine read it for the ranking (its key and ``search.engine.RANKED_FIELDS``), its row to
+    be read from the database before it is shown (``search.services._completed``)."""
 
     model: type
     row: dict
+    complete: bool = True
 
     @property
     def key(self) -> tuple[type, int]:

@@ -6,7 +6,9 @@ import itertools
 import json
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Fuzzy, Phrase, PlainText
@@ -25,6 +27,7 @@ from search.services import (
     _search_all_by_date,
     search_backend,
 )
+from tests.conftest import publish_regulation
 
 QUERIES = [
     PlainText("зарахування учень", operator="and"),
@@ -277,8 +280,15 @@ def test_without_filters_the_page_types_are_one_request(world, monkeypatch):
         backend.get_index_for_model(LibraryDocument).name,
     ]
     pages, documents = bodies
-    assert documents["query"] == own[LibraryDocument]["query"] and documents["docvalue_fields"] == ["pk"]
-    assert pages["docvalue_fields"] == ["pk", engine.CONTENT_TYPES_FIELD] and pages["size"] == 50
+    # The keys, and what the title re-ranking reads: the title and an act's or a document's status.
+    assert documents["query"] == own[LibraryDocument]["query"]
+    assert documents["docvalue_fields"] == ["pk", "title_filter", "status_filter"]
+    assert pages["size"] == 50 and pages["docvalue_fields"] == [
+        "pk",
+        engine.CONTENT_TYPES_FIELD,
+        "title_filter",
+        "pages_regulationpage__status_filter",
+    ]
     match, (content_types, scope) = pages["query"]["bool"]["must"], pages["query"]["bool"]["filter"]
     fields = {field for model in PAGE_TYPES for field in own[model]["query"]["bool"]["must"]["multi_match"]["fields"]}
     assert sorted(match["multi_match"]["fields"]) == sorted(fields)
@@ -305,7 +315,9 @@ def test_with_filters_each_type_is_its_own_request(world, monkeypatch):
         given = ScopedQuerysets(world.users["don"], SearchFilters(year=2020)).for_engine()
         matches = engine.search_matches(backend, given, PlainText("наказ"), per_model=5)
     bodies = transport.sent[0][2][1::2]
-    assert len(bodies) == len(SEARCHED_MODELS) and all(body["docvalue_fields"] == ["pk"] for body in bodies)
+    assert len(bodies) == len(SEARCHED_MODELS) and all(
+        body["docvalue_fields"][:2] == ["pk", "title_filter"] for body in bodies
+    )
     assert all(matches.placed(model) == [(0, index + 1)] for index, model in enumerate(given))
 
 
@@ -342,3 +354,56 @@ def test_one_ranking_of_the_page_types_orders_the_results_by_its_places(world, c
     monkeypatch.setattr(services, "_backends", lambda: iter([("default", backend)]))
     outcome = services.run_search(world.users["don"], "вступ", log=False)
     assert [hit.pk for hit in outcome.hits] == [*acts, news.pk]
+
+
+def _answering(hits: list[tuple[int, str, str]], sent: list):
+    """A transport answering an ``_msearch``: the page types' request with ``hits`` (key, title, status) as acts
+    in that order, each with the fields it asks for; the other requests with nothing."""
+
+    def perform_request(method, url, headers=None, params=None, body=None):
+        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+        sent.append(lines)
+        responses = []
+        for request in lines[1::2]:
+            found = []
+            if engine.CONTENT_TYPES_FIELD in request["docvalue_fields"]:
+                for pk, title, status in hits:
+                    fields = {
+                        "pk": [str(pk)],
+                        engine.CONTENT_TYPES_FIELD: ["pages.RegulationPage", "wagtailcore.Page"],
+                        "title_filter": [title],
+                        "pages_regulationpage__status_filter": [status],
+                    }
+                    found.append({"fields": {name: fields[name] for name in request["docvalue_fields"]}})
+            responses.append({"hits": {"total": {"value": len(found)}, "hits": found[: request["size"]]}})
+        return {"responses": responses}
+
+    return perform_request
+
+
+def test_candidates_are_ranked_as_the_engine_read_them_and_only_the_hits_shown_are_read(world, monkeypatch):
+    """The title re-ranking reads each candidate's title and status from the engine's doc values; the database
+    reads the rows of the page's hits only, inside the scope. An act the engine still holds but the user may no
+    longer read (its index behind the database) leaves a gap on its page, not on the next."""
+    index = world.content.city_regulation.get_parent().specific
+    acts = [publish_regulation(index, f"Порядок сертифікації № {i}", kind="order", number=f"{i}") for i in range(24)]
+    acts[5].title = "Сертифікація"  # the query's word alone, as the engine read the title: first
+    acts[7].status = "repealed"  # as the engine read it: after the acts in force
+    hidden = world.content.district_c_regulation  # another district's: not the school's to read
+    hits = [(act.pk, act.title, act.status) for act in acts]
+    hits.insert(3, (hidden.pk, "Порядок сертифікації (Оболонь)", hidden.status))
+    backend = _offline_backend()
+    sent = []
+    monkeypatch.setattr(backend.es.transport, "perform_request", _answering(hits, sent))
+    monkeypatch.setattr(services, "_backends", lambda: iter([("default", backend)]))
+    user = world.users["school_a"]
+    with CaptureQueriesContext(connection) as first:
+        outcome = services.run_search(user, "сертифікація", log=False)
+    # Ranked as read: the title of the word alone, then the acts in force in the engine's order, then the repealed.
+    ranked = [acts[5], *(act for i, act in enumerate(acts) if i not in (5, 7)), acts[7]]
+    assert [hit.pk for hit in outcome.hits] == [act.pk for act in ranked[:9]]  # the other district's act left out
+    assert outcome.hits[0].title == "Порядок сертифікації № 5"  # shown as the database holds it
+    (candidates,) = [q["sql"] for q in first.captured_queries if 'AS "pk", "wagtailcore_page"."title"' in q["sql"]]
+    assert len(candidates.split(" IN (")[1].split(")")[0].split(", ")) == 10  # the page's ten keys, not 25
+    second = services.run_search(user, "сертифікація", page=2, log=False)
+    assert [hit.pk for hit in second.hits] == [act.pk for act in ranked[9:19]]
