@@ -111,6 +111,7 @@ PHASES = {
         ("modelsearch.backends.base.BaseSearchBackend", "search"),
         ("modelsearch.backends.elasticsearchbase.ElasticsearchBaseSearchResults", "_get_es_body"),
         ("search.engine", "_es_body"),
+        ("search.engine", "_es_shared_body"),
     ],
     "round trip": [("opensearchpy.OpenSearch", name) for name in ("msearch", "search", "count", "scroll")],
     "engine": [("search.services", "search_matches"), ("search.services", "count_among")],
