@@ -602,7 +602,7 @@ def _es_shared_body(backend, models: list[type], qs: QuerySet, query) -> dict:
     """One body for the objects of several ``models`` in ``qs`` (of a model they derive from, in one index), by
     relevance: the match clause over the fields of them all (each model's own are ``_all_text`` and the boost
     fields of its indexed fields' boosts: a field a model's objects do not have matches none of them, so each
-    object is scored as by its own model's query), either model's content type filter (Wagtail's), the
+    object is scored as by its own model's query), any of the models' content type filters (Wagtail's), the
     queryset's filters."""
     compilers = [_es_compiler(backend, model) for model in models]
     compiler = copy.copy(compilers[0])
