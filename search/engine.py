@@ -705,7 +705,8 @@ def _es_msearch(
             raise EngineRequestError(response.get("status", 500), response["error"])
         hits = response["hits"]
         total += hits["total"]["value"]
-        model_of = {_es_compiler(backend, model).mapping.get_content_type(): model for model in models}
+        if len(models) > 1:
+            model_of = {_es_compiler(backend, model).mapping.get_content_type(): model for model in models}
         for position, hit in enumerate(hits["hits"]):
             fields = hit["fields"]
             if len(models) == 1:

@@ -329,50 +329,33 @@ def test_one_ranking_of_the_page_types_orders_the_results_by_its_places(world, c
     announcements.add_child(instance=news)
     news.save_revision().publish()
     acts = [corpus["education"].pk, corpus["attestation"].pk]  # titles without the query's word: no title rank
+    hits = [(pk, "pages.RegulationPage", {}) for pk in acts] + [(news.pk, "pages.AnnouncementPage", {})]
     backend = _offline_backend()
-    transport = _Transport({})
-
-    def answer(method, url, headers=None, params=None, body=None):
-        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
-        transport.sent.append((method, url, lines))
-        hits = [(pk, "pages.RegulationPage") for pk in acts] + [(news.pk, "pages.AnnouncementPage")]
-        responses = []
-        for request in lines[1::2]:
-            several = engine.CONTENT_TYPES_FIELD in request["docvalue_fields"]
-            query = json.dumps(request["query"])
-            found = [
-                {"fields": {"pk": [str(pk)], engine.CONTENT_TYPES_FIELD: [label, "wagtailcore.Page"]}}
-                for pk, label in hits
-                if several or f'"{label}"' in query  # one type's request: its own matches
-            ]
-            responses.append({"hits": {"total": {"value": len(found)}, "hits": found}})
-        return {"responses": responses}
-
-    monkeypatch.setattr(backend.es.transport, "perform_request", answer)
+    monkeypatch.setattr(backend.es.transport, "perform_request", _answering(hits, []))
     monkeypatch.setattr(services, "_backends", lambda: iter([("default", backend)]))
     outcome = services.run_search(world.users["don"], "вступ", log=False)
     assert [hit.pk for hit in outcome.hits] == [*acts, news.pk]
 
 
-def _answering(hits: list[tuple[int, str, str]], sent: list):
-    """A transport answering an ``_msearch``: the page types' request with ``hits`` (key, title, status) as acts
-    in that order, each with the fields it asks for; the other requests with nothing."""
+def _answering(hits: list[tuple[int, str, dict]], sent: list):
+    """A transport answering an ``_msearch`` (each request's lines appended to ``sent``) with ``hits`` (key, content
+    type label, its other doc values) in the engine's order: a request of several types all of them, a type's own
+    request those of its type; each hit with the fields the request asks for that it has."""
 
     def perform_request(method, url, headers=None, params=None, body=None):
         lines = [json.loads(line) for line in body.splitlines() if line.strip()]
         sent.append(lines)
         responses = []
         for request in lines[1::2]:
+            several = engine.CONTENT_TYPES_FIELD in request["docvalue_fields"]
+            query = json.dumps(request["query"])
             found = []
-            if engine.CONTENT_TYPES_FIELD in request["docvalue_fields"]:
-                for pk, title, status in hits:
-                    fields = {
-                        "pk": [str(pk)],
-                        engine.CONTENT_TYPES_FIELD: ["pages.RegulationPage", "wagtailcore.Page"],
-                        "title_filter": [title],
-                        "pages_regulationpage__status_filter": [status],
-                    }
-                    found.append({"fields": {name: fields[name] for name in request["docvalue_fields"]}})
+            for pk, label, values in hits:
+                if several or f'"{label}"' in query:
+                    fields = {"pk": [str(pk)], engine.CONTENT_TYPES_FIELD: [label, "wagtailcore.Page"], **values}
+                    found.append(
+                        {"fields": {name: fields[name] for name in request["docvalue_fields"] if name in fields}}
+                    )
             responses.append({"hits": {"total": {"value": len(found)}, "hits": found[: request["size"]]}})
         return {"responses": responses}
 
@@ -388,8 +371,12 @@ def test_candidates_are_ranked_as_the_engine_read_them_and_only_the_hits_shown_a
     acts[5].title = "Сертифікація"  # the query's word alone, as the engine read the title: first
     acts[7].status = "repealed"  # as the engine read it: after the acts in force
     hidden = world.content.district_c_regulation  # another district's: not the school's to read
-    hits = [(act.pk, act.title, act.status) for act in acts]
-    hits.insert(3, (hidden.pk, "Порядок сертифікації (Оболонь)", hidden.status))
+
+    def read_as(pk: int, title: str, status: str) -> tuple:
+        return pk, "pages.RegulationPage", {"title_filter": [title], "pages_regulationpage__status_filter": [status]}
+
+    hits = [read_as(act.pk, act.title, act.status) for act in acts]
+    hits.insert(3, read_as(hidden.pk, "Порядок сертифікації (Оболонь)", hidden.status))
     backend = _offline_backend()
     sent = []
     monkeypatch.setattr(backend.es.transport, "perform_request", _answering(hits, sent))
