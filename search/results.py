@@ -19,7 +19,7 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import quote, unquote
 
@@ -100,6 +100,10 @@ def shown_fields(model) -> tuple[str, ...]:
     return SHOWN_FIELDS.get(model, _PAGE_FIELDS)
 
 
+def snippet_fields(model) -> tuple[str, ...]:
+    return SNIPPET_FIELDS.get(model, ("body",))
+
+
 @dataclass(frozen=True)
 class Result:
     """One matching object as the fields it is shown and ranked by (a row of ``shown_fields(model)``); or, not
@@ -109,6 +113,9 @@ class Result:
     model: type
     row: dict
     complete: bool = True
+    #: The start of the text its snippet is cut from and whether that is all of it, as :func:`_snippet_texts`
+    #: reads it (SNIPPET_FIRST_READ characters), when it was read with the row (``load_results``); None otherwise.
+    head: tuple[str, bool] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> tuple[type, int]:
@@ -131,10 +138,13 @@ def results_of(qs: QuerySet) -> list[Result]:
     return [Result(qs.model, row) for row in qs.order_by().values(*shown_fields(qs.model))]
 
 
-def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
+def load_results(scope: QuerySet, pks, *, model=None, with_heads: bool = False) -> dict[int, Result]:
     """The objects of ``model`` (``scope``'s own by default) among ``pks`` that ``scope`` holds, by key: one
     statement, plain rows, none without keys. ``scope`` may be a queryset of a model ``model`` derives from, as
-    the page types' shared queryset on Page (``search.services.ScopedQuerysets.for_engine``).
+    the page types' shared queryset on Page (``search.services.ScopedQuerysets.for_engine``). ``with_heads``:
+    the same statement also reads the start of each one's snippet text (``Result.head``), for the hits of a
+    page whose rows are read once they are ranked (``search.services._completed``): one statement a content
+    type where the rows and the texts took two.
 
     The statement is the ORM's SELECT of ``model``'s shown fields, compiled once per process and database
     (:func:`_candidate_rows`), with the keys and the scope's check (:func:`search.scoped_sql.in_scope`: the
@@ -150,16 +160,18 @@ def load_results(scope: QuerySet, pks, *, model=None) -> dict[int, Result]:
     if not keys:
         return {}
     connection = connections[scope.db]
-    rows = _candidate_rows(model, connection.alias)
+    rows = _candidate_rows(model, connection.alias, with_heads)
     check = in_scope(rows.key, scope)
     if check is None:  # the user may read none of them
         return {}
     keys_sql, keys_params = _keys_condition(connection, rows.key, model._meta.pk, keys)
     fetched = rows.select.rows(f" WHERE {keys_sql} AND {check[0]}", [*keys_params, *check[1]])
+    shown = len(rows.select.names)
     loaded = {}
     for values in fetched:
-        row = dict(zip(rows.select.names, values, strict=True))
-        loaded[row["pk"]] = Result(model, row)
+        row = dict(zip(rows.select.names, values[:shown], strict=True))
+        head = _text_head(model, values[shown:], SNIPPET_FIRST_READ) if with_heads else None
+        loaded[row["pk"]] = Result(model, row, head=head)
     return loaded
 
 
@@ -173,13 +185,20 @@ class _CandidateRows:
 
 
 @functools.cache
-def _candidate_rows(model, alias: str) -> _CandidateRows:
+def _candidate_rows(model, alias: str, with_heads: bool = False) -> _CandidateRows:
+    """The candidates' SELECT; ``with_heads``, followed by the columns of :func:`_head_columns` (the rows'
+    converters apply to the shown fields only, which come first)."""
     select = CompiledSelect.of(model._base_manager.db_manager(alias).order_by().values(*shown_fields(model)))
     if select.query.where:  # pragma: no cover - a plain SELECT of columns has none
         raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT has a WHERE clause of its own.")
     if select.names[0] != "pk":  # pragma: no cover - shown_fields start with the key
         raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT does not start with the key.")
     key, _params = select.query.get_compiler(using=alias).compile(select.columns[0])
+    if with_heads:
+        if select.sql.count(" FROM ") != 1:  # pragma: no cover - plain columns, one table and its parents
+            raise ImproperlyConfigured(f"{model.__name__}: the candidates' SELECT list cannot be extended.")
+        heads = ", ".join(_head_columns(connections[alias], model, SNIPPET_FIRST_READ))
+        select = replace(select, sql=select.sql.replace(" FROM ", f", {heads} FROM ", 1))
     return _CandidateRows(select=select, key=key)
 
 
@@ -264,7 +283,8 @@ def _snippets(results: list[Result], highlighter: Highlighter) -> dict[tuple[typ
     there; the texts of the others are read again as far as a snippet looks (SNIPPET_SCAN_CHARS): one more
     statement per content type, only when a passage may lie further on."""
     snippets, further = {}, []
-    heads = _snippet_texts(results, SNIPPET_FIRST_READ)
+    heads = {result.key: result.head for result in results if result.head is not None}
+    heads.update(_snippet_texts([result for result in results if result.head is None], SNIPPET_FIRST_READ))
     for result in results:
         text, whole = heads.get(result.key, ("", True))
         snippet = highlighter.snippet(text, partial=not whole)
@@ -288,28 +308,43 @@ def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> di
         by_model.setdefault(result.model, []).append(result.row["pk"])
     texts = {}
     for model, pks in by_model.items():
-        names = SNIPPET_FIELDS.get(model, ("body",))
         connection = connections[router.db_for_read(model)]
         with connection.cursor() as cursor:
-            cursor.execute(*_text_heads_sql(connection, model, names, limit, pks))
+            cursor.execute(*_text_heads_sql(connection, model, limit, pks))
             rows = cursor.fetchall()
         for pk, *values in rows:
-            name, value = next(((n, v) for n, v in zip(names, values, strict=True) if v), ("", ""))
-            # SQLite reads a prefix of bytes; PostgreSQL may read a text whole (``_text_heads_sql``).
-            value = _utf8_prefix(value, limit + 1) if isinstance(value, bytes) else value[: limit + 1]
-            whole = len(value) <= limit
-            if name in _HTML_FIELDS:
-                value = get_text_for_indexing(value if whole else _before_open_tag(value[:limit]))
-            texts[(model, pk)] = (value, whole)
+            texts[(model, pk)] = _text_head(model, values, limit)
     return texts
 
 
-def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, pks: list[int]) -> tuple[str, list]:
-    """``SELECT pk, <the first limit + 1 characters of each name> ... WHERE pk IN pks`` on ``model``'s table,
-    and its parameters: what ``SUBSTR(name, 1, limit + 1)`` gives, read as below. On PostgreSQL the keys are one
-    array (``pk = ANY(%s)``): one text for any number of hits (:func:`_keys_condition`).
+def _text_head(model, values, limit: int) -> tuple[str, bool]:
+    """The text a snippet of ``model`` is cut from, of the values :func:`_head_columns` read (one a snippet field,
+    the first non-empty one is used), to ``limit`` characters, and whether that is all of it."""
+    name, value = next(((n, v) for n, v in zip(snippet_fields(model), values, strict=True) if v), ("", ""))
+    # SQLite reads a prefix of bytes; PostgreSQL may read a text whole (``_head_columns``).
+    value = _utf8_prefix(value, limit + 1) if isinstance(value, bytes) else value[: limit + 1]
+    whole = len(value) <= limit
+    if name in _HTML_FIELDS:
+        value = get_text_for_indexing(value if whole else _before_open_tag(value[:limit]))
+    return value, whole
+
+
+def _text_heads_sql(connection, model, limit: int, pks: list[int]) -> tuple[str, list]:
+    """``SELECT pk, <the first limit + 1 characters of each snippet field> ... WHERE pk IN pks`` on ``model``'s
+    table (:func:`_head_columns`), and its parameters. On PostgreSQL the keys are one array (``pk = ANY(%s)``):
+    one text for any number of hits (:func:`_keys_condition`).
     Written by hand: the ORM's queryset with a ``Substr`` annotation per field cost ~0.3 ms of CPU per content
-    type, a fifth of reading the texts. The snippet fields are columns of the model's own table.
+    type, a fifth of reading the texts."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    key = f"{table}.{connection.ops.quote_name(model._meta.pk.column)}"
+    condition, params = _keys_condition(connection, key, model._meta.pk, pks)
+    columns = ", ".join(_head_columns(connection, model, limit))
+    return f"SELECT {key}, {columns} FROM {table} WHERE {condition}", params  # noqa: S608 - names and integers only
+
+
+def _head_columns(connection, model, limit: int) -> list[str]:
+    """The SQL of the first ``limit + 1`` characters of each of ``model``'s snippet fields (columns of its own
+    table), as ``SUBSTR(name, 1, limit + 1)`` gives them, read as below.
 
     On SQLite each text is read as the first ``4 * (limit + 1)`` bytes of its UTF-8 (a character takes at most
     four: they hold its first ``limit + 1`` characters or all of it) and cut to characters in Python
@@ -329,7 +364,7 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, pks: 
     read = int(limit) + 1
     most_bytes = 4 * read  # a character takes at most four
     columns = []
-    for name in names:
+    for name in snippet_fields(model):
         field = model._meta.get_field(name)
         if field not in model._meta.local_concrete_fields:  # pragma: no cover - a field of a parent's table
             raise ImproperlyConfigured(f"{model.__name__}.{name}: a snippet field must be a column of its table.")
@@ -340,9 +375,7 @@ def _text_heads_sql(connection, model, names: tuple[str, ...], limit: int, pks: 
             columns.append(
                 f"CASE WHEN OCTET_LENGTH({column}) <= {most_bytes} THEN {column} ELSE SUBSTR({column}, 1, {read}) END"
             )
-    key = f"{table}.{quote(model._meta.pk.column)}"
-    condition, params = _keys_condition(connection, key, model._meta.pk, pks)
-    return f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {condition}", params  # noqa: S608 - names and integers only
+    return columns
 
 
 def _utf8_prefix(data: bytes, chars: int) -> str:

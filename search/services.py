@@ -432,10 +432,11 @@ def run_search(
 def _completed(querysets: ScopedQuerysets, results: list[Result]) -> list[Result]:
     """The results with the rows they are shown with. Those ranked as the engine read them (not ``complete``: on
     OpenSearch and Elasticsearch) are read from the database inside the user's scope, as candidates are
-    (``load_results``, one statement per content type), and left out when it holds them no more (an index behind
-    the database): a page then shows fewer, the other pages the same results. Ranking the candidates on what the
-    engine read, the database reads the ten hits shown, not each type's fifty candidates: at 100,000 acts on
-    SQLite ~1.8 → ~0.5 ms (``benchmarks/search_profile.py opensearch``)."""
+    (``load_results``, one statement per content type, with the start of each one's snippet text), and left out
+    when it holds them no more (an index behind the database): a page then shows fewer, the other pages the same
+    results. Ranking the candidates on what the engine read, the database reads the ten hits shown, not each
+    type's fifty candidates: at 100,000 acts on SQLite ~1.8 → ~0.5 ms (``benchmarks/search_profile.py
+    opensearch``)."""
     partial: dict[type, list[int]] = {}
     for result in results:
         if not result.complete:
@@ -446,7 +447,7 @@ def _completed(querysets: ScopedQuerysets, results: list[Result]) -> list[Result
     loaded = {
         (model, pk): result
         for model, pks in partial.items()
-        for pk, result in load_results(given[model], pks, model=model).items()
+        for pk, result in load_results(given[model], pks, model=model, with_heads=True).items()
     }
     return [
         result if result.complete else loaded[result.key]

@@ -6,7 +6,9 @@ import itertools
 import json
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import And, Fuzzy, Phrase, PlainText
@@ -387,7 +389,11 @@ def test_candidates_are_ranked_as_the_engine_read_them_and_only_the_hits_shown_a
         services, "load_results", lambda qs, pks, **kw: read.append(list(pks)) or load_results(qs, pks, **kw)
     )
     user = world.users["school_a"]
-    outcome = services.run_search(user, "сертифікація", log=False)
+    with CaptureQueriesContext(connection) as context:
+        outcome = services.run_search(user, "сертифікація", log=False)
+    # The hits' rows and their texts' starts in one statement, inside the scope.
+    texts = [query["sql"] for query in context.captured_queries if "SUBSTR" in query["sql"].upper()]
+    assert len(texts) == 1 and "IS NOT NULL" in texts[0]
     # Ranked as read: the title of the word alone, then the acts in force in the engine's order, then the repealed.
     ranked = [acts[5], *(act for i, act in enumerate(acts) if i not in (5, 7)), acts[7]]
     assert [hit.pk for hit in outcome.hits] == [act.pk for act in ranked[:9]]  # the other district's act left out

@@ -382,7 +382,7 @@ def test_the_texts_statement_reads_at_most_four_bytes_a_character(world, text):
     result = _long_document(world, text)
     limit = 100
     with connection.cursor() as cursor:
-        cursor.execute(*_text_heads_sql(connection, LibraryDocument, ("extracted_text",), limit, [result.row["pk"]]))
+        cursor.execute(*_text_heads_sql(connection, LibraryDocument, limit, [result.row["pk"]]))
         ((_pk, value),) = cursor.fetchall()
     encoded, bound = text.encode(), 4 * (limit + 1)
     if connection.vendor == "sqlite":
@@ -434,6 +434,35 @@ def test_candidates_are_the_rows_the_orm_reads_inside_the_scope(world):
     page_row = load_results(Page.objects.all(), [content.city_regulation.pk])[content.city_regulation.pk].row
     assert page_row == Page.objects.filter(pk=content.city_regulation.pk).values(*shown_fields(Page)).get()
     assert page_row["first_published_at"].tzinfo is not None
+
+
+def test_rows_read_with_their_texts_starts_are_the_rows_and_the_starts_read_apart(world, corpus):
+    """``load_results(..., with_heads=True)`` (the hits of a page ranked as the engine read them): in one
+    statement, the rows ``load_results`` reads and the starts of the snippet texts ``_snippet_texts`` reads, for
+    every searched type with objects, inside the scope (district C's act and document are not the school's);
+    the snippets are the ones of the texts read apart."""
+    school = world.users["school_a"]
+    compared = set()
+    for model in SEARCHED_MODELS:
+        keys = list(model.objects.values_list("pk", flat=True))
+        scope = visible(school, model)
+        apart = load_results(scope, keys, model=model)
+        with CaptureQueriesContext(connection) as context:
+            together = load_results(scope, keys, model=model, with_heads=True)
+        assert len(context) == (1 if keys else 0)
+        assert {pk: result.row for pk, result in together.items()} == {pk: r.row for pk, r in apart.items()}
+        heads = _snippet_texts(list(apart.values()), SNIPPET_FIRST_READ)
+        assert {result.key: result.head for result in together.values()} == heads
+        compared |= {model} if together else set()
+        highlighter = Highlighter(analyse_query("освіта закладів"))
+        with CaptureQueriesContext(connection) as context:
+            snippets = _snippets(list(together.values()), highlighter)
+        assert len(context) == 0  # every start was read with its row, and holds its passage or all the text
+        assert snippets == _snippets(list(apart.values()), highlighter)
+    assert {RegulationPage, LibraryDocument} <= compared
+    hidden = [world.content.district_c_regulation.pk, world.content.district_c_document.pk]
+    for model, pk in zip((RegulationPage, LibraryDocument), hidden, strict=True):
+        assert load_results(visible(school, model), [pk], with_heads=True) == {}
 
 
 def test_an_html_text_cut_inside_a_tag_loses_the_tag(world):
