@@ -334,12 +334,12 @@ def test_the_texts_are_read_as_the_orm_reads_them(world, corpus, limit):
     types the test data has objects of; for the others, the statement runs)."""
     from django.db.models.functions import Substr
 
-    from search.results import SNIPPET_FIELDS, Result, _before_open_tag
+    from search.results import Result, _before_open_tag, snippet_fields
 
     compared = set()
     for model in SEARCHED_MODELS:
         assert _snippet_texts([Result(model, {"pk": 0})], limit) == {}
-        names = SNIPPET_FIELDS.get(model, ("body",))
+        names = snippet_fields(model)
         heads = {f"{name}_head": Substr(name, 1, limit + 1) for name in names}
         expected = {
             pk: next(((name, value) for name, value in zip(names, values, strict=True) if value), ("", ""))
