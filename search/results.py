@@ -29,9 +29,10 @@ from django.db import connections, router
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils import timezone, translation
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 from wagtail.rich_text import get_text_for_indexing
@@ -74,11 +75,17 @@ _PAGE_FIELDS = ("pk", "title", "url_path", "first_published_at")
 #: The fields a result shows or is ranked by, per content type: what a candidate is read with. An act shows
 #: and is ordered by its own date, not its page's publication (``_date_of``).
 SHOWN_FIELDS = {
-    RegulationPage: ("pk", "title", "url_path", *_LEGAL_FIELDS),
+    RegulationPage: ("pk", "title", "url_path", *_LEGAL_FIELDS, "subjects"),
     LibraryDocument: ("pk", "title", "file", *_LEGAL_FIELDS),
 }
 #: The long texts a snippet is cut from, read for the page's hits only (the first non-empty one is used).
 SNIPPET_FIELDS = {RegulationPage: ("text", "summary"), LibraryDocument: ("extracted_text",)}
+#: The short fields (read with a result's row) a snippet shows, after their label, when none of the snippet
+#: text's words is one the query asks for and one of theirs is: an act found by its subjects or its issuer.
+SNIPPET_FALLBACK_FIELDS = {
+    RegulationPage: (("subjects", _("subjects")), ("issuer", _("issuing body"))),
+    LibraryDocument: (("issuer", _("issuing body")),),
+}
 _HTML_FIELDS = {"summary", "body"}
 
 SNIPPET_RADIUS = 110
@@ -281,20 +288,36 @@ def _date_of(row: dict) -> date | None:
 def _snippets(results: list[Result], highlighter: Highlighter) -> dict[tuple[type, int], SafeString]:
     """Each result's snippet, cut from the first SNIPPET_FIRST_READ characters of its text where the passage is
     there; the texts of the others are read again as far as a snippet looks (SNIPPET_SCAN_CHARS): one more
-    statement per content type, only when a passage may lie further on."""
-    snippets, further = {}, []
+    statement per content type, only when a passage may lie further on. A text none of whose words the query
+    asks for (a result found by its title, its subjects or its issuer) gives its start, unless one of the
+    result's :data:`SNIPPET_FALLBACK_FIELDS` has a wanted word (:func:`_fallback_snippet`)."""
+    passages, further = {}, []
     heads = {result.key: result.head for result in results if result.head is not None}
     heads.update(_snippet_texts([result for result in results if result.head is None], SNIPPET_FIRST_READ))
     for result in results:
         text, whole = heads.get(result.key, ("", True))
-        snippet = highlighter.snippet(text, partial=not whole)
-        if snippet is None:
+        found = highlighter.passage(text, partial=not whole)
+        if found is FURTHER:
             further.append(result)
         else:
-            snippets[result.key] = snippet
+            passages[result.key] = text, found
     for key, (text, _whole) in _snippet_texts(further, SNIPPET_SCAN_CHARS).items():
-        snippets[key] = highlighter.snippet(text)
+        passages[key] = text, highlighter.passage(text)
+    snippets = {}
+    for result in results:
+        text, found = passages.get(result.key, ("", None))  # none: gone from the database since its start was read
+        snippets[result.key] = found or _fallback_snippet(result, highlighter) or highlighter.start(text)
     return snippets
+
+
+def _fallback_snippet(result: Result, highlighter: Highlighter) -> SafeString | None:
+    """The first of the result's :data:`SNIPPET_FALLBACK_FIELDS` (a value of its row) with a wanted word, after its
+    label, the wanted words marked; None when none has one."""
+    for name, label in SNIPPET_FALLBACK_FIELDS.get(result.model, ()):
+        marked = highlighter.marked(result.row.get(name) or "")
+        if marked is not None:
+            return format_html("{}: {}", capfirst(label), marked)
+    return None
 
 
 def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> dict[tuple[type, int], tuple[str, bool]]:
@@ -591,35 +614,60 @@ class Highlighter:
         return None
 
     def snippet(self, text: str, *, partial: bool = False) -> SafeString | None:
-        """The snippet of ``text``; with ``partial`` (``text`` is the start of a longer one), None when its
-        passage may lie further on (no match whose window ends before the last whole word read)."""
-        width = SNIPPET_RADIUS * 2
+        """The snippet of ``text``: its passage (:meth:`passage`), or its start when none of its words is wanted;
+        with ``partial`` (``text`` is the start of a longer one), None when its passage may lie further on."""
+        found = self.passage(text, partial=partial)
+        if found is FURTHER:
+            return None
+        return found or self.start(text)
+
+    def passage(self, text: str, *, partial: bool = False) -> SafeString | _Further | None:
+        """The window of ``text`` around its first wanted word, the wanted words in it marked; None when it has
+        none; with ``partial`` (``text`` is the start of a longer one), FURTHER when the passage may lie further
+        on (no match whose window ends before the last whole word read)."""
         if not text or not self.wanted:
-            return escape(text[:width])
+            return None
         stop = _cut(text, len(text) - 1) if partial else _cut(text, SNIPPET_SCAN_CHARS)
         first = self._first_match(text, stop, partial=partial)
         if first is FURTHER or (partial and (first is None or first.end() + SNIPPET_RADIUS > stop)):
-            return None
+            return FURTHER
         if first is None:
-            return escape(text[:width] + ("…" if len(text) > width else ""))
+            return None
         start, end = _without_cut_words(
             text,
             max(0, first.start() - SNIPPET_RADIUS),
             min(len(text), SNIPPET_SCAN_CHARS, first.end() + SNIPPET_RADIUS),
             first.span(),
         )
-        window = text[start:end]
-        parts, position = [], 0
+        before = "…" if _NOT_SPACE_RE.search(text, 0, start) else ""  # no copy of a text's start or rest
+        after = "…" if _NOT_SPACE_RE.search(text, end) else ""
+        return mark_safe(before + self._mark(text[start:end])[0] + after)  # noqa: S308 - escaped by _mark
+
+    def marked(self, text: str) -> SafeString | None:
+        """All of ``text`` (a short one: a field's value) with its wanted words marked; None when it has none."""
+        if not text or not self.wanted:
+            return None
+        marked, marks = self._mark(text)
+        return mark_safe(marked) if marks else None  # noqa: S308 - escaped by _mark
+
+    @staticmethod
+    def start(text: str) -> SafeString:
+        """The start of ``text``, as a snippet shows a text none of whose words is wanted."""
+        width = SNIPPET_RADIUS * 2
+        return escape(text[:width] + ("…" if len(text) > width else ""))
+
+    def _mark(self, window: str) -> tuple[str, int]:
+        """``window`` escaped, its wanted words in ``<mark>``, and how many it marked."""
+        parts, position, marks = [], 0, 0
         for match in self._words(window, 0, len(window)):
             parts.append(html.escape(window[position : match.start()]))
             parts.append(f"<mark>{html.escape(match.group())}</mark>")
             position = match.end()
+            marks += 1
         parts.append(html.escape(window[position:]))
         # Every piece of text in ``parts`` went through html.escape() (what Django's escape() calls, without its
         # wrapper for lazy texts: ~5 µs a call); only the <mark> tags are markup.
-        before = "…" if _NOT_SPACE_RE.search(text, 0, start) else ""  # no copy of a text's start or rest
-        after = "…" if _NOT_SPACE_RE.search(text, end) else ""
-        return mark_safe(before + "".join(parts) + after)  # noqa: S308
+        return "".join(parts), marks
 
 
 #: Forms are looked for by the first this many letters they share with the others that start with them.

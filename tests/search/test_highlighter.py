@@ -277,6 +277,21 @@ def test_a_window_starting_inside_a_date_neither_shows_nor_marks_a_piece_of_it()
     assert snippet.startswith("…положення")
 
 
+def test_a_short_field_is_marked_whole_or_not_at_all():
+    """``marked`` gives all of a field's value with every wanted word marked (escaped as a snippet is), and
+    nothing for a value none of whose words is wanted; the passage of a text without a wanted word is none,
+    and its snippet is its start."""
+    highlighter = Highlighter(analyse_query("інклюзивної освіти"))
+    assert highlighter.marked("Освіта <дітей>, інклюзивна освіта") == (
+        "<mark>Освіта</mark> &lt;дітей&gt;, <mark>інклюзивна</mark> <mark>освіта</mark>"
+    )
+    assert highlighter.marked("харчування, ремонт") is None
+    assert highlighter.marked("") is None
+    text = "Харчування учнів " * 20
+    assert highlighter.passage(text) is None
+    assert highlighter.snippet(text) == highlighter.start(text) == text[: SNIPPET_RADIUS * 2] + "…"
+
+
 @settings(max_examples=500, deadline=None)
 @given(text=st.text(alphabet="аб12 .-/'’–", max_size=40))
 @example(text="01.09.2024 2024/2025 ст.7 і/або")

@@ -119,6 +119,34 @@ def test_snippet_highlights_the_matching_words(world, backend_name):
     assert "<script" not in hit.snippet
 
 
+def test_a_result_found_by_its_subjects_or_issuer_shows_them_marked(world, backend_name):
+    """A result whose text holds none of the query's words shows the subjects or the issuer it was found by, after
+    their label and marked, not the start of its text; one whose text holds them shows the passage, one found by
+    its title alone the start of its text."""
+    from tests.conftest import city_collection
+
+    index = world.content.city_regulation.get_parent().specific
+    text = "Навчальний рік у закладах загальної середньої освіти починається першого вересня."
+    by_subjects = publish_regulation(index, "Лист щодо навчального року", kind="letter", subjects="інклюзія", text=text)
+    by_text = publish_regulation(
+        index, "Лист щодо асистентів", kind="letter", subjects="інклюзія", text="Інклюзія потребує асистентів."
+    )
+    by_title = publish_regulation(index, "Лист щодо інклюзії", kind="letter", text=text)
+    document = make_document(city_collection(), "Лист щодо ремонту", issuer="Управління освіти Подільської РДА")
+    type(document).objects.filter(pk=document.pk).update(extracted_text="Ремонт їдальні завершено.")
+    document.refresh_from_db()
+    get_search_backend("default").add(document)
+    refresh_indexes()
+    user = world.users["don"]
+
+    snippets = {hit.title: str(hit.snippet) for hit in run_search(user, "інклюзії").hits}
+    assert snippets[by_subjects.title] == "Теми: <mark>інклюзія</mark>"
+    assert snippets[by_text.title] == "<mark>Інклюзія</mark> потребує асистентів."
+    assert snippets[by_title.title] == text and "<mark>" not in snippets[by_title.title]
+    hit = next(hit for hit in run_search(user, "подільського").hits if hit.title == document.title)
+    assert hit.snippet == "Орган, що видав: Управління освіти <mark>Подільської</mark> РДА"
+
+
 def test_pagination(world, backend_name):
     first = run_search(world.users["don"], "освіти", per_page=1, page=1)
     second = run_search(world.users["don"], "освіти", per_page=1, page=2)
