@@ -81,10 +81,11 @@ SHOWN_FIELDS = {
 #: The long texts a snippet is cut from, read for the page's hits only (the first non-empty one is used).
 SNIPPET_FIELDS = {RegulationPage: ("text", "summary"), LibraryDocument: ("extracted_text",)}
 #: The short fields (read with a result's row) a snippet shows, after their label, when none of the snippet
-#: text's words is one the query asks for and one of theirs is: an act found by its subjects or its issuer.
+#: text's words is one the query asks for and one of theirs is: an act found by its subjects, its issuer or its
+#: number.
 SNIPPET_FALLBACK_FIELDS = {
-    RegulationPage: (("subjects", _("subjects")), ("issuer", _("issuing body"))),
-    LibraryDocument: (("issuer", _("issuing body")),),
+    RegulationPage: (("subjects", _("subjects")), ("issuer", _("issuing body")), ("number", _("number"))),
+    LibraryDocument: (("issuer", _("issuing body")), ("number", _("number"))),
 }
 _HTML_FIELDS = {"summary", "body"}
 

@@ -147,6 +147,16 @@ def test_a_result_found_by_its_subjects_or_issuer_shows_them_marked(world, backe
     assert hit.snippet == "Орган, що видав: Управління освіти <mark>Подільської</mark> РДА"
 
 
+def test_an_act_found_by_its_number_shows_it_marked(world, backend_name, corpus):
+    """An act found by the number the query names, which its text does not hold, shows the number marked."""
+    user = world.users["school_a"]
+    for query, title, number in [("№ 805", "Положення про атестацію", "805"), ("2145-VIII", "Про освіту", "2145-VIII")]:
+        hit = run_search(user, query).hits[0]
+        law = next(law for law in corpus.values() if law.title == hit.title)
+        assert law.title.startswith(title) and number not in law.text
+        assert hit.snippet == f"Номер: <mark>{number}</mark>"
+
+
 def test_pagination(world, backend_name):
     first = run_search(world.users["don"], "освіти", per_page=1, page=1)
     second = run_search(world.users["don"], "освіти", per_page=1, page=2)
