@@ -290,7 +290,7 @@ def _snippets(results: list[Result], highlighter: Highlighter) -> dict[tuple[typ
     """Each result's snippet, cut from the first SNIPPET_FIRST_READ characters of its text where the passage is
     there; the texts of the others are read again as far as a snippet looks (SNIPPET_SCAN_CHARS): one more
     statement per content type, only when a passage may lie further on. A text none of whose words the query
-    asks for (a result found by its title, its subjects or its issuer) gives its start, unless one of the
+    asks for (a result found by its title, its subjects, its issuer or its number) gives its start, unless one of the
     result's :data:`SNIPPET_FALLBACK_FIELDS` has a wanted word (:func:`_fallback_snippet`)."""
     passages, further = {}, []
     heads = {result.key: result.head for result in results if result.head is not None}

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.search.backends import get_search_backend
 
+from cms.accounts.permissions import city_collection
 from cms.pages.models import RegulationPage
 from search import services
 from search.analysis import FIELD_BREAK
@@ -123,8 +124,6 @@ def test_a_result_found_by_its_subjects_or_issuer_shows_them_marked(world, backe
     """A result whose text holds none of the query's words shows the subjects or the issuer it was found by, after
     their label and marked, not the start of its text; one whose text holds them shows the passage, one found by
     its title alone the start of its text."""
-    from tests.conftest import city_collection
-
     index = world.content.city_regulation.get_parent().specific
     text = "Навчальний рік у закладах загальної середньої освіти починається першого вересня."
     by_subjects = publish_regulation(index, "Лист щодо навчального року", kind="letter", subjects="інклюзія", text=text)
