@@ -24,7 +24,8 @@ a before/after comparison measures the same data. Building it migrates, loads th
 and runs ``update_index`` (about 2 minutes per 10,000 acts on 2 cores).
 
 For each user (``demo-don``: the city; ``demo-school``: one school, whose scope hides the other districts'
-sections and collections) and each kind of query (rare words, common words, multi-word), every query runs:
+sections and collections) and each kind of query (rare words, common words, multi-word), every query runs
+(once ``cms.startup.finish_startup`` has prepared the process as a WSGI worker starts):
 
 - through ``search.services.run_search`` as the results page and the API call it (the query log included
   unless ``--no-log``): its CPU in ms, split into the engine call (``search.engine.search_matches``: building
@@ -514,6 +515,9 @@ def run(args) -> None:
     ensure_corpus(args)
     if args.backend == "opensearch":
         ensure_index()
+    from cms.startup import finish_startup
+
+    finish_startup(search=True)  # as a WSGI worker starts (cms.wsgi): what it loaded frozen out of the GC's passes
     log("building the queries")
     queries = build_queries(args.source, args.seed, args.queries)[0]
     counters = Counters()

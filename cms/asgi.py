@@ -2,12 +2,13 @@
 gunicorn (``cms.wsgi``) serves pages and the API; on the embedded default (``make run``, DEBUG) one uvicorn
 process serves everything, static files included, so the in-process event broker reaches every stream."""
 
-import gc
 import os
 
 import django
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+
+from cms.startup import finish_startup
 
 LIVE_PATH_PREFIX = "/live/"
 
@@ -43,5 +44,6 @@ if settings.DEBUG:
 
 # What start-up loaded (Django, Wagtail, the URLconf: hundreds of thousands of objects) lives as long as the
 # process; leaving it out of the garbage collector's full passes cuts the CPU of fanning an event out to
-# thousands of streams by about 40% (README, Live attendance).
-gc.freeze()
+# thousands of streams by about 40% (README, Live attendance). In production this process serves the stream
+# only; on the embedded default (DEBUG) it serves search too.
+finish_startup(search=settings.DEBUG)
