@@ -232,7 +232,7 @@ def test_a_long_way_snippet_is_the_first_word_with_a_wanted_lemma(query, word):
     analysed = analyse_query(query)
     highlighter = Highlighter(analysed)
     wanted = {lemma for group in analysed.alternatives for lemma in group}
-    first = next((m for m in WORD_RE.finditer(text) if analysis.word_lemmas(m.group()) & wanted), None)
+    first = next((m for m in WORD_RE.finditer(text) if wanted.intersection(analysis.word_lemmas(m.group()))), None)
     snippet = highlighter.snippet(text)
     if word is None:
         assert first is None and "<mark>" not in snippet and snippet == text[:220] + "…"
