@@ -687,11 +687,12 @@ def _rank(result: Result, wanted: set[str], position: int) -> tuple:
     if position >= CANDIDATES_PER_RANKING:
         return 0, 0, 0, -position, result.model.__name__, result.row["pk"]
     title = _title_lemmas(result.title)
-    if wanted and title == wanted:
+    made_of_wanted = wanted.issuperset(title)
+    if wanted and made_of_wanted and len(title) == len(wanted):
         title_rank = 3
-    elif title and title <= wanted:
+    elif title and made_of_wanted:
         title_rank = 2
-    elif wanted and wanted <= title:
+    elif wanted and wanted.issubset(title):
         title_rank = 1
     else:
         title_rank = 0
@@ -700,9 +701,10 @@ def _rank(result: Result, wanted: set[str], position: int) -> tuple:
 
 
 @functools.lru_cache(maxsize=50_000)
-def _title_lemmas(title: str) -> frozenset[str]:
-    """A title's lemmas, kept per title: the same acts come back as candidates of many searches."""
-    return frozenset(lemmatize(title).split())
+def _title_lemmas(title: str) -> tuple[str, ...]:
+    """A title's distinct lemmas, kept per title: the same acts come back as candidates of many searches. A tuple
+    of strings, which the garbage collector stops walking (``search.analysis._FiledWords``)."""
+    return tuple(dict.fromkeys(lemmatize(title).split()))
 
 
 def record_query(text: str, results: int) -> None:

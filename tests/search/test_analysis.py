@@ -698,18 +698,18 @@ def test_the_word_indexes_starting_afresh_keep_the_words_asked_about(monkeypatch
 
 
 def test_the_word_indexes_are_not_walked_by_the_garbage_collector():
-    """What the word indexes file (and each word's lemmas) are tuples of strings, which a collection stops
-    tracking: a full pass of the collector does not walk tens of thousands of them (``cms.startup``)."""
+    """What the word indexes file (and each word's lemmas, each title's) are tuples of strings, which a collection
+    stops tracking: a full pass of the collector does not walk tens of thousands of them (``cms.startup``)."""
     import gc
 
     from search.analysis import forms_with_lemmas, words_not_ruled_out
     from search.results import WORD_RE
+    from search.services import _title_lemmas
 
     analysis.cache_clear()
     text = "Закон про освіту. Закону, законом; освіти (освітою) та закладів освіти ґрунтується м'ячем ЗЗСО-2024"
     forms_with_lemmas(set(WORD_RE.findall(text)), {"закон"})
     words_not_ruled_out(text, closed_forms({"закон"}))
-    gc.collect()
     filed = [*analysis._filed_words[analysis._FormsByLemma].by_lemma.values()]
     filed += [
         value
@@ -717,6 +717,8 @@ def test_the_word_indexes_are_not_walked_by_the_garbage_collector():
         for value in analysis._filed_words[kind].by_fold.values()
     ]
     filed += [analysis.word_lemmas(word) for word in WORD_RE.findall(text)]
+    filed.append(_title_lemmas("Про освіту закладів освіти"))  # the ranking's, kept per title
+    gc.collect()
     assert len(filed) > 40
     assert [value for value in filed if gc.is_tracked(value)] == []
     assert set(analysis._filed_words[analysis._FormsByLemma].by_lemma["закон"]) == {"Закон", "Закону", "законом"}
