@@ -7,9 +7,11 @@ otherwise load, then freeze what start-up left out of the garbage collector's pa
 - ``gc.freeze()``: Django, Wagtail and the URLconf leave ~200,000 objects that live as long as the process, and
   every full pass of the collector walked them all. Measured in one process that ran the search benchmark's 600
   queries (``benchmarks/search_profile.py``'s corpus): a full pass took 83-102 ms; one fell inside a search and
-  made it take 103 ms instead of ~10. Frozen, the passes walk only what was made since (the search's word caches:
-  15,000-32,000 objects, 5.6-11 ms a pass). On a fork (gunicorn ``--preload``) the frozen objects' pages also stay
-  shared with the parent: the collector no longer writes to them.
+  made it take 103 ms instead of ~10. Frozen, the passes walk only what was made since: after the same 600
+  searches 2,916 objects, 2-3.6 ms a pass (the search's word caches keep tuples of strings, which the collector
+  stops walking: ``search.analysis._FiledWords``; with their sets, 32,332 objects and 5.6-11 ms). On a fork
+  (gunicorn ``--preload``) the frozen objects' pages also stay shared with the parent: the collector no longer
+  writes to them.
 """
 
 import gc
