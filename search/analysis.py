@@ -782,15 +782,16 @@ def word_lemmas(word: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=20_000)
-def lemma_forms(lemma: str) -> frozenset[str]:
+def lemma_forms(lemma: str) -> tuple[str, ...]:
     """``lemma`` and, lowercased, every form of the dictionary words it is the lemma of (their pymorphy3
-    lexemes): the forms a snippet looks for first, before it lemmatises a text's words one by one. Not every
-    word whose lemma this is (a guessed word, a compound, a spelling with another apostrophe) is among them."""
-    forms = {lemma}
+    lexemes), each once: the forms a snippet looks for first, before it lemmatises a text's words one by one.
+    Not every word whose lemma this is (a guessed word, a compound, a spelling with another apostrophe) is among
+    them. Kept per lemma as a tuple, which the garbage collector stops walking (:class:`_FiledWords`)."""
+    forms = {lemma: None}
     for parse in get_analyzer().parse(lemma):
         if parse.normal_form == lemma:
-            forms.update(form.word.lower() for form in parse.lexeme)
-    return frozenset(forms)
+            forms.update(dict.fromkeys(form.word.lower() for form in parse.lexeme))
+    return tuple(forms)
 
 
 _PLAIN_WORD_RE = re.compile(f"[{_CYRILLIC}]+")

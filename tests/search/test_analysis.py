@@ -698,8 +698,9 @@ def test_the_word_indexes_starting_afresh_keep_the_words_asked_about(monkeypatch
 
 
 def test_the_word_indexes_are_not_walked_by_the_garbage_collector():
-    """What the word indexes file (and each word's lemmas, each title's) are tuples of strings, which a collection
-    stops tracking: a full pass of the collector does not walk tens of thousands of them (``cms.startup``)."""
+    """What the word indexes file (and each word's lemmas, each title's, each lemma's forms) are tuples of
+    strings, which a collection stops tracking: a full pass of the collector does not walk tens of thousands of
+    them (``cms.startup``)."""
     import gc
 
     from search.analysis import forms_with_lemmas, words_not_ruled_out
@@ -718,6 +719,7 @@ def test_the_word_indexes_are_not_walked_by_the_garbage_collector():
     ]
     filed += [analysis.word_lemmas(word) for word in WORD_RE.findall(text)]
     filed.append(_title_lemmas("Про освіту закладів освіти"))  # the ranking's, kept per title
+    filed.append(analysis.lemma_forms("закон"))  # the forms a snippet looks for, kept per lemma
     gc.collect()
     assert len(filed) > 40
     assert [value for value in filed if gc.is_tracked(value)] == []
@@ -731,7 +733,7 @@ def test_words_filed_from_several_threads_at_once_are_all_found():
     filing (without the index's lock, 4 runs of this test in 5 failed)."""
     from search.analysis import forms_with_lemmas
 
-    forms = sorted(analysis.lemma_forms("заклад") | analysis.lemma_forms("освіта"))
+    forms = sorted({*analysis.lemma_forms("заклад"), *analysis.lemma_forms("освіта")})
     lemmas = {"заклад", "освіта"}
     analysis.cache_clear()
     expected = forms_with_lemmas(set(forms), lemmas)
