@@ -12,12 +12,13 @@ query: twelve round trips for the six searched types. On the database backends i
   filtered queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``; content types given the
   same queryset share one), so what the user may not read is neither ranked nor counted. The first
   :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, the order of the
-  GIN indexes' bitmap on PostgreSQL; no sorting) are scored with Wagtail's formula (FTS5 ``bm25`` × title
-  norm, or ``ts_rank`` with Wagtail's weights). On SQLite they are counted too, and only when there are
-  RANK_CAP of them does a second statement count the matches, up to :data:`MATCH_CAP` + 1; on PostgreSQL the
-  statement takes the first MATCH_CAP + 1 matches, counts them and scores the first RANK_CAP of them
-  (:func:`_matched_through_indexes` says how it is planned). Scoring is the costly part (``ts_rank`` reads
-  each match's whole body vector), so it is bounded more tightly than counting.
+  GIN indexes' bitmap on PostgreSQL; no sorting) are scored with Wagtail's formula (FTS5 ``bm25`` ×
+  title norm, or ``ts_rank`` with Wagtail's weights). On SQLite they are counted too,
+  and only when there are RANK_CAP of them does a second statement count the matches, up to
+  :data:`MATCH_CAP` + 1; on PostgreSQL the statement takes the first MATCH_CAP + 1 matches, counts them and
+  scores the first RANK_CAP of them (:func:`_matched_through_indexes` says how it is planned). Scoring is the
+  costly part (``ts_rank`` reads each match's whole body vector), so it is bounded more tightly than counting.
+  The best of each content type come with what the title re-ranking reads of them (:func:`_ranked_columns`).
 - OpenSearch and Elasticsearch (Wagtail's Elasticsearch-based backends, ``backend.es`` their client): one
   ``_msearch`` request with Wagtail's query for each content type (its scope and filters
   compiled into the query by Wagtail, once per search: only the match clause differs between attempts), each
@@ -38,7 +39,7 @@ import functools
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import F, QuerySet
 from django.db.models.sql import Query
@@ -54,7 +55,8 @@ MATCH_CAP = 1000
 #: Matches scored per search attempt on the database backends (the first in the index's own order).
 RANK_CAP = 300
 #: What the title re-ranking reads of a candidate (``search.services._rank``): on OpenSearch and Elasticsearch
-#: from the doc values of the model's filter fields of these names (keywords), where it has them.
+#: from the doc values of the model's filter fields of these names (keywords), where it has them; on the
+#: database backends from the model's columns of these names (:func:`_ranked_columns`).
 RANKED_FIELDS = ("title", "status")
 #: The keyword field of an object's content types in Wagtail's OpenSearch and Elasticsearch indexes: its model's
 #: and its ancestors' ("pages.RegulationPage", "wagtailcore.Page").
@@ -74,7 +76,8 @@ class EngineMatches:
     positions: dict[type, list[int]] = field(default_factory=dict)
     #: Per model, what the engine read of each ranked key (its key and :data:`RANKED_FIELDS`), in the order of
     #: ``ranked``: on OpenSearch and Elasticsearch, by relevance (the title re-ranking reads the candidates from
-    #: it, and the database only the hits shown); none on the database backends.
+    #: it, and the database only the hits shown); on the database backends, as the engine statement read them
+    #: from the objects' tables (:func:`_ranked_columns`).
     rows: dict[type, list[dict]] = field(default_factory=dict)
     #: How many of the matches the engine ranks, None for all it counts: on the database backends the first
     #: RANK_CAP (a search's pages cannot list more of them).
@@ -290,26 +293,82 @@ def _scoped_matches(backend, querysets: dict[type, QuerySet], query) -> tuple:
 
 def _database_matches(backend, querysets: dict[type, QuerySet], query, *, per_model: int) -> EngineMatches:
     connection, index, matching = _scoped_matches(backend, querysets, query)
+    ranked = _ranked_columns(connection, querysets) if per_model > 0 else _RankedColumns((), {})
     with _matched_through_indexes(connection):
         if per_model <= 0:
             counted, rows = _count(connection, index, matching), []
         elif connection.vendor == "sqlite":
-            counted, rows = _sqlite_matches(connection, index, matching, per_model)
+            counted, rows = _sqlite_matches(connection, index, matching, per_model, ranked.sql)
         else:
-            counted, rows = _postgres_matches(connection, index, matching, per_model)
+            counted, rows = _postgres_matches(connection, index, matching, per_model, ranked.sql)
     matches = EngineMatches(total=min(counted, MATCH_CAP), capped=counted > MATCH_CAP, rankable=min(counted, RANK_CAP))
     by_content_type = _models_by_content_type(querysets)
-    for content_type_id, object_id in rows:
-        pks = matches.ranked.setdefault(by_content_type[content_type_id], [])
+    for content_type_id, object_id, *values in rows:
+        model = by_content_type[content_type_id]
+        pks = matches.ranked.setdefault(model, [])
         if len(pks) < per_model:
-            pks.append(int(object_id))
+            pk = int(object_id)
+            pks.append(pk)
+            read = dict(zip(ranked.names, values, strict=True))
+            row = {name: "" if read[name] is None else read[name] for name in ranked.of_model[model]}
+            matches.rows.setdefault(model, []).append({"pk": pk, **row})
     return matches
 
 
+@dataclass(frozen=True)
+class _RankedColumns:
+    """What the database engine statement reads of each candidate it returns for the title re-ranking: the SQL of
+    the select list's columns (``sql``, after a comma), the names of :data:`RANKED_FIELDS` they are (``names``)
+    and which of them each model has (``of_model``)."""
+
+    names: tuple[str, ...]
+    of_model: dict[type, tuple[str, ...]]
+    sql: str = ""
+
+
+def _ranked_columns(connection, models) -> _RankedColumns:
+    """The :class:`_RankedColumns` of the searched ``models``: each of :data:`RANKED_FIELDS` that some of them have
+    as a column, read by key from the table that holds it (a page's title from the page table, whatever its
+    type; an act's status from its own), for the candidates of the content types that have it (NULL for the
+    others).
+
+    A candidate's values come from the database, as the rows shown do, not from the index the engine statement
+    matched in: ranked on them, the candidates need not be read again before their ranking, only the page's
+    hits before they are shown (``search.services._completed``, with the start of their texts): one statement
+    fewer per content type, and ten rows read where there were fifty (``benchmarks/search_profile.py``)."""
+    branches: dict[str, dict[tuple[str, str, str], list[int]]] = {}
+    of_model: dict[type, tuple[str, ...]] = {}
+    quote = connection.ops.quote_name
+    for model in models:
+        names, content_types = [], _content_types_of(model)
+        for name in RANKED_FIELDS:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_many or not getattr(field, "column", None):
+                continue
+            names.append(name)
+            holder = field.model._meta
+            place = (holder.db_table, holder.pk.column, field.column)
+            branches.setdefault(name, {}).setdefault(place, []).extend(content_types)
+        of_model[model] = tuple(names)
+    columns = []
+    for places in branches.values():
+        cases = []
+        for (table, key, column), content_types in places.items():
+            # The models' own table and column names and integers: no value is written into the SQL.
+            held = f"FROM {quote(table)} held WHERE held.{quote(key)} = CAST(oid AS bigint)"
+            read = f"(SELECT held.{quote(column)} {held})"
+            cases.append(f"WHEN ct IN ({', '.join(str(int(pk)) for pk in content_types)}) THEN {read}")
+        columns.append(f"CASE {' '.join(cases)} END")
+    return _RankedColumns(tuple(branches), of_model, "".join(f", {column}" for column in columns))
+
+
 #: The best ``{per_model}`` matches of each content type, best first (``{best_first}``), from the scored matches
-#: of the query in ``{scored}``, with a count column.
+#: of the query in ``{scored}``, with a count column and the columns ``{ranked}`` (:func:`_ranked_columns`).
 _BEST_PER_TYPE = (
-    "SELECT ct, oid, {count} FROM (SELECT scored.*, {scored_count}ROW_NUMBER() OVER (PARTITION BY ct "
+    "SELECT ct, oid, {count}{ranked} FROM (SELECT scored.*, {scored_count}ROW_NUMBER() OVER (PARTITION BY ct "
     "ORDER BY {best_first}) AS position FROM ({scored}) scored) best WHERE position <= {per_model} "
     "ORDER BY {best_first}"
 )
@@ -323,8 +382,9 @@ def _scored(index: _IndexQuery, source: str) -> str:
     )
 
 
-def _sqlite_matches(connection, index: _IndexQuery, matching: tuple[str, list], per_model: int):
-    """(matches counted up to MATCH_CAP + 1, the best ``per_model`` of each content type as (content type, id))."""
+def _sqlite_matches(connection, index: _IndexQuery, matching: tuple[str, list], per_model: int, ranked: str):
+    """(matches counted up to MATCH_CAP + 1, the best ``per_model`` of each content type as (content type, id,
+    the values of the columns ``ranked``))."""
     # FTS5 computes bm25() only in the statement that matches, so the newest matches are scored in place.
     # Only the best ``per_model`` of each content type leave the database, with the number of the scored
     # matches: when it is below RANK_CAP it is the count, and the count statement is not needed.
@@ -335,15 +395,16 @@ def _sqlite_matches(connection, index: _IndexQuery, matching: tuple[str, list], 
         best_first=f"{index.best_first}, tie DESC",
         per_model=int(per_model),
         scored=f"{_scored(index, source)} {index.in_index_order} LIMIT {int(RANK_CAP)}",
+        ranked=ranked,
     )
     rows = _rows(connection, sql, [*index.score_params, *params])
     counted = rows[0][2] if rows else 0
     if counted >= RANK_CAP:
         counted = _count(connection, index, matching)
-    return counted, [row[:2] for row in rows]
+    return counted, [(*row[:2], *row[3:]) for row in rows]
 
 
-def _postgres_matches(connection, index: _IndexQuery, matching: tuple[str, list], per_model: int):
+def _postgres_matches(connection, index: _IndexQuery, matching: tuple[str, list], per_model: int, ranked: str):
     """As :func:`_sqlite_matches`, in one statement: the matches up to MATCH_CAP + 1 in the order the index scan
     yields them (no sorting), counted, and the first RANK_CAP of them scored (``ts_rank`` reads a whole body
     vector)."""
@@ -357,10 +418,11 @@ def _postgres_matches(connection, index: _IndexQuery, matching: tuple[str, list]
             best_first=f"{index.best_first}, tie DESC",
             per_model=int(per_model),
             scored=_scored(index, first),
+            ranked=ranked,
         )
     )
     rows = _rows(connection, sql, [*params, *index.score_params])
-    return (rows[0][2] if rows else 0), [row[:2] for row in rows]
+    return (rows[0][2] if rows else 0), [(*row[:2], *row[3:]) for row in rows]
 
 
 @contextmanager

@@ -430,13 +430,13 @@ def run_search(
 
 
 def _completed(querysets: ScopedQuerysets, results: list[Result]) -> list[Result]:
-    """The results with the rows they are shown with. Those ranked as the engine read them (not ``complete``: on
-    OpenSearch and Elasticsearch) are read from the database inside the user's scope, as candidates are
+    """The results with the rows they are shown with. Those ranked as the engine read them (not ``complete``: a
+    search by relevance) are read from the database inside the user's scope, as candidates are
     (``load_results``, one statement per content type, with the start of each one's snippet text), and left out
     when it holds them no more (an index behind the database): a page then shows fewer, the other pages the same
     results. Ranking the candidates on what the engine read, the database reads the ten hits shown, not each
     type's fifty candidates: at 100,000 acts on SQLite ~1.8 → ~0.5 ms (``benchmarks/search_profile.py
-    opensearch``)."""
+    opensearch``); on the database backends it is also the statement that read the hits' texts apart."""
     partial: dict[type, list[int]] = {}
     for result in results:
         if not result.complete:

@@ -75,12 +75,13 @@ def test_statements_do_not_grow_with_the_matches(world, acts, backend_name, acto
 
 # The results page and the API as a school (a city user needs fewer): the session (and its update), the user and
 # its second factor, the scope's data (the school, district sections, view restrictions, readable collections),
-# the engine's ranking (which counts fewer than RANK_CAP matches), for each matching content type (two here) its
-# candidates and the page's texts, the query log, the form's districts and the navigation's district. On
+# the engine's ranking (which counts fewer than RANK_CAP matches and reads what the candidates are ranked on), for
+# each matching content type (two here) the page's hits with the starts of their texts, the query log, the form's
+# districts and the navigation's district. On
 # PostgreSQL the engine's statement also has its planner settings (one statement, in a savepoint here: three
 # more to open and roll it back; outside a test's transaction BEGIN and ROLLBACK).
-PAGE_STATEMENTS = 19
-API_STATEMENTS = 17
+PAGE_STATEMENTS = 17
+API_STATEMENTS = 15
 
 
 def _engine_setup_statements() -> int:
