@@ -12,8 +12,8 @@ query: twelve round trips for the six searched types. On the database backends i
   filtered queryset (``search.services._filtered``, i.e. ``cms.org.scope.visible``; content types given the
   same queryset share one), so what the user may not read is neither ranked nor counted. The first
   :data:`RANK_CAP` matches in the index's own order (the most recently indexed on SQLite, the order of the
-  GIN indexes' bitmap on PostgreSQL; no sorting) are scored with Wagtail's formula (FTS5 ``bm25`` ×
-  title norm, or ``ts_rank`` with Wagtail's weights). On SQLite they are counted too,
+  GIN indexes' bitmap on PostgreSQL; no sorting) are scored as Wagtail scores a plain text (FTS5 ``bm25`` ×
+  title norm, or ``ts_rank`` with Wagtail's weights; the whole query at once). On SQLite they are counted too,
   and only when there are RANK_CAP of them does a second statement count the matches, up to
   :data:`MATCH_CAP` + 1; on PostgreSQL the statement takes the first MATCH_CAP + 1 matches, counts them and
   scores the first RANK_CAP of them (:func:`_matched_through_indexes` says how it is planned). Scoring is the
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import OperationalError, connections, router, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.db.models.sql import Query
 from modelsearch.utils import get_descendant_models
 
@@ -236,17 +236,21 @@ def _index_query(connection, backend, model, query) -> _IndexQuery:
         )
     if connection.vendor == "postgresql":
         tsquery, tsquery_params = compiled(compiler.build_tsquery(query, config=config))
-        title, title_params = compiled(compiler.build_tsrank(F("title"), query, config=config))
-        body, body_params = compiled(compiler.build_tsrank(F("body"), query, config=config))
+        # ts_rank() scores a vector against the whole tsquery, as FTS5's bm25() the whole MATCH above: Wagtail's
+        # rank of an ``And`` or an ``Or`` is one ts_rank() per part, each of which reads the vector again (a
+        # word with two equally likely lemmas, four of the long body vector per match instead of one). The
+        # weights are Wagtail's, its title's score × its norm plus its body's as in Wagtail's rank.
+        title, body = f'{entries}."title"', f'{entries}."body"'
         return _IndexQuery(
             tables=entries,
-            match=f'({entries}."title" @@ {tsquery} OR {entries}."body" @@ {tsquery})',
+            match=f"({title} @@ {tsquery} OR {body} @@ {tsquery})",
             match_params=tsquery_params * 2,
             entries=entries,
             key=f'{entries}."id"',
             in_index_order="",
-            score=f'({title} * {entries}."title_norm" + {body})',
-            score_params=title_params + body_params,
+            score=f'(ts_rank(%s::float4[], {title}, {tsquery}) * {entries}."title_norm" + '
+            f"ts_rank(%s::float4[], {body}, {tsquery}))",
+            score_params=(compiler.sql_weights, *tsquery_params) * 2,
             best_first="score DESC",
         )
     raise ImproperlyConfigured(  # pragma: no cover - the project runs on SQLite and PostgreSQL

@@ -110,6 +110,15 @@ def _test_a_search_keeps_the_prepared_statements(world, database_search):
     assert PREPARED in prepared_statements()
 
 
+def _test_a_query_of_several_parts_reads_each_vector_once(world, database_search):
+    """«мов» has two equally likely lemmas, so «іноземних мов» is an ``And`` of two parts, one of them an ``Or``:
+    Wagtail's rank of it is a ``ts_rank`` per part and vector (six, each reading the match's vector again); the
+    engine statement scores the title and the body against the whole query, once each."""
+    sql, params = _engine_statement(world.users["don"], "іноземних мов")
+    assert sql.count("ts_rank(") == 2, sql
+    assert any("мова" in str(param) for param in params) and any("мов'" in str(param) for param in params), params
+
+
 def _test_the_hits_statements_have_one_text_for_any_number_of_keys(world, database_search):
     """The candidates' and the texts' statements read ``key = ANY(array)``, not ``key IN (%s, ...)``: one text
     whatever the number of keys, so psycopg prepares them (``search.results._keys_condition``)."""
@@ -147,6 +156,7 @@ if connection.vendor == "postgresql":
         _test_the_engine_statement_is_one_round_trip_beside_its_settings
     )
     test_a_search_keeps_the_prepared_statements = _test_a_search_keeps_the_prepared_statements
+    test_a_query_of_several_parts_reads_each_vector_once = _test_a_query_of_several_parts_reads_each_vector_once
     test_the_hits_statements_have_one_text_for_any_number_of_keys = (
         _test_the_hits_statements_have_one_text_for_any_number_of_keys
     )
