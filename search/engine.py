@@ -237,9 +237,10 @@ def _index_query(connection, backend, model, query) -> _IndexQuery:
     if connection.vendor == "postgresql":
         tsquery, tsquery_params = compiled(compiler.build_tsquery(query, config=config))
         # ts_rank() scores a vector against the whole tsquery, as FTS5's bm25() the whole MATCH above: Wagtail's
-        # rank of an ``And`` or an ``Or`` is one ts_rank() per part, each of which reads the vector again (a
-        # word with two equally likely lemmas, four of the long body vector per match instead of one). The
-        # weights are Wagtail's, its title's score × its norm plus its body's as in Wagtail's rank.
+        # rank of an ``And`` or an ``Or`` is one ts_rank() per part, each of which reads the vector again
+        # («іноземних мов», a word and a word with two equally likely lemmas: three reads of the long body vector
+        # per match instead of one). The weights are Wagtail's; the title's score × its norm plus the body's, as
+        # in Wagtail's rank.
         title, body = f'{entries}."title"', f'{entries}."body"'
         return _IndexQuery(
             tables=entries,
