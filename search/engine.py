@@ -363,9 +363,9 @@ def _ranked_columns(connection, models) -> _RankedColumns:
         cases = []
         for (table, key, column), content_types in places.items():
             # The models' own table and column names and integers: no value is written into the SQL.
-            held = f"FROM {quote(table)} held WHERE held.{quote(key)} = CAST(oid AS bigint)"
+            held = f"FROM {quote(table)} held WHERE held.{quote(key)} = CAST(best.object_key AS bigint)"
             read = f"(SELECT held.{quote(column)} {held})"
-            cases.append(f"WHEN ct IN ({', '.join(str(int(pk)) for pk in content_types)}) THEN {read}")
+            cases.append(f"WHEN best.ct IN ({', '.join(str(int(pk)) for pk in content_types)}) THEN {read}")
         columns.append(f"CASE {' '.join(cases)} END")
     return _RankedColumns(tuple(branches), of_model, "".join(f", {column}" for column in columns))
 
@@ -373,16 +373,18 @@ def _ranked_columns(connection, models) -> _RankedColumns:
 #: The best ``{per_model}`` matches of each content type, best first (``{best_first}``), from the scored matches
 #: of the query in ``{scored}``, with a count column and the columns ``{ranked}`` (:func:`_ranked_columns`).
 _BEST_PER_TYPE = (
-    "SELECT ct, oid, {count}{ranked} FROM (SELECT scored.*, {scored_count}ROW_NUMBER() OVER (PARTITION BY ct "
+    "SELECT ct, object_key, {count}{ranked} FROM (SELECT scored.*, {scored_count}ROW_NUMBER() OVER (PARTITION BY ct "
     "ORDER BY {best_first}) AS position FROM ({scored}) scored) best WHERE position <= {per_model} "
     "ORDER BY {best_first}"
 )
 
 
 def _scored(index: _IndexQuery, source: str) -> str:
-    """SELECT of the matches in ``source`` (``FROM ... WHERE ...``) as (ct, oid, score, tie)."""
+    """SELECT of the matches in ``source`` (``FROM ... WHERE ...``) as (ct, object_key, score, tie). Not ``oid``:
+    in SQLite that is also the name of every table's row id, which a subquery reading another table by the key
+    (:func:`_ranked_columns`) took for its own table's."""
     return (
-        f"SELECT {index.column('content_type_id')} AS ct, {index.column('object_id')} AS oid, "
+        f"SELECT {index.column('content_type_id')} AS ct, {index.column('object_id')} AS object_key, "
         f"{index.score} AS score, {index.key} AS tie {source}"
     )
 
