@@ -47,7 +47,7 @@ def _plan(sql: str, params) -> list[str]:
 
 
 def _kind(sql: str) -> str:
-    if sql.startswith("SELECT ct, oid"):
+    if sql.startswith("SELECT ct, object_key"):
         return "ranking"
     if sql.startswith("SELECT COUNT(*)"):
         return "count"
