@@ -633,11 +633,9 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
             used, analysed = attempt, attempt.analysed
             break
     positions: dict[tuple, tuple[int, Result]] = {}
-    for model, pks in matches.ranked.items():
-        if model in matches.rows:  # ranked as the engine read them: the database reads the hits shown only
-            loaded = {row["pk"]: Result(model, row, complete=False) for row in matches.rows[model]}
-        else:  # checked against the queryset the engine statement was given: its SQL is compiled once for both
-            loaded = load_results(engine_querysets[model], pks, model=model)
+    for model in matches.ranked:
+        # Ranked as every engine read them (``EngineMatches.rows``): the database reads the hits shown only.
+        loaded = {row["pk"]: Result(model, row, complete=False) for row in matches.rows[model]}
         for position, pk in matches.placed(model):
             result = loaded.get(int(pk))
             if result is not None:
