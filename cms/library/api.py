@@ -6,6 +6,7 @@ from rest_framework.permissions import IsAuthenticated
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.models import Page
 
 from cms.api.base import ScopedListAPIView, valid_filter_qs
 from cms.org.scope import readable_collection_paths, scope_of, visible
@@ -79,6 +80,16 @@ class _ScopedWagtailAPI:
 class ScopedPagesAPIViewSet(_ScopedWagtailAPI, PagesAPIViewSet):
     def get_base_queryset(self):
         return visible(self.request.user, super().get_base_queryset())
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if queryset.model is Page:
+            return queryset
+        # One page type: Wagtail narrows the type's pages by ``pk__in`` the scoped pages, a filter on the type's
+        # pointer key, which Wagtail's search backends leave out of an engine's query: OpenSearch counted
+        # (``meta.total_count``) the type's pages out of the user's scope, and unpublished ones. The scope is put
+        # on the type's queryset too, as filters the engine applies (``live``, ``path``).
+        return visible(self.request.user, queryset)
 
 
 class ScopedDocumentsAPIViewSet(_ScopedWagtailAPI, DocumentsAPIViewSet):

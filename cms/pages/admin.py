@@ -2,13 +2,19 @@
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_permission_codename
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
+from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.models import Page
+from wagtail.permissions import page_permission_policy
 
 from cms.library.models import DocumentKind, LegalStatus
+from cms.org.scope import subtree
 
 from . import services
 from .models import PortalPage, RegulationPage
@@ -28,6 +34,36 @@ class RegulationAdminFilterSet(WagtailFilterSet):
         fields = []
 
 
+#: The page permissions that make a page explorable in the admin (Wagtail's ``explorable_instances``).
+EXPLORING_ACTIONS = ("add", "change", "publish", "lock", "unlock", "bulk_delete")
+
+
+def explorable_subtrees(user) -> Q:
+    """The pages below (and at) those of the user's page permissions that let it explore them, as ranges of
+    paths: a filter Wagtail's search backends apply in an engine's query. Wagtail also lets a user explore the
+    ancestors of those pages, which are sections, never an act (a regulation has no subpages)."""
+    if not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    codenames = {get_permission_codename(action, Page._meta) for action in EXPLORING_ACTIONS}
+    subtrees = Q(pk__in=[])
+    for permission in page_permission_policy.get_cached_permissions_for_user(user):
+        if permission.permission.codename in codenames:
+            subtrees |= subtree(permission.page.path)
+    return subtrees
+
+
+class RegulationIndexView(IndexView):
+    def get_base_queryset(self):
+        # Wagtail narrows the listing to the pages the user may explore by ``pk__in`` them: a filter on the
+        # type's pointer key, which Wagtail's search backends leave out of an engine's query, so a search on
+        # OpenSearch counted the acts of every district ("1-1 of 1" and no row). The same pages as ranges of
+        # paths, which the engine applies.
+        pages = super().get_base_queryset()
+        return pages.filter(explorable_subtrees(self.request.user)) if self.is_searching else pages
+
+
 class RegulationListingViewSet(PageListingViewSet):
     model = RegulationPage
     icon = "doc-full"
@@ -35,6 +71,7 @@ class RegulationListingViewSet(PageListingViewSet):
     add_to_admin_menu = True
     name = "regulations"
     filterset_class = RegulationAdminFilterSet
+    index_view_class = RegulationIndexView
 
 
 class ArchiveBulkAction(PageBulkAction):
