@@ -1,20 +1,26 @@
-"""The editors' admin: a filtered listing of regulations and bulk archiving and status changes."""
+"""The editors' admin: a filtered listing of regulations, bulk archiving and status changes, and Wagtail's page bulk
+actions on the pages of the user's scope."""
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_permission_codename
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
+from wagtail.admin.views.pages.bulk_actions.move import MoveBulkAction
 from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
+from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
+from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
 from wagtail.admin.views.pages.listing import IndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
 
 from cms.library.models import DocumentKind, LegalStatus
-from cms.org.scope import subtree
+from cms.org.scope import pages_outside, subtree
 
 from . import services
 from .models import PortalPage, RegulationPage
@@ -74,7 +80,44 @@ class RegulationListingViewSet(PageListingViewSet):
     index_view_class = RegulationIndexView
 
 
-class ArchiveBulkAction(PageBulkAction):
+class ScopedPageBulkAction(PageBulkAction):
+    """A page bulk action on the pages of the user's scope only, as the explorer and the choosers list them
+    (``wagtail_hooks``: another district's section and the pages behind a view restriction the user does not
+    pass are left out): Wagtail listed every page the request named, by title, those the user may not act on
+    among them ("You cannot…"), so an office could read another district's titles by their ids. Such pages are
+    now neither listed nor acted on, and a request naming only them answers 404. A base of Wagtail's own page
+    bulk actions too (:data:`SCOPED_WAGTAIL_BULK_ACTIONS`): their own listing steps (a move's common parent) see
+    the scoped pages."""
+
+    def get_actionable_objects(self):
+        objects, extra = super().get_actionable_objects()
+        hidden = pages_outside(self.request.user)
+        if hidden is None:
+            return objects, extra
+        named = [page.pk for page in [*objects, *extra["items_with_no_access"]]]
+        outside = set(Page.objects.filter(pk__in=named).filter(hidden).values_list("pk", flat=True))
+        if not outside:
+            return objects, extra
+        objects = [page for page in objects if page.pk not in outside]
+        no_access = [page for page in extra["items_with_no_access"] if page.pk not in outside]
+        if not objects and not no_access:
+            raise Http404
+        return objects, {**extra, "items_with_no_access": no_access}
+
+
+def _scoped(action: type[PageBulkAction]) -> type[PageBulkAction]:
+    """Wagtail's page bulk action ``action`` on the scoped pages: :class:`ScopedPageBulkAction` right below it."""
+    return type(f"Scoped{action.__name__}", (action, ScopedPageBulkAction), {"__module__": __name__})
+
+
+#: Wagtail's page bulk actions, each on the scoped pages; registered after Wagtail's (``wagtail_hooks``), in
+#: their place.
+SCOPED_WAGTAIL_BULK_ACTIONS = [
+    _scoped(action) for action in (DeleteBulkAction, MoveBulkAction, PublishBulkAction, UnpublishBulkAction)
+]
+
+
+class ArchiveBulkAction(ScopedPageBulkAction):
     display_name = _("Archive")
     action_type = "archive"
     aria_label = _("Move the selected pages to the archive")
@@ -101,7 +144,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=LegalStatus.choices)
 
 
-class StatusBulkAction(PageBulkAction):
+class StatusBulkAction(ScopedPageBulkAction):
     display_name = _("Change status")
     action_type = "change_status"
     aria_label = _("Change the legal status of the selected regulations")

@@ -6,7 +6,7 @@ from wagtail.models import Page
 
 from cms.org.scope import pages_outside, visible
 
-from .admin import ArchiveBulkAction, RegulationListingViewSet, StatusBulkAction
+from .admin import SCOPED_WAGTAIL_BULK_ACTIONS, ArchiveBulkAction, RegulationListingViewSet, StatusBulkAction
 
 
 @hooks.register("before_serve_page")
@@ -37,6 +37,8 @@ def register_regulation_listing():
 
 hooks.register("register_bulk_action", ArchiveBulkAction)
 hooks.register("register_bulk_action", StatusBulkAction)
+for scoped_action in SCOPED_WAGTAIL_BULK_ACTIONS:  # after Wagtail's own (order 0), each in its place
+    hooks.register("register_bulk_action", scoped_action, order=1)
 
 
 @hooks.register("register_log_actions")

@@ -193,6 +193,25 @@ def test_district_office_cannot_bulk_change_another_districts_pages(world, clien
     assert regulation_c.archived_at is None
 
 
+BULK_ACTIONS = ["delete", "move", "publish", "unpublish", "archive", "change_status"]
+
+
+@pytest.mark.parametrize("action", BULK_ACTIONS)
+def test_a_page_bulk_action_lists_no_page_of_another_district(world, client_for, action):
+    """Wagtail listed every page a bulk action's request named, by title, among those the user may not act on:
+    another district's act is now not named at all, and a request for it alone answers 404."""
+    own, other = world.content.district_a_regulation, world.content.district_c_regulation
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", action])
+    client = client_for("own_ruo")
+    response = client.get(f"{url}?id={own.pk}&id={other.pk}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert own.title in html and other.title not in html
+    assert client.get(f"{url}?id={other.pk}").status_code == 404
+    # The district's own office still sees its act among those the other office may not act on.
+    assert other.title in client_for("other_ruo").get(f"{url}?id={own.pk}&id={other.pk}").content.decode()
+
+
 def test_admin_regulation_listing_filters(world, client_for):
     client = client_for("don")
     html = client.get(reverse("regulations:index"), {"kind": "directive"}).content.decode()
