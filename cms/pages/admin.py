@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_permission_codename
 from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.filters import WagtailFilterSet
@@ -15,6 +16,7 @@ from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkActi
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
 from wagtail.admin.views.pages.listing import IndexView
+from wagtail.admin.views.pages.search import page_filter_search
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
@@ -103,6 +105,16 @@ class ScopedPageBulkAction(PageBulkAction):
         if not objects and not no_access:
             raise Http404
         return objects, {**extra, "items_with_no_access": no_access}
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        query = self.request.GET.get("q", "")
+        if not query:
+            return super().get_all_objects_in_listing_query(parent_id)
+        # All of a search's results: Wagtail searches the pages' keys (a ``values_list``), and its OpenSearch and
+        # Elasticsearch backends read each result as a page (``.pk`` of a key: a 500). The pages are searched
+        # here, as Wagtail's search of them (under the listing's page, when it has one), and their keys given.
+        pages = Page.objects.all() if parent_id is None else get_object_or_404(Page, id=parent_id).get_descendants()
+        return [page.pk for page in page_filter_search(query, pages)[0]]
 
 
 def _scoped(action: type[PageBulkAction]) -> type[PageBulkAction]:

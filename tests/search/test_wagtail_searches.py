@@ -70,3 +70,14 @@ def test_the_explorable_subtrees_are_the_acts_wagtail_lets_each_user_explore(wor
         wagtails = set(acts.filter(pk__in=page_permission_policy.explorable_instances(user).values("pk")))
         assert set(acts.filter(explorable_subtrees(user))) == wagtails, actor
     assert acts.filter(explorable_subtrees(world.users["own_ruo"])).count() < acts.count()
+
+
+def test_a_page_bulk_action_on_all_of_a_search_lists_its_pages_of_the_scope(world, backend_name, client_for):
+    """A bulk action on "all" of an admin search's results: Wagtail searched the pages' keys, which OpenSearch's
+    backend read as pages (a 500); the pages out of the user's scope are not listed."""
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "unpublish"])
+    response = client_for("don").get(url, {"id": "all", "q": "зарахування"})
+    assert response.status_code == 200
+    assert world.content.city_regulation.title in response.content.decode()
+    # District A's office: the search finds district C's act alone, which it may not see.
+    assert client_for("own_ruo").get(url, {"id": "all", "q": OTHER_DISTRICTS_WORD}).status_code == 404
