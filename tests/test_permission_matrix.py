@@ -244,6 +244,14 @@ LIBRARY_ROWS = [
     # The editors' regulation listing in the admin.
     Row("regulations:index", expect(302, own_ruo=200, other_ruo=200, don=200)),
     Row("library_documents:index", expect(302, own_ruo=200, other_ruo=200, don=200)),
+    # Wagtail's views over every page of the site (cms.pages.middleware): the department's alone.
+    *(
+        Row(name, expect(403, anonymous=LOGIN, don=200), args=args)
+        for name, args in (
+            ("wagtailadmin_reports:page_types_usage", ()),
+            ("wagtailadmin_pages:type_use", ("pages", "regulationpage")),
+        )
+    ),
 ]
 
 SCHOOLS = {"school_a": 200, "school_b": 200, "school_c": 200}

@@ -4,7 +4,7 @@ from django.http import Http404
 from wagtail import hooks
 from wagtail.models import Page
 
-from cms.org.scope import pages_outside, visible
+from cms.org.scope import pages_outside, scope_of, visible
 
 from .admin import SCOPED_WAGTAIL_BULK_ACTIONS, ArchiveBulkAction, RegulationListingViewSet, StatusBulkAction
 
@@ -28,6 +28,13 @@ def scope_page_chooser(pages, request):
 @hooks.register("construct_explorer_page_queryset")
 def scope_explorer(parent_page, pages, request):
     return _hide_out_of_scope(pages, request.user)
+
+
+@hooks.register("construct_reports_menu")
+def hide_city_wide_reports(request, menu_items):
+    """The page types report is the department's (``middleware.CITY_WIDE_ADMIN_VIEWS``)."""
+    if not scope_of(request.user).is_city:
+        menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]
 
 
 @hooks.register("register_admin_viewset")

@@ -212,6 +212,30 @@ def test_a_page_bulk_action_lists_no_page_of_another_district(world, client_for,
     assert other.title in client_for("other_ruo").get(f"{url}?id={own.pk}&id={other.pk}").content.decode()
 
 
+CITY_WIDE_REPORTS = [
+    ("wagtailadmin_reports:page_types_usage", []),
+    ("wagtailadmin_reports:page_types_usage_results", []),
+    ("wagtailadmin_pages:type_use", ["pages", "regulationpage"]),
+    ("wagtailadmin_pages:type_use_results", ["pages", "regulationpage"]),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), CITY_WIDE_REPORTS)
+def test_the_page_types_report_and_a_types_listing_are_the_departments(world, client_for, name, args):
+    """They show every page of the site (each type's count and last edited page, drafts and other districts'
+    too): refused to a district office, shown to the department."""
+    url = reverse(name, args=args)
+    assert client_for("own_ruo").get(url).status_code == 403
+    response = client_for("don").get(url)
+    assert response.status_code == 200
+
+
+def test_the_reports_menu_names_the_page_types_report_to_the_department_only(world, client_for):
+    report = reverse("wagtailadmin_reports:page_types_usage")
+    assert report in client_for("don").get(reverse("wagtailadmin_home")).content.decode()
+    assert report not in client_for("own_ruo").get(reverse("wagtailadmin_home")).content.decode()
+
+
 def test_admin_regulation_listing_filters(world, client_for):
     client = client_for("don")
     html = client.get(reverse("regulations:index"), {"kind": "directive"}).content.decode()
