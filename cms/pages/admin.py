@@ -1,6 +1,9 @@
 """The editors' admin: a filtered listing of regulations, bulk archiving and status changes, and Wagtail's page bulk
 actions on the pages of the user's scope."""
 
+import functools
+import operator
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_permission_codename
@@ -46,20 +49,25 @@ class RegulationAdminFilterSet(WagtailFilterSet):
 EXPLORING_ACTIONS = ("add", "change", "publish", "lock", "unlock", "bulk_delete")
 
 
+#: No page, as a filter on a field an engine's query keeps (one on a page type's key would be left out).
+NO_PAGE = Q(path__in=[])
+
+
 def explorable_subtrees(user) -> Q:
     """The pages below (and at) those of the user's page permissions that let it explore them, as ranges of
     paths: a filter Wagtail's search backends apply in an engine's query. Wagtail also lets a user explore the
     ancestors of those pages, which are sections, never an act (a regulation has no subpages)."""
     if not user.is_active:
-        return Q(pk__in=[])
+        return NO_PAGE
     if user.is_superuser:
         return Q()
     codenames = {get_permission_codename(action, Page._meta) for action in EXPLORING_ACTIONS}
-    subtrees = Q(pk__in=[])
-    for permission in page_permission_policy.get_cached_permissions_for_user(user):
-        if permission.permission.codename in codenames:
-            subtrees |= subtree(permission.page.path)
-    return subtrees
+    subtrees = [
+        subtree(permission.page.path)
+        for permission in page_permission_policy.get_cached_permissions_for_user(user)
+        if permission.permission.codename in codenames
+    ]
+    return functools.reduce(operator.or_, subtrees) if subtrees else NO_PAGE
 
 
 class RegulationIndexView(IndexView):

@@ -10,8 +10,9 @@ import re
 
 from django.urls import reverse
 from wagtail.permissions import page_permission_policy
+from wagtail.search.backends import get_search_backend
 
-from cms.pages.admin import explorable_subtrees
+from cms.pages.admin import NO_PAGE, explorable_subtrees
 from cms.pages.models import RegulationPage
 from tests.search.conftest import refresh_indexes
 
@@ -81,3 +82,17 @@ def test_a_page_bulk_action_on_all_of_a_search_lists_its_pages_of_the_scope(worl
     assert world.content.city_regulation.title in response.content.decode()
     # District A's office: the search finds district C's act alone, which it may not see.
     assert client_for("own_ruo").get(url, {"id": "all", "q": OTHER_DISTRICTS_WORD}).status_code == 404
+
+
+def test_no_page_is_no_page_to_every_backend(world, backend_name):
+    """The filter of a user who may explore nothing: on a page type's key (``pk__in=[]``) OpenSearch's query
+    would leave it out and count every act."""
+    backend = get_search_backend("default")
+    assert backend.search("зарахування", RegulationPage.objects.all()).count() > 0
+    assert backend.search("зарахування", RegulationPage.objects.filter(NO_PAGE)).count() == 0
+    assert (
+        backend.search(
+            "зарахування", RegulationPage.objects.filter(explorable_subtrees(world.users["school_a"]))
+        ).count()
+        == 0
+    )
