@@ -98,6 +98,12 @@ FORMS_FIRST_PIECE = 4_000
 #: How much of each hit's text is read first: most passages are there, and a law runs to 300,000 characters
 #: (a results page of the ten longest laws read them whole: 2.2 million characters, 21.8 ms on a PostgreSQL server).
 SNIPPET_FIRST_READ = 20_000
+#: How many characters of texts with no dictionary form of a wanted word (hits found by their titles) make it worth
+#: asking the search index whether they have any wanted word, rather than reading them the long way
+#: (:func:`_snippets`). On PostgreSQL the statement took 0.2-0.6 ms (two hits; warm and cold buffers), the long way
+#: 0.015-0.09 ms a thousand characters (the words seen before in the process, or not): 100,000 acts
+#: (``benchmarks/search_profile.py``'s corpus). A text not read whole counts as SNIPPET_SCAN_CHARS.
+PROBED_CHARS = 10_000
 #: A snippet's words: the tokens of :func:`search.analysis.tokenize` as written, so that a word is marked when
 #: its token is one the query asks for: «01.09.2024» and «2024/2025» whole, no «2024» inside them.
 WORD_RE = TOKEN_RE
@@ -236,10 +242,11 @@ class Hit:
     snippet: SafeString = field(default_factory=SafeString)
 
 
-def build_hits(results: list[Result], analysed: AnalysedQuery) -> list[Hit]:
+def build_hits(results: list[Result], analysed: AnalysedQuery, backend=None) -> list[Hit]:
     """The page's hits: the long texts of these results only (one statement per content type), their URLs,
-    their highlighted snippets."""
-    snippets = _snippets(results, Highlighter(analysed))
+    their highlighted snippets. ``backend``, the search backend that found them, may tell which texts have
+    none of the query's words (:func:`_snippets`)."""
+    snippets = _snippets(results, Highlighter(analysed), backend)
     urls = PageUrls()
     hits = []
     for result in results:
@@ -286,22 +293,38 @@ def _date_of(row: dict) -> date | None:
     return timezone.localtime(published).date() if published else None
 
 
-def _snippets(results: list[Result], highlighter: Highlighter) -> dict[tuple[type, int], SafeString]:
+def _snippets(results: list[Result], highlighter: Highlighter, backend=None) -> dict[tuple[type, int], SafeString]:
     """Each result's snippet, cut from the first SNIPPET_FIRST_READ characters of its text where the passage is
-    there; the texts of the others are read again as far as a snippet looks (SNIPPET_SCAN_CHARS): one more
-    statement per content type, only when a passage may lie further on. A text none of whose words the query
-    asks for (a result found by its title, its subjects, its issuer or its number) gives its start, unless one of the
-    result's :data:`SNIPPET_FALLBACK_FIELDS` has a wanted word (:func:`_fallback_snippet`)."""
-    passages, further = {}, []
+    there. A text none of whose words the query asks for (a result found by its title, its subjects, its issuer or
+    its number) gives its start, unless one of the result's :data:`SNIPPET_FALLBACK_FIELDS` has a wanted word
+    (:func:`_fallback_snippet`).
+
+    Each text is first searched for the dictionary forms of the query's words only (``long_way=False``). Those
+    of the others that ``backend``'s index shows to have none of the query's words (:func:`_texts_without_words`:
+    one statement) give their start; the rest are read the long way, the texts not read whole read again as far
+    as a snippet looks (SNIPPET_SCAN_CHARS: one more statement per content type). A hit found by its title alone
+    was the costliest part of a search on a rare word: its text's words analysed to rule them out, 0.2-2.7 ms a
+    hit of 500-20,000 characters the first time the process saw them (100,000 acts, PostgreSQL)."""
+    passages, undecided = {}, []
     heads = {result.key: result.head for result in results if result.head is not None}
     heads.update(_snippet_texts([result for result in results if result.head is None], SNIPPET_FIRST_READ))
     for result in results:
         text, whole = heads.get(result.key, ("", True))
-        found = highlighter.passage(text, partial=not whole)
+        found = highlighter.passage(text, partial=not whole, long_way=False)
         if found is FURTHER:
-            further.append(result)
+            undecided.append(result)
         else:
             passages[result.key] = text, found
+    without = _texts_without_words(backend, undecided, heads, highlighter)
+    further = []
+    for result in undecided:
+        text, whole = heads[result.key]
+        if result.key in without:
+            passages[result.key] = text, None  # its start is the start of its text
+        elif whole:
+            passages[result.key] = text, highlighter.passage(text, without_forms=True)
+        else:
+            further.append(result)
     for key, (text, _whole) in _snippet_texts(further, SNIPPET_SCAN_CHARS).items():
         passages[key] = text, highlighter.passage(text)
     snippets = {}
@@ -309,6 +332,29 @@ def _snippets(results: list[Result], highlighter: Highlighter) -> dict[tuple[typ
         text, found = passages.get(result.key, ("", None))  # none: gone from the database since its start was read
         snippets[result.key] = found or _fallback_snippet(result, highlighter) or highlighter.start(text)
     return snippets
+
+
+def _texts_without_words(
+    backend, undecided: list[Result], heads: dict, highlighter: Highlighter
+) -> set[tuple[type, int]]:
+    """The keys of the undecided results (no dictionary form of a wanted word in the start of their texts read)
+    whose texts ``backend``'s index shows to have no wanted word, by its ``objects_without_words`` (one statement
+    per content type; PostgreSQL's: its body vector holds the texts' lemmas); none from a backend that cannot tell.
+
+    Only a hit whose title has a wanted word is likely to have none in its text (found by its title): for the
+    others the index would mostly answer that the text has one (its passage lies past the start read). The index
+    is asked when the texts to rule out are long enough to be worth a statement (:data:`PROBED_CHARS`)."""
+    probe = getattr(backend, "objects_without_words", None)
+    if probe is None:
+        return set()
+    by_title = [result for result in undecided if highlighter.holds_wanted(result.title)]
+    length = sum(len(heads[result.key][0]) if heads[result.key][1] else SNIPPET_SCAN_CHARS for result in by_title)
+    if length < PROBED_CHARS:
+        return set()
+    by_model: dict[type, list[int]] = {}
+    for result in by_title:
+        by_model.setdefault(result.model, []).append(result.row["pk"])
+    return {(model, pk) for model, pks in by_model.items() for pk in probe(model, pks, highlighter.wanted)}
 
 
 def _fallback_snippet(result: Result, highlighter: Highlighter) -> SafeString | None:
@@ -573,11 +619,13 @@ class Highlighter:
             elif len(word) == 1 and single_numeral_at(text, match.start()) in self.wanted:
                 yield match  # «І» in «І етап» is the numeral I (the word alone: the conjunction)
 
-    def _first_match(self, text: str, stop: int, *, partial: bool) -> re.Match | _Further | None:
-        first = self._first_dictionary_form(text, stop)
+    def _first_match(
+        self, text: str, stop: int, *, partial: bool, long_way: bool, without_forms: bool
+    ) -> re.Match | _Further | None:
+        first = None if without_forms else self._first_dictionary_form(text, stop)
         if first is not None:
             return first
-        if partial:
+        if partial or not long_way:
             return FURTHER  # a dictionary form further on comes before any other match
         candidates = self._candidates(text, 0, stop)
         if candidates is not None:  # only the words ruled_out does not rule out may be wanted
@@ -622,14 +670,18 @@ class Highlighter:
             return None
         return found or self.start(text)
 
-    def passage(self, text: str, *, partial: bool = False) -> SafeString | _Further | None:
+    def passage(
+        self, text: str, *, partial: bool = False, long_way: bool = True, without_forms: bool = False
+    ) -> SafeString | _Further | None:
         """The window of ``text`` around its first wanted word, the wanted words in it marked; None when it has
         none; with ``partial`` (``text`` is the start of a longer one), FURTHER when the passage may lie further
-        on (no match whose window ends before the last whole word read)."""
+        on (no match whose window ends before the last whole word read); without ``long_way``, FURTHER when no
+        dictionary form of a wanted word is there (only the long way would find another match, or none). With
+        ``without_forms``, ``text`` is known to have none (the answer of a first call without ``long_way``)."""
         if not text or not self.wanted:
             return None
         stop = _cut(text, len(text) - 1) if partial else _cut(text, SNIPPET_SCAN_CHARS)
-        first = self._first_match(text, stop, partial=partial)
+        first = self._first_match(text, stop, partial=partial, long_way=long_way, without_forms=without_forms)
         if first is FURTHER or (partial and (first is None or first.end() + SNIPPET_RADIUS > stop)):
             return FURTHER
         if first is None:
@@ -643,6 +695,10 @@ class Highlighter:
         before = "…" if _NOT_SPACE_RE.search(text, 0, start) else ""  # no copy of a text's start or rest
         after = "…" if _NOT_SPACE_RE.search(text, end) else ""
         return mark_safe(before + self._mark(text[start:end])[0] + after)  # noqa: S308 - escaped by _mark
+
+    def holds_wanted(self, text: str) -> bool:
+        """Whether ``text`` (a short one: a title) has a wanted word."""
+        return bool(text and self.wanted) and next(self._words(text, 0, len(text)), None) is not None
 
     def marked(self, text: str) -> SafeString | None:
         """All of ``text`` (a short one: a field's value) with its wanted words marked; None when it has none."""

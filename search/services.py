@@ -415,7 +415,9 @@ def run_search(
             outcome = SearchOutcome(
                 query=analysed,
                 hits=build_hits(
-                    _completed(querysets, ordered[(pager.number - 1) * per_page : pager.number * per_page]), shown
+                    _completed(querysets, ordered[(pager.number - 1) * per_page : pager.number * per_page]),
+                    shown,
+                    backend,
                 ),
                 total=total,
                 pager=pager,
