@@ -27,7 +27,7 @@ from modelsearch.backends.database.postgres.postgres import (
 from modelsearch.backends.database.postgres.weights import get_weight
 from modelsearch.utils import get_content_type_pk, get_search_fields
 
-from .analysis import FIELD_BREAK
+from .analysis import FIELD_BREAK, STOP_WORDS
 from .database import TitleNormsAtFinish, TitleNormsAtFinishIndex, entry_part
 
 #: A vector: each of the texts given as an array, with its weight, as Wagtail's ``SearchVector(Value(text),
@@ -144,12 +144,14 @@ class PortalPostgresSearchBackend(PostgresSearchBackend):
         but the title and the title's lemmas: their texts have no word a snippet would mark, and need not be
         read (a long law found by its title: its 300,000 characters read and their words analysed, 5-15 ms).
         The body vector holds each such field's words and their lemmas (``body_lemmas``) under the fields'
-        weights, which are not the weight of ``title_lemmas`` (:func:`_text_weights`); a word is asked for as
-        the lexeme it is, so only words the parser keeps whole are asked (:func:`_is_whole_lexeme`). Empty when
-        that cannot be told: a word the parser would split, weights shared with the title's lemmas, an object
-        without an entry."""
+        weights, which are not the weight of ``title_lemmas`` (:func:`_text_weights`). A word is asked for as the
+        lexeme it is, so only words the parser keeps whole are asked (:func:`_is_whole_lexeme`), and no stop
+        word: the lemmas leave them out, and the text's own lexemes are lowercase only in a database whose
+        locale lowercases Cyrillic (not ``C``). Empty when that cannot be told: such a word, weights shared with
+        the title's lemmas, an object without an entry (an entry behind its object's text may answer wrongly,
+        as the search itself then does)."""
         weights = _text_weights(model)
-        if not (weights and pks and words) or not all(_is_whole_lexeme(word) for word in words):
+        if not (weights and pks and words) or words & STOP_WORDS or not all(map(_is_whole_lexeme, words)):
             return set()
         tsquery = " | ".join(f"'{word}':{weights}" for word in sorted(words))
         connection = connections[router.db_for_read(IndexEntry)]
@@ -163,9 +165,9 @@ class PortalPostgresSearchBackend(PostgresSearchBackend):
             return {int(object_id) for (object_id,) in cursor.fetchall()}
 
 
-#: What the ``simple`` configuration's parser keeps whole as one lexeme, as written, in any database locale:
-#: lowercase Latin, Ukrainian and Russian letters and digits (an apostrophe of any kind, a hyphen or a dot would
-#: split a word, or make it another token).
+#: What the ``simple`` configuration's parser keeps whole as one lexeme, as written: lowercase Latin, Ukrainian
+#: and Russian letters and digits (an apostrophe of any kind, a hyphen or a dot would split a word, or make it
+#: another token).
 _WHOLE_LEXEME = re.compile(r"[0-9a-zа-яёіїєґ]+")
 
 
@@ -175,11 +177,25 @@ def _is_whole_lexeme(word: str) -> bool:
 
 @functools.cache
 def _text_weights(model) -> str:
-    """The weights (letters) of ``model``'s searched fields in the body vector but ``title_lemmas``, as the
-    indexer sets them (``get_weight`` of each field's boost); empty when ``title_lemmas`` shares one of them (a
-    match in the body vector would then not tell the title's lemmas from the texts)."""
-    weights, title_lemmas = set(), set()
-    for field in get_search_fields(model.get_search_fields()):
-        if entry_part(field) == "body":
-            (title_lemmas if field.field_name == "title_lemmas" else weights).add(get_weight(field.boost))
+    """The weights of ``model``'s searched fields in the body vector but ``title_lemmas`` (:func:`weights_of`),
+    kept per model for the process."""
+    return weights_of(list(get_search_fields(model.get_search_fields())))
+
+
+def weights_of(search_fields) -> str:
+    """The weights (letters) of these searched fields in the body vector but ``title_lemmas``, as the indexer
+    sets them (``get_weight`` of each field's boost), in the fields' order; empty when the vector cannot tell
+    the texts' words from the title's lemmas:
+    - ``title_lemmas`` shares one of their weights;
+    - ``title_lemmas`` is not the first field of the vector. PostgreSQL puts a word past position 16,383 at
+      16,383, and when two fields' vectors are joined a word already at 16,383 takes none of the next field's
+      positions, nor their weight: after a long text, every word of the title's lemmas is at 16,383 under C, and
+      the same word's D from the text's lemmas is lost;
+    - there are no ``body_lemmas``: the texts' inflected words would not be there as their lemmas."""
+    body = [field for field in search_fields if entry_part(field) == "body"]
+    names = [field.field_name for field in body]
+    if not names or names[0] != "title_lemmas" or "body_lemmas" not in names:
+        return ""
+    title_lemmas = {get_weight(body[0].boost)}
+    weights = {get_weight(field.boost) for field in body[1:]}
     return "" if weights & title_lemmas else "".join(sorted(weights))

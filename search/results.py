@@ -301,10 +301,10 @@ def _snippets(results: list[Result], highlighter: Highlighter, backend=None) -> 
 
     Each text is first searched for the dictionary forms of the query's words only (``long_way=False``). Those
     of the others that ``backend``'s index shows to have none of the query's words (:func:`_texts_without_words`:
-    one statement) give their start; the rest are read the long way, the texts not read whole read again as far
-    as a snippet looks (SNIPPET_SCAN_CHARS: one more statement per content type). A hit found by its title alone
-    was the costliest part of a search on a rare word: its text's words analysed to rule them out, 0.2-2.7 ms a
-    hit of 500-20,000 characters the first time the process saw them (100,000 acts, PostgreSQL)."""
+    one statement per content type) give their start; the rest are read the long way, the texts not read whole
+    read again as far as a snippet looks (SNIPPET_SCAN_CHARS: one more statement per content type). A hit found
+    by its title alone was the costliest part of a search on a rare word: its text's words analysed to rule them
+    out, 0.2-2.7 ms a hit of 500-20,000 characters the first time the process saw them (100,000 acts)."""
     passages, undecided = {}, []
     heads = {result.key: result.head for result in results if result.head is not None}
     heads.update(_snippet_texts([result for result in results if result.head is None], SNIPPET_FIRST_READ))
@@ -335,7 +335,7 @@ def _snippets(results: list[Result], highlighter: Highlighter, backend=None) -> 
 
 
 def _texts_without_words(
-    backend, undecided: list[Result], heads: dict, highlighter: Highlighter
+    backend, undecided: list[Result], heads: dict[tuple[type, int], tuple[str, bool]], highlighter: Highlighter
 ) -> set[tuple[type, int]]:
     """The keys of the undecided results (no dictionary form of a wanted word in the start of their texts read)
     whose texts ``backend``'s index shows to have no wanted word, by its ``objects_without_words`` (one statement

@@ -62,13 +62,16 @@ class LibraryDocument(LemmatisedMixin, AbstractDocument):
 
     admin_form_fields = (*Document.admin_form_fields, "kind", "number", "document_date", "issuer", "language", "status")
 
+    # The lemmas first, as on the pages: in PostgreSQL's body vector a field after a long text has every word
+    # at the last position (16,383), where a word already there keeps its first weight only
+    # (``search.postgres_index._text_weights``).
     search_fields = [
+        *LEMMA_SEARCH_FIELDS,
         *AbstractDocument.search_fields,
         index.SearchField("number", boost=5),
         index.SearchField("issuer"),
         index.FilterField("issuer"),
         index.SearchField("extracted_text"),
-        *LEMMA_SEARCH_FIELDS,
         index.FilterField("kind"),
         index.FilterField("status"),
         index.FilterField("document_date"),

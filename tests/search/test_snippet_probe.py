@@ -130,6 +130,52 @@ def _test_a_word_the_parser_would_split_is_not_asked(world, postgres_search):
     assert backend.objects_without_words(RegulationPage, [act.pk], {"присяжний"}) == {act.pk}
 
 
+def _test_a_stop_word_is_not_asked(world, postgres_search):
+    """A stop word is left out of the lemmas («тої» asks for «той»): only the text's own lexeme holds it, which is
+    lowercase only where the database's locale lowercases Cyrillic. Nothing is said of any text."""
+    act = _indexed_act(postgres_search, world, "Про той порядок", _padded("Хто подає заяву."))
+    assert Highlighter(analyse_query("тої")).wanted == {"той"}
+    assert postgres_search.objects_without_words(RegulationPage, [act.pk], {"той"}) == set()
+    assert postgres_search.objects_without_words(RegulationPage, [act.pk], {"присяжний"}) == {act.pk}
+
+
+def _test_the_vector_tells_only_where_the_title_lemmas_come_first():
+    """The texts' weights are told only where ``title_lemmas`` is the body vector's first field, with a weight of
+    its own, and the texts' lemmas are there: after a long text, the title's lemmas are all at the last position
+    (16,383), where the texts' lemmas of the same words lose their weight."""
+    from wagtail.search import index
+
+    from cms.library.models import LibraryDocument
+    from search.indexing import LEMMA_SEARCH_FIELDS
+    from search.postgres_index import _text_weights, weights_of
+
+    text = index.SearchField("text")
+    number = index.SearchField("number", boost=5)
+    assert weights_of([*LEMMA_SEARCH_FIELDS, number, text]) == "BD"
+    assert weights_of([text, *LEMMA_SEARCH_FIELDS]) == ""  # a long text would come first
+    assert weights_of([LEMMA_SEARCH_FIELDS[0], text]) == ""  # no lemmas of the texts
+    assert weights_of([index.SearchField("title_lemmas"), index.SearchField("body_lemmas")]) == ""  # both D
+    assert _text_weights(RegulationPage) == "BD" and _text_weights(LibraryDocument) == "ABD"
+
+
+def _test_a_long_document_found_by_its_title_keeps_its_passage(world, postgres_search):
+    """A document whose extracted text is a whole law (more than 16,383 words) and whose title names a word its
+    text has in other forms only: the index does not say the text lacks it, and the snippet is its passage, as
+    the long way finds it. (With the lemmas after the text in the entry, the lemma was there under the title's
+    weight only.)"""
+    text = (settings.SHARED_DATA_DIR / "laws" / "law_2145-19_pro-osvitu.txt").read_text(encoding="utf-8")
+    document = make_document(world.content.city_document.collection, "Лист про справедливість", kind="letter")
+    LibraryDocument.objects.filter(pk=document.pk).update(extracted_text=text)
+    postgres_search.add(LibraryDocument.objects.get(pk=document.pk))
+    highlighter = Highlighter(analyse_query("справедливості"))
+    assert len(text.split()) > 16_383 and "справедливість" not in text.lower()
+    assert postgres_search.objects_without_words(LibraryDocument, [document.pk], highlighter.wanted) == set()
+    result = load_results(LibraryDocument.objects.all(), [document.pk], with_heads=True)[document.pk]
+    snippet = _snippets([result], highlighter, postgres_search)[result.key]
+    assert snippet == _snippets([result], highlighter)[result.key] == highlighter.snippet(text)
+    assert "<mark>справедливості</mark>" in snippet
+
+
 def _test_a_long_text_found_by_its_title_is_not_read_further(world, postgres_search):
     """A long law found by its title: its start is read with its row and gives the snippet; the rest (up to
     SNIPPET_SCAN_CHARS) is not read, nor its words analysed. Without the backend it is read further; the
@@ -250,6 +296,13 @@ def _test_a_search_shows_a_title_match_with_its_texts_start(world, postgres_sear
 if connection.vendor == "postgresql" and settings.DATABASE_SEARCH in settings.WAGTAILSEARCH_BACKENDS.values():
     test_the_index_tells_which_texts_have_none_of_the_words = _test_the_index_tells_which_texts_have_none_of_the_words
     test_a_word_the_parser_would_split_is_not_asked = _test_a_word_the_parser_would_split_is_not_asked
+    test_a_stop_word_is_not_asked = _test_a_stop_word_is_not_asked
+    test_the_vector_tells_only_where_the_title_lemmas_come_first = (
+        _test_the_vector_tells_only_where_the_title_lemmas_come_first
+    )
+    test_a_long_document_found_by_its_title_keeps_its_passage = (
+        _test_a_long_document_found_by_its_title_keeps_its_passage
+    )
     test_a_long_text_found_by_its_title_is_not_read_further = _test_a_long_text_found_by_its_title_is_not_read_further
     test_a_text_read_whole_found_by_its_title_is_not_read_the_long_way = (
         _test_a_text_read_whole_found_by_its_title_is_not_read_the_long_way
