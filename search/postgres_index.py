@@ -184,7 +184,7 @@ def _text_weights(model) -> str:
 
 def weights_of(search_fields) -> str:
     """The weights (letters) of these searched fields in the body vector but ``title_lemmas``, as the indexer
-    sets them (``get_weight`` of each field's boost), in the fields' order; empty when the vector cannot tell
+    sets them (``get_weight`` of each field's boost), in alphabetical order; empty when the vector cannot tell
     the texts' words from the title's lemmas:
     - ``title_lemmas`` shares one of their weights;
     - ``title_lemmas`` is not the first field of the vector. PostgreSQL puts a word past position 16,383 at
