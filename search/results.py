@@ -351,10 +351,17 @@ def _texts_without_words(
     length = sum(len(heads[result.key][0]) if heads[result.key][1] else SNIPPET_SCAN_CHARS for result in by_title)
     if length < PROBED_CHARS:
         return set()
+    return {
+        (model, pk) for model, pks in _keys_by_model(by_title).items() for pk in probe(model, pks, highlighter.wanted)
+    }
+
+
+def _keys_by_model(results: list[Result]) -> dict[type, list[int]]:
+    """The results' keys, by content type, in their order."""
     by_model: dict[type, list[int]] = {}
-    for result in by_title:
+    for result in results:
         by_model.setdefault(result.model, []).append(result.row["pk"])
-    return {(model, pk) for model, pks in by_model.items() for pk in probe(model, pks, highlighter.wanted)}
+    return by_model
 
 
 def _fallback_snippet(result: Result, highlighter: Highlighter) -> SafeString | None:
@@ -373,11 +380,8 @@ def _snippet_texts(results: list[Result], limit: int = SNIPPET_SCAN_CHARS) -> di
     HTML field is read as its text, as it is indexed (``get_text_for_indexing``: a space after each block, the
     entities decoded: the snippet escapes the text once, so «&amp;» was shown as the five characters «&amp;»);
     cut short, it loses the tag it was cut in."""
-    by_model: dict[type, list[int]] = {}
-    for result in results:
-        by_model.setdefault(result.model, []).append(result.row["pk"])
     texts = {}
-    for model, pks in by_model.items():
+    for model, pks in _keys_by_model(results).items():
         connection = connections[router.db_for_read(model)]
         with connection.cursor() as cursor:
             cursor.execute(*_text_heads_sql(connection, model, limit, pks))

@@ -64,7 +64,7 @@ class LibraryDocument(LemmatisedMixin, AbstractDocument):
 
     # The lemmas first, as on the pages: in PostgreSQL's body vector a field after a long text has every word
     # at the last position (16,383), where a word already there keeps its first weight only
-    # (``search.postgres_index._text_weights``).
+    # (``search.postgres_index.weights_of``).
     search_fields = [
         *LEMMA_SEARCH_FIELDS,
         *AbstractDocument.search_fields,
