@@ -167,6 +167,15 @@ _COMBINING_RE = re.compile("[\u0300-\u036f]")
 #: A character the analysis drops inside a word (an invisible one, a stress mark): the word goes on past it.
 DROPPED_CHAR_RE = re.compile("[" + "".join(char for char, by in _PRE_MAP.items() if not by) + "\u0300-\u036f]")
 
+
+def without_dropped_chars(text: str) -> str:
+    """``text`` as written, without the characters the analysis drops inside a word (:data:`DROPPED_CHAR_RE`),
+    composed first (NFC), so that a decomposed "й" or "ї" keeps its mark: «за́клад» -> «заклад»."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return DROPPED_CHAR_RE.sub("", text)
+
+
 # A run: word characters of any script joined by single apostrophes, hyphens, slashes or dots.
 _RUN_RE = re.compile(r"[^\W_]+(?:['\-./][^\W_]+)*")
 

@@ -43,6 +43,7 @@ from cms.org.compiled import CompiledSelect
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
 from .analysis import (
+    DROPPED_CHAR_RE,
     HYPHEN_RE,
     HYPHENS,
     TOKEN_RE,
@@ -56,6 +57,7 @@ from .analysis import (
     ruled_out,
     single_numeral_at,
     token_starts_at,
+    without_dropped_chars,
     words_not_ruled_out,
 )
 from .scoped_sql import in_scope
@@ -580,7 +582,10 @@ class Highlighter:
     forms are. Otherwise the first ``SNIPPET_FIRST_WINDOW`` characters are read word by word up to the first
     match (only the words read are analysed), and the rest at once, all its distinct words' lemmas by set
     operations. Around a match, the words to mark are taken the same way from the window's distinct words and
-    confirmed one by one.
+    confirmed one by one. A text in which none is found but which holds a character the analysis drops inside a
+    word (a stress mark, a soft hyphen, a letter's combining mark: :data:`search.analysis.DROPPED_CHAR_RE`) is
+    read again without them (:func:`search.analysis.without_dropped_chars`), and its snippet shows it so: the
+    engines found «за́клад» as «заклад», and its pieces «за» and «клад» match nothing.
 
     Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form
     whose snippet ends before the last whole word read. Otherwise (None) the text is to be read further, and
@@ -689,6 +694,8 @@ class Highlighter:
         if first is FURTHER or (partial and (first is None or first.end() + SNIPPET_RADIUS > stop)):
             return FURTHER
         if first is None:
+            if long_way and DROPPED_CHAR_RE.search(text, 0, stop):  # «за́клад»: the engines found «заклад» there
+                return self.passage(without_dropped_chars(text))
             return None
         start, end = _without_cut_words(
             text,
@@ -709,6 +716,8 @@ class Highlighter:
         if not text or not self.wanted:
             return None
         marked, marks = self._mark(text)
+        if not marks and DROPPED_CHAR_RE.search(text):
+            marked, marks = self._mark(without_dropped_chars(text))
         return mark_safe(marked) if marks else None  # noqa: S308 - escaped by _mark
 
     @staticmethod

@@ -292,6 +292,26 @@ def test_a_short_field_is_marked_whole_or_not_at_all():
     assert highlighter.snippet(text) == highlighter.start(text) == text[: SNIPPET_RADIUS * 2] + "…"
 
 
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("заклад", "Директор за\u0301кладу видає наказ.", "Директор <mark>закладу</mark> видає наказ."),
+        ("зарахування", "Про зара\u00adхування учнів.", "Про <mark>зарахування</mark> учнів."),  # a soft hyphen
+        ("їдальня", "Ремонт \u0456\u0308дальні.", "Ремонт <mark>їдальні</mark>."),  # «ї» as «і» and its diaeresis
+        ("музей", "Музеи\u0306 школи.", "<mark>Музей</mark> школи."),  # «й» as «и» and its breve
+    ],
+)
+def test_a_word_the_analysis_reads_past_a_dropped_character_is_marked(query, text, marked):
+    """A word with a stress mark, a soft hyphen or a zero-width character inside, or a letter written as its
+    base and a combining mark, is one word to the analysis (the engines find it): its snippet and a field's
+    marks show it without those characters, marked, where they split it into pieces and marked none."""
+    highlighter = Highlighter(analyse_query(query))
+    assert highlighter.snippet(text) == marked
+    assert highlighter.marked(text) == marked
+    assert highlighter.snippet(f"{text} {FILLER}", partial=True) is None  # read on: a longer text may have more
+    assert highlighter.passage("Директор видає наказ.") is None
+
+
 @settings(max_examples=500, deadline=None)
 @given(text=st.text(alphabet="аб12 .-/'’–", max_size=40))
 @example(text="01.09.2024 2024/2025 ст.7 і/або")

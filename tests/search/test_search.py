@@ -14,9 +14,11 @@ from cms.pages.models import RegulationPage
 from search import services
 from search.analysis import FIELD_BREAK
 from search.models import QueryLogEntry
+from search.results import SNIPPET_FIRST_READ
 from search.services import SearchFilters, SearchUnavailable, run_search
 from tests.conftest import make_document, publish_regulation
 from tests.search.conftest import refresh_indexes
+from tests.search.test_search_cost import FILLER
 
 
 def _titles(outcome) -> list[str]:
@@ -833,6 +835,29 @@ def test_a_word_is_found_as_a_part_of_a_hyphenated_word_and_marked_there(world, 
     outcome = run_search(world.users["don"], "епідеміологічного")
     assert _titles(outcome) == ["Лист А"]
     assert re.findall("<mark>(.*?)</mark>", outcome.hits[0].snippet) == ["санітарно-епідеміологічної"]
+
+
+def test_a_word_written_with_a_stress_mark_or_a_soft_hyphen_is_found_and_marked(world, backend_name):
+    """The analysis drops a stress mark, a soft hyphen and the like inside a word and composes a decomposed «й»
+    («за́кладу», «музе́йного» with «й» as «и» and its breve, «енер­гозбереження»), so every engine finds the word;
+    the snippet marks it too, shown without those characters, also past the start of a long text read first
+    (before, the snippet split the word at the mark and showed the text's start, nothing marked)."""
+    index = world.content.city_regulation.get_parent().specific
+    before = FILLER * (SNIPPET_FIRST_READ // len(FILLER) + 1)  # the passage lies past the start read first
+    publish_regulation(
+        index, "Лист А", kind="letter", text=f"{before}Директор за\u0301кладу й музе\u0301и\u0306ного комплексу."
+    )
+    publish_regulation(index, "Лист Б", kind="letter", subjects="енер\u00adгозбереження", text="Ремонт завершено.")
+    refresh_indexes()
+    user = world.users["don"]
+    for query, ending in [
+        ("заклад", "Директор <mark>закладу</mark> й музейного комплексу."),
+        ("музейний", "Директор закладу й <mark>музейного</mark> комплексу."),
+    ]:
+        hit = next(hit for hit in run_search(user, query).hits if hit.title == "Лист А")
+        assert hit.snippet.endswith(ending) and hit.snippet.count("<mark>") == 1
+    hit = next(hit for hit in run_search(user, "енергозбереження").hits if hit.title == "Лист Б")
+    assert hit.snippet == "Теми: <mark>енергозбереження</mark>"
 
 
 def test_a_number_typed_with_letters_of_the_other_layout_is_found(world, backend_name):
