@@ -48,6 +48,7 @@ from .analysis import (
     HYPHENS,
     TOKEN_RE,
     AnalysedQuery,
+    TextWords,
     closed_forms,
     compound_start,
     forms_with_lemmas,
@@ -563,6 +564,14 @@ class _Further:
 FURTHER = _Further()
 
 
+class _Split:
+    """What a snippet's search answers when no word matches as written, but a word holds a character the analysis
+    drops inside a word (:data:`search.analysis.DROPPED_CHAR_RE`): the engines read «за́клад» as «заклад»."""
+
+
+SPLIT = _Split()
+
+
 class Highlighter:
     """Snippets of one query: the passage around the first word whose lemma the query asks for, with the
     matching words marked (words are the tokens as written: ``WORD_RE``). Each distinct form is looked up once
@@ -585,7 +594,8 @@ class Highlighter:
     confirmed one by one. A text in which none is found but which holds a character the analysis drops inside a
     word (a stress mark, a soft hyphen, a letter's combining mark: :data:`search.analysis.DROPPED_CHAR_RE`) is
     read again without them (:func:`search.analysis.without_dropped_chars`), and its snippet shows it so: the
-    engines found «за́клад» as «заклад», and its pieces «за» and «клад» match nothing.
+    engines found «за́клад» as «заклад», and its pieces «за» and «клад» match nothing. The long way's runs tell
+    such a text (:func:`search.analysis.words_not_ruled_out`) without reading it again.
 
     Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form
     whose snippet ends before the last whole word read. Otherwise (None) the text is to be read further, and
@@ -605,10 +615,10 @@ class Highlighter:
             )
         return known
 
-    def _candidates(self, text: str, start: int, end: int) -> set[str] | None:
+    def _candidates(self, text: str, start: int, end: int) -> TextWords | None:
         """The distinct words of ``text[start:end]`` that :func:`search.analysis.ruled_out` does not rule out,
-        by set operations (:func:`search.analysis.not_ruled_out`); None when a query lemma is no dictionary word
-        (any word may then be wanted)."""
+        by set operations (:func:`search.analysis.words_not_ruled_out`), and whether a word there holds a dropped
+        character; None when a query lemma is no dictionary word (any word may then be wanted)."""
         if self._closed is None:
             return None
         return words_not_ruled_out(text[start:end], self._closed)
@@ -630,7 +640,7 @@ class Highlighter:
 
     def _first_match(
         self, text: str, stop: int, *, partial: bool, long_way: bool, without_forms: bool
-    ) -> re.Match | _Further | None:
+    ) -> re.Match | _Further | _Split | None:
         first = None if without_forms else self._first_dictionary_form(text, stop)
         if first is not None:
             return first
@@ -638,13 +648,14 @@ class Highlighter:
             return FURTHER  # a dictionary form further on comes before any other match
         candidates = self._candidates(text, 0, stop)
         if candidates is not None:  # only the words ruled_out does not rule out may be wanted
-            return _first_word(text, Forms(forms_with_lemmas(candidates, self.wanted)), 0, stop)
+            first = _first_word(text, Forms(forms_with_lemmas(candidates.words, self.wanted)), 0, stop)
+            return SPLIT if first is None and candidates.split else first
         end = _cut(text, SNIPPET_FIRST_WINDOW)
         first = next(self._words(text, 0, end), None)
-        if first is not None or stop <= end:
-            return first
-        forms = Forms(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
-        return _first_word(text, forms, end, stop)
+        if first is None and stop > end:
+            forms = Forms(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
+            first = _first_word(text, forms, end, stop)
+        return SPLIT if first is None and DROPPED_CHAR_RE.search(text, 0, stop) else first
 
     def _first_dictionary_form(self, text: str, stop: int) -> re.Match | None:
         # Lowercasing a Cyrillic text costs ~5 ns a character: the text is lowercased and searched a piece at a
@@ -693,9 +704,9 @@ class Highlighter:
         first = self._first_match(text, stop, partial=partial, long_way=long_way, without_forms=without_forms)
         if first is FURTHER or (partial and (first is None or first.end() + SNIPPET_RADIUS > stop)):
             return FURTHER
+        if first is SPLIT:  # read again without the characters: the retry has none, so it gives a match or None
+            return self.passage(without_dropped_chars(text))
         if first is None:
-            if long_way and DROPPED_CHAR_RE.search(text, 0, stop):  # «за́клад»: the engines found «заклад» there
-                return self.passage(without_dropped_chars(text))
             return None
         start, end = _without_cut_words(
             text,

@@ -675,8 +675,26 @@ def test_a_texts_words_not_ruled_out_are_found_from_its_runs_between_spaces():
         for lemmas in ({"освіта"}, {"заклад", "загальний"}, {"ґрунтуватися"}, {"учень", "2145-viii"}):
             closed = closed_forms(lemmas)
             for text in texts:
-                assert words_not_ruled_out(text, closed) == not_ruled_out(set(WORD_RE.findall(text)), closed), text[:60]
-    assert words_not_ruled_out(texts[-3], closed_forms({"освіта"})) == {"освіти", "освіта", "Освіті", "освітою"}
+                told = words_not_ruled_out(text, closed)
+                assert told.words == not_ruled_out(set(WORD_RE.findall(text)), closed), text[:60]
+                assert not told.split
+    assert words_not_ruled_out(texts[-3], closed_forms({"освіта"})).words == {"освіти", "освіта", "Освіті", "освітою"}
+
+
+@pytest.mark.parametrize(
+    "word", ["за\u0301кладу", "зара\u00adхування", "осві\u200bта", "музеи\u0306", "\u0456\u0308дальня", "\ufeffЗакон"]
+)
+def test_a_text_with_a_character_dropped_inside_a_word_is_told_by_its_runs(word):
+    """words_not_ruled_out tells whether a word of the text holds a character the analysis drops inside a word
+    (a stress mark, a soft hyphen, a zero-width space, a letter's combining mark, a byte-order mark), the first
+    time its runs are read and once they are filed; a text without one is not told so."""
+    from search.analysis import words_not_ruled_out
+
+    analysis.cache_clear()
+    closed = closed_forms({"заклад"})
+    for _filed in range(2):
+        assert words_not_ruled_out(f"Директор {word} видає наказ.", closed).split
+        assert not words_not_ruled_out("Директор закладу видає наказ.", closed).split
 
 
 def test_the_word_indexes_starting_afresh_keep_the_words_asked_about(monkeypatch):

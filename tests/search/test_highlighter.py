@@ -299,6 +299,11 @@ def test_a_short_field_is_marked_whole_or_not_at_all():
         ("зарахування", "Про зара\u00adхування учнів.", "Про <mark>зарахування</mark> учнів."),  # a soft hyphen
         ("їдальня", "Ремонт \u0456\u0308дальні.", "Ремонт <mark>їдальні</mark>."),  # «ї» as «і» and its diaeresis
         ("музей", "Музеи\u0306 школи.", "<mark>Музей</mark> школи."),  # «й» as «и» and its breve
+        (
+            "ЗЗСО",
+            "Мережа ЗЗ\u0301СО міста.",
+            "Мережа <mark>ЗЗСО</mark> міста.",
+        ),  # no dictionary word: read word by word
     ],
 )
 def test_a_word_the_analysis_reads_past_a_dropped_character_is_marked(query, text, marked):
