@@ -40,6 +40,7 @@ from .analysis import (
     analyse_query,
     has_digit,
     lemmatize,
+    without_dropped_chars,
 )
 from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
@@ -490,8 +491,10 @@ def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, s
     documents, announcements …) and the engine's order within a type; from the first backend that answers
     (none when no backend does: the search box goes on working without suggestions). Only the words typed
     are given (``_TITLE_WORD_RE``, with a letter or a digit): quotes, brackets, hyphens and other marks are
-    left out; with less than AUTOCOMPLETE_MIN_CHARS of them, there are no suggestions."""
-    words = (word.strip("’'ʼ") for word in _TITLE_WORD_RE.findall(text))
+    left out, and the characters the analysis drops inside a word (``search.analysis.without_dropped_chars``: a
+    stress mark or a soft hyphen pasted with the word split it); with less than AUTOCOMPLETE_MIN_CHARS of them,
+    there are no suggestions."""
+    words = (word.strip("’'ʼ") for word in _TITLE_WORD_RE.findall(without_dropped_chars(text)))
     text = " ".join(word for word in words if any(char.isalnum() for char in word))
     if len(text) < AUTOCOMPLETE_MIN_CHARS:  # a prefix of one letter would match most titles
         return []

@@ -544,11 +544,16 @@ def test_query_log_is_the_citys_editors_own(world, corpus, client_for):
 
 
 @pytest.mark.parametrize(
-    "typed", ['"Поряд', 'Поряд"', '"Поряд"', "Поряд\x00", "«Поряд»", "(Поряд)", "Поряд'", "-Поряд-", "'Поряд ---"]
+    "typed",
+    [
+        *['"Поряд', 'Поряд"', '"Поряд"', "Поряд\x00", "«Поряд»", "(Поряд)", "Поряд'", "-Поряд-", "'Поряд ---"],
+        *["Поря\u0301д", "По\u00adряд", "\ufeffПоряд"],  # a stress mark, a soft hyphen, a byte-order mark
+    ],
 )
 def test_autocomplete_leaves_out_quotes_and_control_characters(world, backend_name, client_for, typed):
     """A quote ended the engine's string early and a NUL was refused: a server error (500); on PostgreSQL a text
-    of hyphens only too. Only the words typed are given to the engine, and the suggestions are theirs."""
+    of hyphens only too. Only the words typed are given to the engine, and the suggestions are theirs; a
+    character the analysis drops inside a word (pasted with the word) split it in two."""
     response = client_for("school_a").get(reverse("search:autocomplete"), {"q": typed})
     assert response.status_code == 200
     assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
