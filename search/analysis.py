@@ -351,14 +351,32 @@ def has_digit(token: str) -> bool:
     return _HAS_DIGIT_RE.search(token) is not None
 
 
+#: Two years joined by a hyphen (or a dash the analysis reads as one) or a slash: «2023-2024», «2023/2024».
+_YEAR_PAIR_RE = re.compile(r"((?:19|20)\d\d)[-/]((?:19|20)\d\d)")
+
+
+def academic_year(token: str) -> str | None:
+    """The academic year a token names, written with a slash («2023/2024»), when it is two years joined by a
+    hyphen, a dash or a slash, the second the year after the first: a school year is written either way
+    («2023-2024 навчальний рік», «2023/2024 навчального року»), and the engines read the two as other numbers
+    (PostgreSQL found each only as typed). None for any other token («2022-2025», a range of years)."""
+    pair = _YEAR_PAIR_RE.fullmatch(token)
+    if pair is None or int(pair[2]) != int(pair[1]) + 1:
+        return None
+    return f"{pair[1]}/{pair[2]}"
+
+
 def _finish_token(token: str) -> str | None:
     """Normalise one token; ``None`` drops it."""
     if len(token) > MAX_TOKEN_LENGTH:
         return None
     if has_digit(token):
         # A number or a document number: kept intact, apostrophes dropped, Cyrillic Roman numerals made Latin
-        # (not the ending of an ordinal: "11-х").
+        # (not the ending of an ordinal: "11-х"); an academic year written with a slash.
         token = token.replace("'", "")
+        year = academic_year(token)
+        if year is not None:
+            return year
         if not token or _ORDINAL_RE.fullmatch(token):
             return token or None
         return "".join(_fix_roman(s) for s in _SEGMENT_SPLIT_RE.split(token))
@@ -720,12 +738,15 @@ def _analyse_word(word: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=200_000)
 def _token_lemmas(token: str) -> tuple[str, ...]:
     """Lemmas of one token from :func:`tokenize`: () for a stop word, the token itself for a number, the number of
-    an ordinal ("5-го" -> "5": :data:`_ORDINAL_RE`)."""
+    an ordinal ("5-го" -> "5": :data:`_ORDINAL_RE`; "2023-2024-го" -> "2023/2024": :func:`academic_year`)."""
     if token in STOP_WORDS:
         return ()
     if has_digit(token):
         ordinal = _ORDINAL_RE.fullmatch(token)
-        return (ordinal.group(1) if ordinal else token,)
+        if ordinal is None:
+            return (token,)
+        number = ordinal.group(1)
+        return (academic_year(number) or number,)
     return _analyse_word(token)
 
 
@@ -797,6 +818,8 @@ def lemma_forms(lemma: str) -> tuple[str, ...]:
     Not every word whose lemma this is (a guessed word, a compound, a spelling with another apostrophe) is among
     them. Kept per lemma as a tuple, which the garbage collector stops walking (:class:`_FiledWords`)."""
     forms = {lemma: None}
+    if academic_year(lemma) == lemma:  # written with a hyphen or a dash the analysis reads as one, too
+        forms.update(dict.fromkeys(lemma.replace("/", hyphen) for hyphen in HYPHENS))
     for parse in get_analyzer().parse(lemma):
         if parse.normal_form == lemma:
             forms.update(dict.fromkeys(form.word.lower() for form in parse.lexeme))

@@ -291,6 +291,7 @@ def test_a_run_of_roman_numeral_letters_is_read_from_its_first_letter_only(text,
         ("дітей 5-ти років", "дітей 5 років"),
         ("учнів 1-4-х класів", "учнів 1-4 класів"),
         ("2023-2024-го навчального року", "2023-2024 навчального року"),
+        ("2023-2024-го навчального року", "2023/2024 навчального року"),
     ],
 )
 def test_an_ordinal_is_indexed_and_asked_for_by_its_number(text, plain):
@@ -328,6 +329,37 @@ def test_an_ordinal_keeps_its_ending_as_a_token_and_a_number():
 def test_numbers_with_letters_that_are_no_ordinals_stay_whole(text, terms):
     assert lemmatize(text).split() == terms
     assert analyse_query(text).terms == terms
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("2023/2024 навчальний рік", ["2023/2024", "навчальний", "рік"]),
+        ("2023-2024 навчальний рік", ["2023/2024", "навчальний", "рік"]),
+        ("у 2023–2024 навчальному році", ["у", "2023/2024", "навчальному", "році"]),  # an en dash
+        ("1999‑2000", ["1999/2000"]),  # a non-breaking hyphen
+        ("2022-2025 роки", ["2022-2025", "роки"]),  # a range of years, not one school year
+        ("2024-2023", ["2024-2023"]),
+        ("1234-2024", ["1234-2024"]),  # a document number and its year
+        ("2023/24", ["2023/24"]),
+        ("2023-2024-й", ["2023-2024-й"]),
+        ("2023 - 2024", ["2023", "2024"]),  # a spaced dash is a separator
+    ],
+)
+def test_an_academic_year_is_one_token_however_its_years_are_joined(text, tokens):
+    """«2023-2024 навчальний рік» and «2023/2024 навчального року» name the same school year: both are read as
+    «2023/2024», so that either finds both on every engine; two years that are not one school year stay as
+    written."""
+    assert tokenize(text) == tokens
+
+
+def test_an_academic_years_forms_are_its_every_spelling():
+    """The forms a snippet looks for first (``lemma_forms``) hold the year with a slash, a hyphen and each dash the
+    analysis reads as one."""
+    forms = analysis.lemma_forms("2023/2024")
+    assert {"2023/2024", "2023-2024", "2023–2024", "2023‑2024"} <= set(forms)
+    assert all(tokenize(form) == ["2023/2024"] for form in forms)
+    assert analysis.lemma_forms("2022/2025") == ("2022/2025",)
 
 
 def test_dots_and_slashes_join_only_numbers():

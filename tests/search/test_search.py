@@ -865,6 +865,23 @@ def test_a_word_written_with_a_stress_mark_or_a_soft_hyphen_is_found_and_marked(
     assert hit.snippet == "Теми: <mark>енергозбереження</mark>"
 
 
+def test_an_academic_year_is_found_however_its_years_are_joined(world, backend_name):
+    """A school year written with a slash, a hyphen or an en dash is found by any of them, on every engine, and
+    marked as written (PostgreSQL found each only as typed, SQLite marked only the spelling typed); a range of
+    years is not that year."""
+    index = world.content.city_regulation.get_parent().specific
+    written = {"Лист А": "2023/2024", "Лист Б": "2023-2024", "Лист В": "2023\u20132024"}
+    for title, year in written.items():
+        publish_regulation(index, title, kind="letter", text=f"План роботи на {year} навчальний рік.")
+    publish_regulation(index, "Лист Г", kind="letter", text="План роботи на 2023-2025 роки.")
+    refresh_indexes()
+    for query in ["2023/2024", "2023-2024", "2023\u20132024", "2023-2024 навчальний рік"]:
+        hits = {hit.title: hit for hit in run_search(world.users["don"], query).hits}
+        assert set(written) <= set(hits) and "Лист Г" not in hits, query
+        for title, year in written.items():
+            assert f"<mark>{year}</mark>" in hits[title].snippet, (query, title)
+
+
 def test_a_number_typed_with_letters_of_the_other_layout_is_found(world, backend_name):
     """«ВР» typed on a Latin layout (B, P) looks the same on the screen; «BP» on a Cyrillic one too."""
     index = world.content.city_regulation.get_parent().specific
