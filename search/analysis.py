@@ -168,12 +168,17 @@ _COMBINING_RE = re.compile("[\u0300-\u036f]")
 DROPPED_CHAR_RE = re.compile("[" + "".join(char for char, by in _PRE_MAP.items() if not by) + "\u0300-\u036f]")
 
 
+_INVISIBLE_RE = re.compile("[" + "".join(char for char, by in _PRE_MAP.items() if not by) + "]")
+
+
 def without_dropped_chars(text: str) -> str:
-    """``text`` as written, without the characters the analysis drops inside a word (:data:`DROPPED_CHAR_RE`),
-    composed first (NFC), so that a decomposed "й" or "ї" keeps its mark: «за́клад» -> «заклад»."""
+    """``text`` as written, without the characters the analysis drops inside a word (:data:`DROPPED_CHAR_RE`), in
+    the analysis's order: the invisible ones first, then the letters composed (NFC), so that a decomposed "й" or
+    "ї" keeps its mark even with a soft hyphen before it, then the marks left: «за́клад» -> «заклад»."""
+    text = _INVISIBLE_RE.sub("", text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return DROPPED_CHAR_RE.sub("", text)
+    return _COMBINING_RE.sub("", text)
 
 
 # A run: word characters of any script joined by single apostrophes, hyphens, slashes or dots.
@@ -330,7 +335,7 @@ def _fix_roman(segment: str) -> str:
 # "2145-viii") are kept whole. So a single letter is an ending only when no class or number is lettered so: "й",
 # "ї", "х" (an upper-case "Х" after a number is read as a Roman numeral first: _latin_numeral).
 _NUMERAL_ENDING = "[тшгм]?(?:ий|ій|ої|ою|ого|ому|им|их|ими)|[тшгм][аеєіуюя]|го|му|ми|ти|ох|ьох|тьох|й|ї|х"
-_ORDINAL_RE = re.compile(rf"(\d+(?:-\d+)*)-(?:{_NUMERAL_ENDING})")
+_ORDINAL_RE = re.compile(rf"(\d+(?:-\d+)*|\d{{4}}/\d{{4}})-(?:{_NUMERAL_ENDING})")  # «5-го», «2023/2024-го»
 
 
 def single_numeral_at(text: str, start: int) -> str | None:
@@ -364,6 +369,14 @@ def academic_year(token: str) -> str | None:
     if pair is None or int(pair[2]) != int(pair[1]) + 1:
         return None
     return f"{pair[1]}/{pair[2]}"
+
+
+def academic_year_spellings(year: str) -> tuple[str, ...]:
+    """An academic year as :func:`academic_year` writes it («2023/2024») and as a text may: with a hyphen or each
+    dash the analysis reads as one («2023-2024», «2023–2024»); () for any other token."""
+    if academic_year(year) != year:
+        return ()
+    return (year, *(year.replace("/", hyphen) for hyphen in HYPHENS))
 
 
 def _finish_token(token: str) -> str | None:
@@ -817,9 +830,7 @@ def lemma_forms(lemma: str) -> tuple[str, ...]:
     lexemes), each once: the forms a snippet looks for first, before it lemmatises a text's words one by one.
     Not every word whose lemma this is (a guessed word, a compound, a spelling with another apostrophe) is among
     them. Kept per lemma as a tuple, which the garbage collector stops walking (:class:`_FiledWords`)."""
-    forms = {lemma: None}
-    if academic_year(lemma) == lemma:  # written with a hyphen or a dash the analysis reads as one, too
-        forms.update(dict.fromkeys(lemma.replace("/", hyphen) for hyphen in HYPHENS))
+    forms = dict.fromkeys(academic_year_spellings(lemma) or (lemma,))
     for parse in get_analyzer().parse(lemma):
         if parse.normal_form == lemma:
             forms.update(dict.fromkeys(form.word.lower() for form in parse.lexeme))
@@ -1008,9 +1019,9 @@ class TextWords(NamedTuple):
 
     #: The text's distinct words (tokens as written) that :func:`ruled_out` does not rule out.
     words: set[str]
-    #: Whether a word of the text holds a character the analysis drops inside a word (:data:`DROPPED_CHAR_RE`):
-    #: the engines read past it, ``words`` holds its pieces.
-    split: bool
+    #: The runs of the text (between spaces) with a character the analysis drops inside a word
+    #: (:data:`DROPPED_CHAR_RE`): the engines read past it, ``words`` holds the pieces of its word.
+    split: set[str]
 
 
 def words_not_ruled_out(text: str, closed: frozenset[str]) -> TextWords:
@@ -1019,13 +1030,14 @@ def words_not_ruled_out(text: str, closed: frozenset[str]) -> TextWords:
     character: 0.3 ms for a 5,600-character act, the cost of a snippet whose text has none of the query's
     dictionary forms, as a hit found by its title). The text is split at spaces (~15 ns a character) and its
     distinct runs filed once per process (:class:`_PlainRuns`); only the words of the runs that may hold one
-    are read. Whether a run holds a dropped character is filed with it, so it is told by a set operation, not
-    by reading the text again (~2.6 ns a character). Safe to call from several threads (:class:`_FiledWords`)."""
+    are read. Whether a run holds a dropped character is filed with it, so those runs are found by a set
+    operation, not by reading the text again (~2.6 ns a character). Safe to call from several threads
+    (:class:`_FiledWords`)."""
     runs = set(text.split())
     index = _PlainRuns.holding(runs)
     kept = index.kept(runs, closed)
     words = not_ruled_out({word for run in kept for word in TOKEN_RE.findall(run)}, closed)
-    return TextWords(words, not index.split.isdisjoint(runs))
+    return TextWords(words, runs & index.split if index.split else set())
 
 
 def cache_clear() -> None:

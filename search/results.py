@@ -649,13 +649,15 @@ class Highlighter:
         candidates = self._candidates(text, 0, stop)
         if candidates is not None:  # only the words ruled_out does not rule out may be wanted
             first = _first_word(text, Forms(forms_with_lemmas(candidates.words, self.wanted)), 0, stop)
-            return SPLIT if first is None and candidates.split else first
-        end = _cut(text, SNIPPET_FIRST_WINDOW)
-        first = next(self._words(text, 0, end), None)
-        if first is None and stop > end:
-            forms = Forms(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
-            first = _first_word(text, forms, end, stop)
-        return SPLIT if first is None and DROPPED_CHAR_RE.search(text, 0, stop) else first
+            split = candidates.split if first is None else ()
+        else:
+            end = _cut(text, SNIPPET_FIRST_WINDOW)
+            first = next(self._words(text, 0, end), None)
+            if first is None and stop > end:
+                forms = Forms(forms_with_lemmas(set(WORD_RE.findall(text, end, stop)), self.wanted))
+                first = _first_word(text, forms, end, stop)
+            split = _runs_with_dropped_chars(text, stop) if first is None else ()
+        return SPLIT if any(map(self._is_wanted, _words_of_runs(split))) else first
 
     def _first_dictionary_form(self, text: str, stop: int) -> re.Match | None:
         # Lowercasing a Cyrillic text costs ~5 ns a character: the text is lowercased and searched a piece at a
@@ -848,6 +850,24 @@ def _shared_prefix(words: list[str]) -> str:
 def _lemma_forms(lemma: str) -> Forms:
     """The :class:`Forms` of a lemma's dictionary forms, kept per process (the 4,096 last used)."""
     return Forms(lemma_forms(lemma), parts=True)
+
+
+def _runs_with_dropped_chars(text: str, stop: int) -> set[str]:
+    """The runs (between spaces) of ``text[:stop]`` with a character the analysis drops inside a word."""
+    runs = set()
+    for match in DROPPED_CHAR_RE.finditer(text, 0, stop):
+        start, end = match.start(), match.end()
+        while start and not text[start - 1].isspace():
+            start -= 1
+        while end < stop and not text[end].isspace():
+            end += 1
+        runs.add(text[start:end])
+    return runs
+
+
+def _words_of_runs(runs) -> set[str]:
+    """The words of ``runs`` (with characters the analysis drops inside a word) as the analysis reads them."""
+    return {word for run in runs for word in WORD_RE.findall(without_dropped_chars(run))}
 
 
 def _first_word(text: str, forms: Forms, start: int, end: int) -> re.Match | None:

@@ -37,6 +37,7 @@ from .analysis import (
     LOOKALIKES_CYRILLIC,
     LOOKALIKES_LATIN,
     AnalysedQuery,
+    academic_year_spellings,
     analyse_query,
     has_digit,
     lemmatize,
@@ -284,13 +285,14 @@ _CYRILLIC_TO_LATIN = str.maketrans(LOOKALIKES_CYRILLIC, LOOKALIKES_LATIN)
 
 def number_forms(number: str) -> set[str]:
     """A number as typed, with its look-alike letters in Cyrillic and in Latin, and, for a law numbered by
-    convocation («2145-VIII»), the form stored («2145-19»)."""
+    convocation («2145-VIII»), the form stored («2145-19»); an academic year in each of its spellings («2023/2024»,
+    «2023-2024»: the analysis reads them as one)."""
     from cms.pages.regulations_import import rada_number
 
     plain = number.replace("№", "").strip()
     folded = plain.lower()
     lookalikes = {folded.translate(LATIN_TO_CYRILLIC), folded.translate(_CYRILLIC_TO_LATIN)}
-    return {plain, *lookalikes, rada_number(plain.upper())}
+    return {plain, *lookalikes, rada_number(plain.upper()), *academic_year_spellings(plain)}
 
 
 def _exact_number_results(querysets: ScopedQuerysets, analysed: AnalysedQuery) -> list[Result]:

@@ -292,6 +292,7 @@ def test_a_run_of_roman_numeral_letters_is_read_from_its_first_letter_only(text,
         ("учнів 1-4-х класів", "учнів 1-4 класів"),
         ("2023-2024-го навчального року", "2023-2024 навчального року"),
         ("2023-2024-го навчального року", "2023/2024 навчального року"),
+        ("2023/2024-го навчального року", "2023/2024 навчального року"),
     ],
 )
 def test_an_ordinal_is_indexed_and_asked_for_by_its_number(text, plain):

@@ -711,6 +711,7 @@ def test_a_law_is_found_by_its_official_number(world, backend_name):
     from search.services import number_forms
 
     assert number_forms("2145-VIII") == {"2145-VIII", "2145-viii", "2145-vііі", "2145-19"}
+    assert {"2023/2024", "2023-2024", "2023–2024"} <= number_forms("2023/2024")  # a school year, however joined
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Про повну загальну середню освіту", kind="law", number="463-20")
     assert _titles(run_search(world.users["don"], "463-IX"))[0] == "Про повну загальну середню освіту"
