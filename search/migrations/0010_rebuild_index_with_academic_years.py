@@ -1,5 +1,6 @@
-"""From this release on, an academic year written with a hyphen or a dash («2023-2024», «2023–2024») is indexed as
-the one written with a slash («2023/2024»: ``search.analysis.academic_year``), so either finds both. An index
+"""From this release on, an academic year written with a hyphen or a dash («2023-2024», «2023–2024»), and its ordinal
+however written («2023-2024-го», «2023/2024-го»), is indexed as the one written with a slash («2023/2024»:
+``search.analysis.academic_year``), so either finds both. An index
 written before holds the year as it was written: a site that has one writes every entry again in the background
 (``search.indexing.queue_rebuild``, ``search.tasks.rebuild_index``).
 
