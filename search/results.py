@@ -565,8 +565,9 @@ FURTHER = _Further()
 
 
 class _Split:
-    """What a snippet's search answers when no word matches as written, but a word holds a character the analysis
-    drops inside a word (:data:`search.analysis.DROPPED_CHAR_RE`): the engines read «за́клад» as «заклад»."""
+    """What a snippet's search answers when no word matches as written, but a wanted word is split by a character
+    the analysis drops inside a word (:data:`search.analysis.DROPPED_CHAR_RE`): the engines read «за́клад» as
+    «заклад»."""
 
 
 SPLIT = _Split()
@@ -591,11 +592,12 @@ class Highlighter:
     forms are. Otherwise the first ``SNIPPET_FIRST_WINDOW`` characters are read word by word up to the first
     match (only the words read are analysed), and the rest at once, all its distinct words' lemmas by set
     operations. Around a match, the words to mark are taken the same way from the window's distinct words and
-    confirmed one by one. A text in which none is found but which holds a character the analysis drops inside a
-    word (a stress mark, a soft hyphen, a letter's combining mark: :data:`search.analysis.DROPPED_CHAR_RE`) is
-    read again without them (:func:`search.analysis.without_dropped_chars`), and its snippet shows it so: the
-    engines found «за́клад» as «заклад», and its pieces «за» and «клад» match nothing. The long way's runs tell
-    such a text (:func:`search.analysis.words_not_ruled_out`) without reading it again.
+    confirmed one by one. A text in which none is found, but in which a character the analysis drops inside a word
+    (a stress mark, a soft hyphen, a letter's combining mark: :data:`search.analysis.DROPPED_CHAR_RE`) splits a
+    wanted word, is read again without them (:func:`search.analysis.without_dropped_chars`), and its snippet
+    shows it so: the engines found «за́клад» as «заклад», and its pieces «за» and «клад» match nothing. The long
+    way's runs tell the runs with such a character (:func:`search.analysis.words_not_ruled_out`) without reading
+    the text again; only their own words are checked.
 
     Given only the start of a text (``partial``), it answers when the passage is there: a dictionary form
     whose snippet ends before the last whole word read. Otherwise (None) the text is to be read further, and
@@ -617,8 +619,8 @@ class Highlighter:
 
     def _candidates(self, text: str, start: int, end: int) -> TextWords | None:
         """The distinct words of ``text[start:end]`` that :func:`search.analysis.ruled_out` does not rule out,
-        by set operations (:func:`search.analysis.words_not_ruled_out`), and whether a word there holds a dropped
-        character; None when a query lemma is no dictionary word (any word may then be wanted)."""
+        by set operations (:func:`search.analysis.words_not_ruled_out`), and its runs with a dropped character;
+        None when a query lemma is no dictionary word (any word may then be wanted)."""
         if self._closed is None:
             return None
         return words_not_ruled_out(text[start:end], self._closed)
@@ -853,15 +855,19 @@ def _lemma_forms(lemma: str) -> Forms:
 
 
 def _runs_with_dropped_chars(text: str, stop: int) -> set[str]:
-    """The runs (between spaces) of ``text[:stop]`` with a character the analysis drops inside a word."""
-    runs = set()
+    """The runs (between spaces) of ``text[:stop]`` with a character the analysis drops inside a word; each
+    character read at most twice, however many such characters a run has."""
+    runs, covered, stop = set(), 0, min(stop, len(text))
     for match in DROPPED_CHAR_RE.finditer(text, 0, stop):
         start, end = match.start(), match.end()
+        if start < covered:  # in the run found last
+            continue
         while start and not text[start - 1].isspace():
             start -= 1
         while end < stop and not text[end].isspace():
             end += 1
         runs.add(text[start:end])
+        covered = end
     return runs
 
 

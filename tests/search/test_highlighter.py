@@ -322,6 +322,22 @@ def test_a_word_the_analysis_reads_past_a_dropped_character_is_marked(query, tex
     assert highlighter.passage("Дире\u0301ктор видає на\u00adказ.") is None  # no wanted word, split or not
 
 
+def test_the_runs_with_dropped_characters_are_each_found_once():
+    """A word read word by word (a query word the dictionary lacks): the runs with a dropped character are found
+    around each, a run with several once, none past the end read."""
+    from search.results import _runs_with_dropped_chars
+
+    text = "Мережа ЗЗ\u0301СО\u0301 міста, енер\u00adго\u00adзбереження\nта за\u0301клад"
+    assert _runs_with_dropped_chars(text, len(text)) == {
+        "ЗЗ\u0301СО\u0301",
+        "енер\u00adго\u00adзбереження",
+        "за\u0301клад",
+    }
+    assert _runs_with_dropped_chars(text, text.index("ЗЗ") + 3) == {"ЗЗ\u0301"}
+    assert _runs_with_dropped_chars(text, 10**6) == _runs_with_dropped_chars(text, len(text))
+    assert _runs_with_dropped_chars("Мережа закладів міста.", 100) == set()
+
+
 @pytest.mark.parametrize("query", ["присяжних", "ЗЗСОХ"])  # a dictionary word; none (read word by word)
 def test_a_text_whose_split_words_are_not_wanted_is_not_read_again(query, monkeypatch):
     """A text with a stress mark or a soft hyphen (a byte-order mark at its start, a word pasted from an editor)
