@@ -164,11 +164,11 @@ def _pre_replace(match: re.Match[str]) -> str:
 # Stress marks and other combining marks left after NFKC ("за́клад"). Stripped only after NFKC has composed
 # "й" and "ї" from their decomposed forms, so those letters survive.
 _COMBINING_RE = re.compile("[\u0300-\u036f]")
+# The invisible characters the analysis removes (soft hyphen, zero-width ones, byte-order mark).
+_INVISIBLE = "".join(char for char, by in _PRE_MAP.items() if not by)
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 #: A character the analysis drops inside a word (an invisible one, a stress mark): the word goes on past it.
-DROPPED_CHAR_RE = re.compile("[" + "".join(char for char, by in _PRE_MAP.items() if not by) + "\u0300-\u036f]")
-
-
-_INVISIBLE_RE = re.compile("[" + "".join(char for char, by in _PRE_MAP.items() if not by) + "]")
+DROPPED_CHAR_RE = re.compile(f"[{_INVISIBLE}\u0300-\u036f]")
 
 
 def without_dropped_chars(text: str) -> str:
