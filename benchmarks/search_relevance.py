@@ -69,7 +69,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 DEFAULT_QUERIES = Path(__file__).resolve().with_name("relevance_queries.csv")
 DEFAULT_DATA_DIR = REPO.parent / "shared" / "data"
-CATEGORIES = ("inflected", "multi-word", "number", "topic", "misspelled")
+CATEGORIES = ("inflected", "multi-word", "number", "topic", "misspelled", "abbreviation")
 K = 10
 MAX_RELEVANT = 5
 TARGET_RECALL = 0.9

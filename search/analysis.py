@@ -763,7 +763,7 @@ def _token_lemmas(token: str) -> tuple[str, ...]:
     return _analyse_word(token)
 
 
-def _lemma_groups(text: str) -> list[tuple[str, ...]]:
+def lemma_groups(text: str) -> list[tuple[str, ...]]:
     """One tuple of lemmas (best first, at most :data:`MAX_LEMMAS`) for every token of ``text`` that is not a stop
     word."""
     if not text:
@@ -1101,7 +1101,7 @@ def analyse_query(text: str) -> AnalysedQuery:
     for match in _PHRASE_RE.finditer(text):
         inner = next(g for g in match.groups() if g is not None)
         surface = " ".join(tokenize(inner))
-        groups = _lemma_groups(inner)
+        groups = lemma_groups(inner)
         # A phrase of stop words only («"про"») asks for nothing the index holds: it is no phrase.
         if surface and groups and surface not in phrases:
             phrases.append(surface)
@@ -1109,7 +1109,7 @@ def analyse_query(text: str) -> AnalysedQuery:
             readings.append(phrase_readings(groups))
     terms: list[str] = []
     alternatives: list[tuple[str, ...]] = []
-    for group in _lemma_groups(text):
+    for group in lemma_groups(text):
         if group[0] not in terms:
             terms.append(group[0])
             alternatives.append(group)

@@ -23,6 +23,11 @@ class SearchResultSerializer(serializers.Serializer):
     snippet = serializers.CharField()
 
 
+class AbbreviationSerializer(serializers.Serializer):
+    abbreviation = serializers.CharField()
+    name = serializers.CharField()
+
+
 class SearchResponseSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     count_is_lower_bound = serializers.BooleanField(
@@ -36,6 +41,10 @@ class SearchResponseSerializer(serializers.Serializer):
         help_text="The query with its misspelt words corrected (a word the dictionary does not know, or a real "
         "word typed for its twin one similar letter away) when the results are for it (the query as typed found "
         "nothing with all its words), else null.",
+    )
+    abbreviations = AbbreviationSerializer(
+        many=True,
+        help_text="The abbreviations and full names among the query's words: the results have either spelling.",
     )
     results = SearchResultSerializer(many=True)
 
@@ -96,6 +105,7 @@ class SearchAPI(APIView):
                 "num_pages": outcome.num_pages,
                 "fallback": outcome.fallback,
                 "corrected_query": outcome.corrected,
+                "abbreviations": [{"abbreviation": short, "name": name} for short, name in outcome.abbreviations],
                 "results": SearchResultSerializer(outcome.hits, many=True).data,
             }
         )

@@ -42,6 +42,7 @@ from cms.library.models import DocumentKind, LibraryDocument
 from cms.org.compiled import CompiledSelect
 from cms.pages.models import AnnouncementPage, ExperienceArticlePage, RegulationPage, ReportPage, StudyPage
 
+from .abbreviations import expansions
 from .analysis import (
     DROPPED_CHAR_RE,
     HYPHEN_RE,
@@ -355,7 +356,7 @@ def _texts_without_words(
     if length < PROBED_CHARS:
         return set()
     return {
-        (model, pk) for model, pks in _keys_by_model(by_title).items() for pk in probe(model, pks, highlighter.wanted)
+        (model, pk) for model, pks in _keys_by_model(by_title).items() for pk in probe(model, pks, highlighter.sought)
     }
 
 
@@ -604,10 +605,36 @@ class Highlighter:
     the snippet is the one the longer text gives: a dictionary form further on comes before any other match."""
 
     def __init__(self, analysed: AnalysedQuery):
-        self.wanted = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
+        own = {lemma for group in analysed.alternatives for lemma in group} | set(analysed.numbers)
+        # The other spelling of an abbreviation or full name among the query's words, as the engine was asked for
+        # it (search.abbreviations): a passage starts at a word of the query's own, else at the other spelling's
+        # first word («закладів» of «закладів загальної середньої освіти» for «ЗЗСО»; not at «освіти» alone,
+        # in every other sentence of a school's text); every word of either is marked.
+        expanded = expansions(analysed.alternatives)
+        starts = {lemma for each in expanded for lemma in each.first_lemmas} - own
+        marked = own | starts | {lemma for each in expanded for lemma in each.other_lemmas}
+        self._take(own)
+        self._marking = self if marked == own else Highlighter._of(marked)
+        self._further = Highlighter._of(own | starts, self._marking) if starts else None
+
+    @classmethod
+    def _of(cls, wanted: set[str], marking: Highlighter | None = None) -> Highlighter:
+        highlighter = cls.__new__(cls)
+        highlighter._take(wanted)
+        highlighter._marking = marking or highlighter
+        highlighter._further = None
+        return highlighter
+
+    def _take(self, wanted: set[str]) -> None:
+        self.wanted = wanted
         self._known: dict[str, bool] = {}
-        self._forms = [_lemma_forms(lemma) for lemma in sorted(self.wanted)]
-        self._closed = closed_forms(self.wanted)
+        self._forms = [_lemma_forms(lemma) for lemma in sorted(wanted)]
+        self._closed = closed_forms(wanted)
+
+    @property
+    def sought(self) -> set[str]:
+        """The lemmas a passage may start at: the query's own, and its abbreviations' other spellings' first."""
+        return self.wanted if self._further is None else self._further.wanted
 
     def _is_wanted(self, word: str) -> bool:
         known = self._known.get(word)
@@ -701,7 +728,17 @@ class Highlighter:
         none; with ``partial`` (``text`` is the start of a longer one), FURTHER when the passage may lie further
         on (no match whose window ends before the last whole word read); without ``long_way``, FURTHER when no
         dictionary form of a wanted word is there (only the long way would find another match, or none). With
-        ``without_forms``, ``text`` is known to have none (the answer of a first call without ``long_way``)."""
+        ``without_forms``, ``text`` is known to have none (the answer of a first call without ``long_way``).
+        A text with none of the query's own words is looked at for the other spelling of its abbreviations or
+        full names (their forms looked for afresh)."""
+        found = self._passage(text, partial=partial, long_way=long_way, without_forms=without_forms)
+        if found is None and self._further is not None:
+            return self._further.passage(text, partial=partial, long_way=long_way)
+        return found
+
+    def _passage(
+        self, text: str, *, partial: bool, long_way: bool, without_forms: bool
+    ) -> SafeString | _Further | None:
         if not text or not self.wanted:
             return None
         stop = _cut(text, len(text) - 1) if partial else _cut(text, SNIPPET_SCAN_CHARS)
@@ -709,7 +746,7 @@ class Highlighter:
         if first is FURTHER or (partial and (first is None or first.end() + SNIPPET_RADIUS > stop)):
             return FURTHER
         if first is SPLIT:  # read again without the characters: the retry has none, so it gives a match or None
-            return self.passage(without_dropped_chars(text))
+            return self._passage(without_dropped_chars(text), partial=False, long_way=True, without_forms=False)
         if first is None:
             return None
         start, end = _without_cut_words(
@@ -723,7 +760,9 @@ class Highlighter:
         return mark_safe(before + self._mark(text[start:end])[0] + after)  # noqa: S308 - escaped by _mark
 
     def holds_wanted(self, text: str) -> bool:
-        """Whether ``text`` (a short one: a title) has a wanted word."""
+        """Whether ``text`` (a short one: a title) has a wanted word (where a passage may start: :attr:`sought`)."""
+        if self._further is not None and self._further.holds_wanted(text):
+            return True
         return bool(text and self.wanted) and next(self._words(text, 0, len(text)), None) is not None
 
     def marked(self, text: str) -> SafeString | None:
@@ -744,7 +783,7 @@ class Highlighter:
     def _mark(self, window: str) -> tuple[str, int]:
         """``window`` escaped, its wanted words in ``<mark>``, and how many it marked."""
         parts, position, marks = [], 0, 0
-        for match in self._words(window, 0, len(window)):
+        for match in self._marking._words(window, 0, len(window)):
             parts.append(html.escape(window[position : match.start()]))
             parts.append(f"<mark>{html.escape(match.group())}</mark>")
             position = match.end()

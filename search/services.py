@@ -32,6 +32,7 @@ from cms.pages.models import (
     StudyPage,
 )
 
+from .abbreviations import Expansion, expansions
 from .analysis import (
     LATIN_TO_CYRILLIC,
     LOOKALIKES_CYRILLIC,
@@ -125,6 +126,9 @@ class SearchOutcome:
     #: The query with its misspelt words corrected, when the results are for it (the query as typed found
     #: nothing with all its words: ``_attempts``).
     corrected: str | None = None
+    #: (abbreviation, full name) of each abbreviation or full name among the query's words (the corrected query's,
+    #: when the results are for it): the results have either spelling (``search.abbreviations``).
+    abbreviations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def page(self) -> int:
@@ -247,6 +251,9 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     if phrases and operator == "or":
         return phrases[0] if len(phrases) == 1 else And(phrases)
     groups = analysed.alternatives or [(term,) for term in analysed.terms]
+    expanded = expansions(groups)
+    if expanded:
+        return _with_other_spellings(phrases, groups, expanded, operator)
     if all(len(group) == 1 for group in groups):  # one lemma a word: the plain text of them all, numbers apart
         plain = [term for term in analysed.terms if not has_digit(term)]
         words = [PlainText(" ".join(plain), operator=operator)] if plain else []
@@ -258,6 +265,30 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
         return Or([_term(lemma) for group in groups for lemma in group])
     else:
         parts = [*phrases, *(_any_lemma(group) for group in groups)]
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _with_other_spellings(phrases: list, groups: list[tuple[str, ...]], expanded: list[Expansion], operator: str):
+    """:func:`build_query` of a query with abbreviations or their full names (``search.abbreviations``): an
+    abbreviation is itself or its full name as a phrase; the words of a full name are those words (all of them,
+    or any with ``or``) or the abbreviation."""
+    words = [_any_lemma(group) for group in groups]
+    others = [
+        _any_reading(expansion.abbreviation.readings)
+        if expansion.typed_short
+        else _any_lemma(expansion.abbreviation.short)
+        for expansion in expanded
+    ]
+    if operator == "or":
+        return Or([*(_term(lemma) for group in groups for lemma in group), *others])
+    parts: list = list(words)
+    for expansion, other in zip(expanded, others, strict=True):
+        first, *rest = expansion.terms
+        own = words[first] if not rest else And([words[at] for at in expansion.terms])
+        parts[first] = Or([own, other])
+        for at in rest:
+            parts[at] = None
+    parts = [*phrases, *(part for part in parts if part is not None)]
     return parts[0] if len(parts) == 1 else And(parts)
 
 
@@ -427,6 +458,10 @@ def run_search(
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
                 corrected=found.attempt.corrected if found.attempt else None,
+                abbreviations=[
+                    (expansion.abbreviation.written, expansion.abbreviation.name)
+                    for expansion in expansions(shown.alternatives)
+                ],
             )
             if log and page == 1:  # a later page is the same search read further, not another one
                 record_query(text, total)
@@ -647,7 +682,7 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
             result = loaded.get(int(pk))
             if result is not None:
                 positions.setdefault(result.key, (position, result))
-    wanted = set(analysed.terms)
+    wanted = _wanted_in_titles(analysed)
     ranked = sorted(positions.values(), key=lambda item: _rank(item[1], wanted, item[0]), reverse=True)
     results = [result for _position, result in ranked[:limit]]
     return Found(matches.total, matches.capped, results, used, matches.rankable)
@@ -678,7 +713,31 @@ def _in_order(qs: QuerySet, pks: list[int]) -> list[Result]:
     return [loaded[pk] for pk in pks if pk in loaded]
 
 
-def _rank(result: Result, wanted: set[str], position: int) -> tuple:
+def _wanted_in_titles(analysed: AnalysedQuery) -> list[set[str]]:
+    """The query's words as a title may name them (:func:`_rank`): its terms, and where it has abbreviations or
+    their full names (``search.abbreviations``), the terms with each one's other spelling instead, then with every
+    one's: «НУШ» names the title «Нова українська школа», «заклади загальної середньої освіти» the title «ЗЗСО»."""
+    own = set(analysed.terms)
+    expanded = expansions(analysed.alternatives or [(term,) for term in analysed.terms])
+    swaps = [
+        (
+            {analysed.terms[at] for at in expansion.terms},
+            {group[0] for group in expansion.abbreviation.full}
+            if expansion.typed_short
+            else {expansion.abbreviation.short[0]},
+        )
+        for expansion in expanded
+    ]
+    variants = [(own - typed) | other for typed, other in swaps]
+    if len(swaps) > 1:
+        every = own
+        for typed, other in swaps:
+            every = (every - typed) | other
+        variants.append(every)
+    return [own, *variants]
+
+
+def _rank(result: Result, wanted: list[set[str]], position: int) -> tuple:
     """Ranking across content types. Engines' scores are not comparable across their rankings (SQLite's bm25 is
     negative, lower being better; OpenSearch scores the documents' index apart from the pages'), so within a
     ranking (a content type's, or the page types' together: ``search.engine.EngineMatches.placed``) the engine's
@@ -692,17 +751,22 @@ def _rank(result: Result, wanted: set[str], position: int) -> tuple:
     if position >= CANDIDATES_PER_RANKING:
         return 0, 0, 0, -position, result.model.__name__, result.row["pk"]
     title = _title_lemmas(result.title)
-    made_of_wanted = wanted.issuperset(title)
-    if wanted and made_of_wanted and len(title) == len(wanted):
-        title_rank = 3
-    elif title and made_of_wanted:
-        title_rank = 2
-    elif wanted and wanted.issubset(title):
-        title_rank = 1
-    else:
-        title_rank = 0
+    # Most queries have no abbreviation: one set of words, without a generator's cost for each of 50 candidates.
+    title_rank = _title_rank(title, wanted[0]) if len(wanted) == 1 else max(_title_rank(title, w) for w in wanted)
     in_force = 0 if result.row.get("status", "") == "repealed" else 1
     return 1, title_rank, in_force, -position, result.model.__name__, result.row["pk"]
+
+
+def _title_rank(title: tuple[str, ...], wanted: set[str]) -> int:
+    """3: a title that is just the query's words, 2: made only of them, 1: naming each of them, 0: the others."""
+    made_of_wanted = wanted.issuperset(title)
+    if wanted and made_of_wanted and len(title) == len(wanted):
+        return 3
+    if title and made_of_wanted:
+        return 2
+    if wanted and wanted.issubset(title):
+        return 1
+    return 0
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -140,19 +140,20 @@ def test_persistent_connections_in_wsgi_workers_only(entry_point, expected):
 
 @pytest.mark.parametrize(("entry_point", "analyser"), [("cms.wsgi", True), ("cms.asgi", False)])
 def test_a_server_process_loads_its_first_requests_needs_then_freezes_them(entry_point, analyser):
-    """The URLconf (and in a WSGI worker, which serves search, the Ukrainian analyser) is loaded as the process
-    starts, before ``gc.freeze()``: the collector's full passes no longer walk it (``cms.startup``). The ASGI
-    process serves only the live stream in production: no analyser there."""
+    """The URLconf (and in a WSGI worker, which serves search, the Ukrainian analyser and the abbreviations' table)
+    is loaded as the process starts, before ``gc.freeze()``: the collector's full passes no longer walk it
+    (``cms.startup``). The ASGI process serves only the live stream in production: no analyser there."""
     code = (
-        f"import gc, {entry_point}; from django.urls import get_resolver; from search import analysis;"
+        f"import gc, {entry_point}; from django.urls import get_resolver; from search import abbreviations, analysis;"
         "resolver = get_resolver(); loaded = 'url_patterns' in resolver.__dict__;"
         "walked = {id(o) for o in gc.get_objects()};"
         "print(gc.get_freeze_count() > 100_000, loaded, id(resolver) in walked,"
-        " analysis._analyzer is not None and id(analysis._analyzer) not in walked)"
+        " analysis._analyzer is not None and id(analysis._analyzer) not in walked,"
+        " abbreviations.known.cache_info().currsize == 1)"
     )
     result = _python("-c", code, env_overrides={"DATABASE_URL": "postgres://ecab@127.0.0.1:9/ecab"})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-4:] == ["True", "True", "False", str(analyser)]
+    assert result.stdout.split()[-5:] == ["True", "True", "False", str(analyser), str(analyser)]
 
 
 #: Every engine setting: the caller's environment may hold some.

@@ -1354,3 +1354,47 @@ def test_any_word_keeps_a_quoted_phrase_the_correction_changed(world, backend_na
     outcome = run_search(world.users["don"], "«вчительці Тимошук» квантова", log=False)
     assert sorted(_titles(outcome)) == ["Лист А", "Лист Б"] and outcome.corrected is None
     assert "<mark>Тимошук</mark>" in outcome.hits[_titles(outcome).index("Лист А")].snippet
+
+
+def test_an_abbreviation_finds_its_full_name_and_back(world, backend_name):
+    """«ЗЗСО» finds the texts that write «закладів загальної середньої освіти» (as the laws do) and the full name
+    finds a letter that writes «ЗЗСО» only, on every engine, each snippet marking the spelling its text has; the
+    name's words apart are not the abbreviation; a title with either spelling ranks first."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text="Директорам ЗЗСО подати звіти до 1 грудня.")
+    publish_regulation(index, "Лист Б", kind="letter", text="Загальні збори закладу: середня оцінка якості освіти.")
+    publish_regulation(index, "Лист В", kind="letter", text="План для закладах загальної середньої освіти району.")
+    publish_regulation(index, "Про Нову українську школу", kind="letter", text="Концепція реформи.")
+    publish_regulation(index, "Лист Г", kind="letter", text="Навчання за програмами НУШ у 5 класах.")
+    refresh_indexes()
+    don = world.users["don"]
+    hits = {hit.title: hit for hit in run_search(don, "ЗЗСО").hits}
+    assert {"Лист А", "Лист В"} <= set(hits) and "Лист Б" not in hits
+    assert "<mark>ЗЗСО</mark>" in hits["Лист А"].snippet
+    assert "<mark>закладах</mark> <mark>загальної</mark> <mark>середньої</mark> <mark>освіти</mark>" in (
+        hits["Лист В"].snippet
+    )
+    for query in ("заклади загальної середньої освіти", "закладів загальної середньої освіти", "ззсо"):
+        hits = {hit.title: hit for hit in run_search(don, query).hits}
+        assert {"Лист А", "Лист В"} <= set(hits), query
+        assert "<mark>ЗЗСО</mark>" in hits["Лист А"].snippet, query
+    titles = _titles(run_search(don, "НУШ"))
+    assert titles[0] == "Про Нову українську школу" and "Лист Г" in titles
+    assert _titles(run_search(don, "нова українська школа"))[:2] == ["Про Нову українську школу", "Лист Г"]
+    assert _titles(run_search(don, "звіти ЗЗСО")) == ["Лист А"]  # with another word: both required
+
+
+def test_the_results_page_and_api_say_which_abbreviations_were_searched_with_their_names(world, corpus, client_for):
+    client = client_for("school_a")
+    html = client.get(reverse("search:results"), {"q": "зарахування в ЗЗСО"}).content.decode()
+    assert "Порядок зарахування до закладів освіти" in html
+    assert (
+        "Скорочення шукаються разом із повними назвами: "
+        '<abbr title="заклад загальної середньої освіти">ЗЗСО</abbr> — заклад загальної середньої освіти.'
+    ) in html
+    data = client.get(reverse("api:search"), {"q": "зарахування до закладів загальної середньої освіти"}).json()
+    assert data["abbreviations"] == [{"abbreviation": "ЗЗСО", "name": "заклад загальної середньої освіти"}]
+    assert "Порядок зарахування до закладів освіти" in [row["title"] for row in data["results"]]
+    plain = client.get(reverse("search:results"), {"q": "наказу про зарахування"}).content.decode()
+    assert "Скорочення шукаються" not in plain
+    assert client.get(reverse("api:search"), {"q": "наказу про зарахування"}).json()["abbreviations"] == []
