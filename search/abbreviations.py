@@ -20,9 +20,10 @@ names either (``search.services._rank``). A quoted phrase is found as typed: «"
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
-from .analysis import lemma_groups, phrase_readings
+from .analysis import AnalysedQuery, get_analyzer, lemma_groups, phrase_readings
 
 #: Abbreviation: its full name, in the nominative. A name whose lemmas hold another's (ЗЗСО holds ЗСО's) is the
 #: one a query's words make when they make both (:func:`expansions`: the longest first).
@@ -79,16 +80,10 @@ class Expansion:
     typed_short: bool
 
     @property
-    def first_lemmas(self) -> tuple[str, ...]:
-        """The lemmas of the other spelling's first word: where a snippet's passage may start."""
-        return self.abbreviation.full[0] if self.typed_short else self.abbreviation.short
-
-    @property
-    def other_lemmas(self) -> tuple[str, ...]:
-        """The lemmas of the spelling the query did not type: what a snippet marks beside the query's own."""
-        if self.typed_short:
-            return tuple(lemma for group in self.abbreviation.full for lemma in group)
-        return self.abbreviation.short
+    def other_groups(self) -> tuple[tuple[str, ...], ...]:
+        """The lemmas of each word of the spelling the query did not type, in order: what a snippet looks for
+        when a text has none of the query's own words, as a phrase (``search.results.OtherSpelling``)."""
+        return self.abbreviation.full if self.typed_short else (self.abbreviation.short,)
 
 
 @functools.cache
@@ -115,6 +110,34 @@ def _entries_of_lemmas() -> dict[str, tuple[int, ...]]:
     return {lemma: tuple(ats) for lemma, ats in places.items()}
 
 
+def of_query(analysed: AnalysedQuery) -> tuple[Expansion, ...]:
+    """The expansions of a query's words (:func:`expansions`) but those of a word in a quoted phrase: the phrase is
+    required as typed («"ЗЗСО"» is «ЗЗСО»), so its words stand for nothing else."""
+    groups = analysed.alternatives or [(term,) for term in analysed.terms]
+    quoted = {lemma for lemmas in analysed.phrase_lemmas for lemma in lemmas.split()}
+    return tuple(
+        expansion
+        for expansion in expansions(groups)
+        if not quoted or quoted.isdisjoint(lemma for at in expansion.terms for lemma in groups[at])
+    )
+
+
+@functools.cache
+def unknown_words() -> frozenset[str]:
+    """The abbreviations' lemmas that are plain Cyrillic words the dictionary does not know («ззсо», not «дон»):
+    the only words they are the lemma of are themselves, so a snippet may rule out every dictionary word that is
+    not a form of the query's other lemmas (``search.analysis.closed_forms`` answers for dictionary words)."""
+    return frozenset(
+        lemma
+        for entry in known()
+        for lemma in entry.short
+        if _PLAIN_CYRILLIC_RE.fullmatch(lemma) and not get_analyzer().word_is_known(lemma)
+    )
+
+
+_PLAIN_CYRILLIC_RE = re.compile("[а-щьюяєіїґ]+")
+
+
 def expansions(groups: list[tuple[str, ...]]) -> list[Expansion]:
     """The abbreviations and full names among a query's words (``groups``: each word's lemmas, as
     ``AnalysedQuery.alternatives``), each word in one at most, in the order of their first words."""
@@ -133,7 +156,7 @@ def _expansions(groups: tuple[tuple[str, ...], ...]) -> tuple[Expansion, ...]:
     taken: set[int] = set()
     for abbreviation in (entries[at] for at in places):
         for at, group in enumerate(groups):
-            if at not in taken and group == abbreviation.short:
+            if at not in taken and abbreviation.short[0] in group:  # «ДОНу»: «дон» or «дін»
                 found.append(Expansion((at,), abbreviation, typed_short=True))
                 taken.add(at)
         words = []

@@ -32,7 +32,7 @@ from cms.pages.models import (
     StudyPage,
 )
 
-from .abbreviations import Expansion, expansions
+from .abbreviations import Expansion, of_query
 from .analysis import (
     LATIN_TO_CYRILLIC,
     LOOKALIKES_CYRILLIC,
@@ -251,7 +251,7 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     if phrases and operator == "or":
         return phrases[0] if len(phrases) == 1 else And(phrases)
     groups = analysed.alternatives or [(term,) for term in analysed.terms]
-    expanded = expansions(groups)
+    expanded = of_query(analysed)
     if expanded:
         return _with_other_spellings(phrases, groups, expanded, operator)
     if all(len(group) == 1 for group in groups):  # one lemma a word: the plain text of them all, numbers apart
@@ -268,7 +268,7 @@ def build_query(analysed: AnalysedQuery, *, operator: str = "and"):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-def _with_other_spellings(phrases: list, groups: list[tuple[str, ...]], expanded: list[Expansion], operator: str):
+def _with_other_spellings(phrases: list, groups: list[tuple[str, ...]], expanded: tuple[Expansion, ...], operator: str):
     """:func:`build_query` of a query with abbreviations or their full names (``search.abbreviations``): an
     abbreviation is itself or its full name as a phrase; the words of a full name are those words (all of them,
     or any with ``or``) or the abbreviation."""
@@ -446,22 +446,23 @@ def run_search(
             pager = Paginator(range(listed), per_page).get_page(page)
             # The words marked in the snippets are those the results were found by (maybe corrected).
             shown = found.attempt.analysed if found.attempt else analysed
+            expanded = found.attempt.expanded if found.attempt else ()
             outcome = SearchOutcome(
                 query=analysed,
                 hits=build_hits(
                     _completed(querysets, ordered[(pager.number - 1) * per_page : pager.number * per_page]),
                     shown,
                     backend,
+                    expanded,
                 ),
                 total=total,
                 pager=pager,
                 fallback=name != "default",
                 total_is_lower_bound=found.capped,
                 corrected=found.attempt.corrected if found.attempt else None,
-                abbreviations=[
-                    (expansion.abbreviation.written, expansion.abbreviation.name)
-                    for expansion in expansions(shown.alternatives)
-                ],
+                abbreviations=list(
+                    dict.fromkeys((each.abbreviation.written, each.abbreviation.name) for each in expanded)
+                ),
             )
             if log and page == 1:  # a later page is the same search read further, not another one
                 record_query(text, total)
@@ -567,6 +568,8 @@ class Attempt:
     query: object
     analysed: AnalysedQuery
     corrected: str | None = None
+    #: The abbreviations and full names the query asks for in their other spelling too (``search.abbreviations``).
+    expanded: tuple[Expansion, ...] = ()
 
 
 @dataclass
@@ -589,19 +592,21 @@ def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
     corrections are looked for only when all the words as typed found nothing."""
     if not (analysed.terms or analysed.phrase_lemmas):
         return
-    yield Attempt(build_query(analysed, operator="and"), analysed)
+    yield Attempt(build_query(analysed, operator="and"), analysed, expanded=of_query(analysed))
     corrected = _corrected(analysed)
     if corrected is not None:
-        yield Attempt(build_query(corrected, operator="and"), corrected, corrected.original)
+        yield Attempt(build_query(corrected, operator="and"), corrected, corrected.original, of_query(corrected))
     for twin in _twins(corrected or analysed):
-        yield Attempt(build_query(twin, operator="and"), twin, twin.original)
+        yield Attempt(build_query(twin, operator="and"), twin, twin.original, of_query(twin))
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
         yield Attempt(Fuzzy(" ".join(analysed.terms), operator="and"), analysed)
     relaxed = analysed if corrected is None else _either(analysed, corrected)
     quoted = {word for lemmas in [*analysed.phrase_lemmas, *relaxed.phrase_lemmas] for word in lemmas.split()}
     # With one word, "any word" is "all words" again; with every word in quotes, it is the phrases again.
     if len(relaxed.terms) + len(relaxed.phrase_lemmas) > 1 and not set(relaxed.terms) <= quoted:
-        yield Attempt(build_query(relaxed, operator="or"), relaxed)
+        # Any of the words of a query with phrases is its phrases alone (build_query): no other spelling.
+        expanded = () if relaxed.phrase_readings else of_query(relaxed)
+        yield Attempt(build_query(relaxed, operator="or"), relaxed, expanded=expanded)
 
 
 def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
@@ -682,7 +687,7 @@ def _search_all(backend, querysets: ScopedQuerysets, analysed: AnalysedQuery, *,
             result = loaded.get(int(pk))
             if result is not None:
                 positions.setdefault(result.key, (position, result))
-    wanted = _wanted_in_titles(analysed)
+    wanted = _wanted_in_titles(analysed, used.expanded if used else ())
     ranked = sorted(positions.values(), key=lambda item: _rank(item[1], wanted, item[0]), reverse=True)
     results = [result for _position, result in ranked[:limit]]
     return Found(matches.total, matches.capped, results, used, matches.rankable)
@@ -713,12 +718,12 @@ def _in_order(qs: QuerySet, pks: list[int]) -> list[Result]:
     return [loaded[pk] for pk in pks if pk in loaded]
 
 
-def _wanted_in_titles(analysed: AnalysedQuery) -> list[set[str]]:
-    """The query's words as a title may name them (:func:`_rank`): its terms, and where it has abbreviations or
-    their full names (``search.abbreviations``), the terms with each one's other spelling instead, then with every
-    one's: «НУШ» names the title «Нова українська школа», «заклади загальної середньої освіти» the title «ЗЗСО»."""
+def _wanted_in_titles(analysed: AnalysedQuery, expanded: tuple[Expansion, ...]) -> list[set[str]]:
+    """The query's words as a title may name them (:func:`_rank`): its terms, and where the engine was asked for
+    abbreviations or full names in their other spelling too (``expanded``: ``search.abbreviations``), the terms
+    with each one's other spelling instead, then with every one's (not each pair of three or more): «НУШ» names
+    the title «Нова українська школа», «заклади загальної середньої освіти» the title «ЗЗСО»."""
     own = set(analysed.terms)
-    expanded = expansions(analysed.alternatives or [(term,) for term in analysed.terms])
     swaps = [
         (
             {analysed.terms[at] for at in expansion.terms},
