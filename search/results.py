@@ -684,8 +684,8 @@ class Highlighter:
             end = stop if stop - start <= size else text.rfind(" ", start + 1, start + size)
             if end <= start:  # no space: the rest at once
                 end = stop
-            folded = text[start:end].lower().replace("’", "'").replace("ʼ", "'")
-            if len(folded) != end - start:  # a letter whose lowercase is longer: the places would not be the text's
+            folded = _folded(text, start, end)
+            if folded is None:
                 return None
             first = None
             for forms in self._forms:
@@ -728,9 +728,9 @@ class Highlighter:
         None when it has none. A text with a character the analysis drops inside a word (a stress mark, a soft
         hyphen) is read again without them, as for the query's own words."""
         stop = _cut(text, SNIPPET_SCAN_CHARS)
-        spans = [span for other in self._others if (span := next(other.spans(text, 0, stop), None))]
-        if spans:
-            return self._window(text, min(spans))
+        span = self._first_other_spelling(text, stop)
+        if span is not None:
+            return self._window(text, span)
         if again and DROPPED_CHAR_RE.search(text, 0, stop):
             return self._other_passage(without_dropped_chars(text), again=False)
         return None
@@ -769,7 +769,12 @@ class Highlighter:
             return False
         if self.wanted and next(self._words(text, 0, len(text)), None) is not None:
             return True
-        return any(next(other.spans(text, 0, len(text)), None) for other in self._others)
+        return self._first_other_spelling(text, len(text)) is not None
+
+    def _first_other_spelling(self, text: str, stop: int) -> tuple[int, int] | None:
+        """The span of the first other spelling in ``text[:stop]`` (:class:`OtherSpelling`); None when it has none."""
+        spans = [span for other in self._others if (span := next(other.spans(text, 0, stop), None))]
+        return min(spans) if spans else None
 
     def marked(self, text: str) -> SafeString | None:
         """All of ``text`` (a short one: a field's value) with its wanted words marked; None when it has none."""
@@ -801,6 +806,13 @@ class Highlighter:
         # Every piece of text in ``parts`` went through html.escape() (what Django's escape() calls, without its
         # wrapper for lazy texts: ~5 µs a call); only the <mark> tags are markup.
         return "".join(parts), len(spans)
+
+
+def _folded(text: str, start: int, end: int) -> str | None:
+    """``text[start:end]`` lowercased, its apostrophes as the forms write them ("'"), for :class:`Forms` to find
+    the places of forms in; None when a letter's lowercase is longer (the places would not be the text's)."""
+    folded = text[start:end].lower().replace("’", "'").replace("ʼ", "'")
+    return folded if len(folded) == end - start else None
 
 
 def _apart(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -851,8 +863,8 @@ class OtherSpelling:
 
     def _first_words(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         if self._forms is not None:
-            folded = text[start:end].lower().replace("’", "'").replace("ʼ", "'")
-            if len(folded) == end - start:  # else a letter whose lowercase is longer: read word by word
+            folded = _folded(text, start, end)
+            if folded is not None:  # else read word by word
                 for at, word_end in self._forms.places(folded, 0, len(folded)):
                     if not self._first.isdisjoint(word_lemmas(text[start + at : start + word_end])):
                         yield start + at, start + word_end

@@ -725,12 +725,7 @@ def _wanted_in_titles(analysed: AnalysedQuery, expanded: tuple[Expansion, ...]) 
     the title «Нова українська школа», «заклади загальної середньої освіти» the title «ЗЗСО»."""
     own = set(analysed.terms)
     swaps = [
-        (
-            {analysed.terms[at] for at in expansion.terms},
-            {group[0] for group in expansion.abbreviation.full}
-            if expansion.typed_short
-            else {expansion.abbreviation.short[0]},
-        )
+        ({analysed.terms[at] for at in expansion.terms}, {group[0] for group in expansion.other_groups})
         for expansion in expanded
     ]
     variants = [(own - typed) | other for typed, other in swaps]
