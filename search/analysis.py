@@ -82,6 +82,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ALLOWED_TERM_RE",
     "FIELD_BREAK",
+    "HYPHENS",
+    "PHRASE_RE",
     "STOP_WORDS",
     "TOKEN_RE",
     "AnalysedQuery",
@@ -189,7 +191,9 @@ _RUN_RE = re.compile(r"[^\W_]+(?:['\-./][^\W_]+)*")
 # between those joiners is a segment's letters, then from its first digit on the segments with a digit that "." or
 # "/" join to it: read in one pass, without backtracking (possessive quantifiers), about as fast as a plain run
 # of word characters (trying a number first and then a word took twice as long on the laws' texts).
-_JOINERS = "'-" + "".join(char for char, to in _PRE_MAP.items() if to in "'-" and to)
+#: A hyphen and the dashes the analysis reads as one inside a word or a number («1/9–100»).
+HYPHENS = "-" + "".join(char for char, to in _PRE_MAP.items() if to == "-")
+_JOINERS = "'" + HYPHENS + "".join(char for char, to in _PRE_MAP.items() if to == "'")
 _FROM_DIGIT = r"\d[^\W_]*+(?:[./][^\W\d_]*+\d[^\W_]*+)*+"
 _TOKEN_PART = rf"(?:[^\W\d_]++(?:{_FROM_DIGIT})?+|{_FROM_DIGIT})"
 #: The tokens of :func:`tokenize` in text as written: each match is the surface of one token ("01.09.2024",
@@ -1057,8 +1061,9 @@ def cache_clear() -> None:
 # Queries
 # ---------------------------------------------------------------------------------------------------------------
 
-# Quoted phrases: «...», “...”, „...“ / „...”, ”...”, "...". An unpaired quote is just a separator.
-_PHRASE_RE = re.compile(r'«([^«»]*)»|“([^“”]*)”|„([^„“”]*)[“”]|”([^”]*)”|"([^"]*)"')
+#: A quoted phrase of a query: «...», “...”, „...“ / „...”, ”...”, "..."; the one group that matched holds the
+#: words inside the quotes. An unpaired quote is just a separator.
+PHRASE_RE = re.compile(r'«([^«»]*)»|“([^“”]*)”|„([^„“”]*)[“”]|”([^”]*)”|"([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -1098,7 +1103,7 @@ def analyse_query(text: str) -> AnalysedQuery:
     phrases: list[str] = []
     phrase_lemmas: list[str] = []
     readings: list[tuple[str, ...]] = []
-    for match in _PHRASE_RE.finditer(text):
+    for match in PHRASE_RE.finditer(text):
         inner = next(g for g in match.groups() if g is not None)
         surface = " ".join(tokenize(inner))
         groups = lemma_groups(inner)

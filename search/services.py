@@ -47,7 +47,7 @@ from .analysis import (
 from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
-from .spelling import corrected_query, twin_queries
+from .spelling import corrected_query, numbers_apart, twin_queries
 
 logger = logging.getLogger(__name__)
 
@@ -587,20 +587,25 @@ class Found:
 
 def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
     """The engine queries to try, each only when the ones before it found nothing: all the words; all the words
-    with the misspelt ones corrected (:func:`_corrected`); all the words with one real word typed for its twin
-    (:func:`_twins`); near spellings where the engine has them; any of the words, as typed or corrected. The
-    corrections are looked for only when all the words as typed found nothing."""
+    with the misspelt ones corrected (:func:`_corrected`); all the words with those written together with a
+    number apart from it (:func:`_apart`); all the words with one real word typed for its twin (:func:`_twins`);
+    near spellings where the engine has them; any of the words, as typed, corrected or apart. The corrections
+    are looked for only when all the words as typed found nothing."""
     if not (analysed.terms or analysed.phrase_lemmas):
         return
     yield Attempt(build_query(analysed, operator="and"), analysed, expanded=of_query(analysed))
     corrected = _corrected(analysed)
-    if corrected is not None:
-        yield Attempt(build_query(corrected, operator="and"), corrected, corrected.original, of_query(corrected))
+    apart = _apart(corrected or analysed)
+    for changed in (corrected, apart):
+        if changed is not None:
+            yield Attempt(build_query(changed, operator="and"), changed, changed.original, of_query(changed))
     for twin in _twins(corrected or analysed):
         yield Attempt(build_query(twin, operator="and"), twin, twin.original, of_query(twin))
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
         yield Attempt(Fuzzy(" ".join(analysed.terms), operator="and"), analysed)
     relaxed = analysed if corrected is None else _either(analysed, corrected)
+    if apart is not None:  # a word and its number apart, beside the two together
+        relaxed = _either(relaxed, apart)
     quoted = {word for lemmas in [*analysed.phrase_lemmas, *relaxed.phrase_lemmas] for word in lemmas.split()}
     # With one word, "any word" is "all words" again; with every word in quotes, it is the phrases again.
     if len(relaxed.terms) + len(relaxed.phrase_lemmas) > 1 and not set(relaxed.terms) <= quoted:
@@ -617,6 +622,13 @@ def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
         return None
     corrected = analyse_query(text)
     return corrected if _may_find_more(corrected, analysed) else None
+
+
+def _apart(analysed: AnalysedQuery) -> AnalysedQuery | None:
+    """The analysis of the query with each word written together with a number as the word and the number apart
+    («ЗНО-2024» → «ЗНО 2024»: ``search.spelling.numbers_apart``), None when it has none."""
+    text = numbers_apart(analysed.original)
+    return None if text is None else analyse_query(text)
 
 
 def _twins(analysed: AnalysedQuery) -> Iterator[AnalysedQuery]:

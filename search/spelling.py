@@ -18,13 +18,28 @@ tries the query with one known word replaced by its twin, the known word one sim
 anything is shown as the corrected query. A twin a letter dropped or added away is not tried: more than half
 of the laws' 1,000 commonest words of five letters or more have one or several («освіти»: «світи», «освітиш»),
 mostly not what a typist meant, and each would be one more engine query.
+
+A word written together with a number («ЗНО-2024», «НМТ-2025») is one token to the analysis, kept whole as a
+document number is, so only a text that writes it so finds it: the laws write «зовнішнє незалежне оцінювання»
+and the year apart. When the query as typed (and corrected) finds nothing, the search tries it with each such
+word apart from its number (:func:`numbers_apart`), and says so as for a correction.
 """
 
 import functools
 import re
 from collections.abc import Iterator
 
-from .analysis import DROPPED_CHAR_RE, STOP_WORDS, TOKEN_RE, get_analyzer, has_digit, lemmatize, tokenize
+from .analysis import (
+    DROPPED_CHAR_RE,
+    HYPHENS,
+    PHRASE_RE,
+    STOP_WORDS,
+    TOKEN_RE,
+    get_analyzer,
+    has_digit,
+    lemmatize,
+    tokenize,
+)
 
 #: The letters an edit may add or put in a word's place: the Ukrainian alphabet and the apostrophe.
 ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя'"
@@ -41,6 +56,10 @@ MIN_TWIN_LENGTH = 4
 MAX_TWIN_QUERIES = 4
 
 _PLAIN_WORD_RE = re.compile(f"[{ALPHABET}]+")
+#: A token of a word written together with a number after a hyphen: two letters or more, a hyphen (or a dash the
+#: analysis reads as one), the number («ЗНО-2024», «НМТ–2025», «COVID-19»). A document number starts with its
+#: digits («2145-VIII», «504/96-ВР») or has one letter before them («z0123-45»).
+_WORD_AND_NUMBER_RE = re.compile(rf"([^\W\d_]{{2,}})[{HYPHENS}](\d.*)")
 
 # Edit kinds, likeliest slip first.
 DROPPED, SIMILAR, SWAPPED, REPLACED, ADDED = range(5)
@@ -189,3 +208,19 @@ def twin_queries(text: str) -> list[str]:
                 return queries
             queries.append(_replaced(text, [(match, twin) for match in matches]))
     return queries
+
+
+def numbers_apart(text: str) -> str | None:
+    """``text`` with each word written together with a number (:data:`_WORD_AND_NUMBER_RE`) as the word and the
+    number apart («Результати ЗНО-2024» → «Результати ЗНО 2024»), everything else as typed; None when it has no
+    such word outside quotes (a quoted phrase is found as typed)."""
+    quoted = [match.span() for match in PHRASE_RE.finditer(text)]
+    parts: list[str] = []
+    position = 0
+    for match in TOKEN_RE.finditer(text):
+        joined = _WORD_AND_NUMBER_RE.fullmatch(match.group())
+        if joined is None or any(start < match.start() < end for start, end in quoted):
+            continue
+        parts += [text[position : match.start()], joined.group(1), " ", joined.group(2)]
+        position = match.end()
+    return "".join([*parts, text[position:]]) if parts else None

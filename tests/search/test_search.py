@@ -728,15 +728,20 @@ def test_a_misspelt_word_is_searched_as_corrected_and_the_results_say_so(world, 
     assert _titles(outcome) == ["Про охорону дитинства"] and outcome.corrected == "охорона дитинства"
     assert "<mark>охорону</mark> <mark>дитинства</mark>" in outcome.hits[0].snippet
     client = client_for("don")
-    html = client.get(reverse("search:results"), {"q": "охорона дитинсва"}).content.decode()
-    assert (
-        "За запитом «охорона дитинсва» нічого не знайдено. "
-        "Показано результати за запитом «<strong>охорона дитинства</strong>»."
-    ) in html
-    data = client.get(reverse("api:search"), {"q": "охорона дитинсва"}).json()
-    assert data["corrected_query"] == "охорона дитинства"
-    assert [row["title"] for row in data["results"]] == ["Про охорону дитинства"]
+    _assert_said_searched_as(client, "охорона дитинсва", "охорона дитинства", ["Про охорону дитинства"])
     assert client.get(reverse("api:search"), {"q": "охорона дитинства"}).json()["corrected_query"] is None
+
+
+def _assert_said_searched_as(client, typed: str, searched: str, titles: list[str]) -> None:
+    """The results page and the API say the results of ``typed`` are those of ``searched``, which are
+    ``titles``."""
+    html = client.get(reverse("search:results"), {"q": typed}).content.decode()
+    assert (
+        f"За запитом «{typed}» нічого не знайдено. Показано результати за запитом «<strong>{searched}</strong>»."
+    ) in html
+    data = client.get(reverse("api:search"), {"q": typed}).json()
+    assert data["corrected_query"] == searched
+    assert [row["title"] for row in data["results"]] == titles
 
 
 def test_a_real_word_typed_for_its_twin_is_searched_as_the_twin(world, backend_name, client_for):
@@ -754,6 +759,31 @@ def test_a_real_word_typed_for_its_twin_is_searched_as_the_twin(world, backend_n
     assert data["corrected_query"] == "Вищу освіту"
     assert [row["title"] for row in data["results"]] == ["Про вищу освіту"]
     assert run_search(world.users["don"], "вищу освіту", log=False).corrected is None
+
+
+def test_a_word_written_with_its_number_is_searched_apart_from_it(world, backend_name, client_for):
+    """«ЗНО-2024» is one token, kept whole as a document number is, and the texts write «ЗНО» (or its full name)
+    and the year apart. Finding nothing with it together, the search asks for «ЗНО 2024» and says so, as for a
+    correction; a text that writes «ЗНО-2024» is found as typed, with no notice; a quoted one only as typed."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Лист А", kind="letter", text="Графік зовнішнього незалежного оцінювання у 2024 році.")
+    publish_regulation(index, "Лист Б", kind="letter", text="Графік зовнішнього незалежного оцінювання у 2023 році.")
+    publish_regulation(index, "Лист В", kind="letter", text="Графік відпусток на 2024 рік.")
+    publish_regulation(index, "Лист Г", kind="letter", text="Результати ЗНО-2024 оприлюднено.")
+    refresh_indexes()
+    don = world.users["don"]
+    outcome = run_search(don, "графік ЗНО-2024", log=False)
+    assert _titles(outcome) == ["Лист А"] and outcome.corrected == "графік ЗНО 2024"
+    snippet = outcome.hits[0].snippet
+    assert "<mark>зовнішнього незалежного оцінювання</mark> у <mark>2024</mark>" in snippet
+    outcome = run_search(don, "ЗНО-2024", log=False)
+    assert (_titles(outcome), outcome.corrected) == (["Лист Г"], None)
+    outcome = run_search(don, "«графік ЗНО-2024»", log=False)
+    assert (outcome.total, outcome.corrected) == (0, None)
+    # Nothing with all the words apart either: any of them, apart or together.
+    outcome = run_search(don, "ЗНО-2031", log=False)
+    assert set(_titles(outcome)) == {"Лист А", "Лист Б", "Лист Г"} and outcome.corrected is None
+    _assert_said_searched_as(client_for("don"), "Графік ЗНО-2024", "Графік ЗНО 2024", ["Лист А"])
 
 
 @pytest.mark.parametrize("query", ["тількі", "навіьт", "«якоог»"])

@@ -8,6 +8,7 @@ from search.spelling import (
     MAX_TWIN_QUERIES,
     correct_word,
     corrected_query,
+    numbers_apart,
     similar_twins,
     twin_queries,
 )
@@ -145,3 +146,24 @@ def test_no_word_is_taken_for_a_non_standard_spelling_or_a_name(word):
 
 def test_a_twin_may_be_the_other_spelling_of_a_word():
     assert similar_twins("проекту") == ("проєкту",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "apart"),
+    [
+        ("Результати ЗНО-2024", "Результати ЗНО 2024"),
+        ("НМТ–2025 і ДПА-2024", "НМТ 2025 і ДПА 2024"),  # an en dash; every such word
+        ("ЗНО-2023-2024 навчального року", "ЗНО 2023-2024 навчального року"),  # a school year stays whole
+        ("covid-19", "covid 19"),
+        ("«ЗНО-2024» НМТ-2025", "«ЗНО-2024» НМТ 2025"),  # a quoted phrase is found as typed
+        ('"графік ЗНО-2024"', None),
+        ("2145-VIII", None),  # document numbers start with their digits ...
+        ("504/96-ВР", None),
+        ("z0123-45", None),  # ... or have one letter before them
+        ("Б-12", None),
+        ("ЗНО 2024", None),
+        ("науково-педагогічний", None),
+    ],
+)
+def test_a_word_written_together_with_a_number_is_put_apart_from_it(typed, apart):
+    assert numbers_apart(typed) == apart
