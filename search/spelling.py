@@ -19,7 +19,7 @@ anything is shown as the corrected query. A twin a letter dropped or added away 
 of the laws' 1,000 commonest words of five letters or more have one or several («освіти»: «світи», «освітиш»),
 mostly not what a typist meant, and each would be one more engine query.
 
-A word written together with a number («ЗНО-2024», «НМТ-2025») is one token to the analysis, kept whole as a
+A word written together with a number («ЗНО-2024», «НМТ-2025», «ЗНО2024») is one token to the analysis, kept whole as a
 document number is, so only a text that writes it so finds it: the laws write «зовнішнє незалежне оцінювання»
 and the year apart. When the query as typed (and corrected) finds nothing, the search tries it with each such
 word apart from its number (:func:`numbers_apart`), and says so as for a correction.
@@ -56,10 +56,10 @@ MIN_TWIN_LENGTH = 4
 MAX_TWIN_QUERIES = 4
 
 _PLAIN_WORD_RE = re.compile(f"[{ALPHABET}]+")
-#: A token of a word written together with a number after a hyphen: two letters or more, a hyphen (or a dash the
-#: analysis reads as one), the number («ЗНО-2024», «НМТ–2025», «COVID-19»). A document number starts with its
-#: digits («2145-VIII», «504/96-ВР») or has one letter before them («z0123-45»).
-_WORD_AND_NUMBER_RE = re.compile(rf"([^\W\d_]{{2,}})[{HYPHENS}](\d.*)")
+#: A token of a word written together with a number: two letters or more, a hyphen (or a dash the analysis reads
+#: as one) or nothing, the number («ЗНО-2024», «НМТ–2025», «ЗНО2024», «COVID-19»). A document number starts with
+#: its digits («2145-VIII», «504/96-ВР») or has one letter before them («z0123-45»).
+_WORD_AND_NUMBER_RE = re.compile(rf"([^\W\d_]{{2,}})[{HYPHENS}]?(\d.*)")
 
 # Edit kinds, likeliest slip first.
 DROPPED, SIMILAR, SWAPPED, REPLACED, ADDED = range(5)

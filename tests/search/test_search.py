@@ -764,7 +764,8 @@ def test_a_real_word_typed_for_its_twin_is_searched_as_the_twin(world, backend_n
 def test_a_word_written_with_its_number_is_searched_apart_from_it(world, backend_name, client_for):
     """«ЗНО-2024» is one token, kept whole as a document number is, and the texts write «ЗНО» (or its full name)
     and the year apart. Finding nothing with it together, the search asks for «ЗНО 2024» and says so, as for a
-    correction; a text that writes «ЗНО-2024» is found as typed, with no notice; a quoted one only as typed."""
+    correction (or «ЗНО2024»); a text that writes «ЗНО-2024» is found as typed, with no notice; a quoted one only
+    as typed."""
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Лист А", kind="letter", text="Графік зовнішнього незалежного оцінювання у 2024 році.")
     publish_regulation(index, "Лист Б", kind="letter", text="Графік зовнішнього незалежного оцінювання у 2023 році.")
@@ -776,6 +777,8 @@ def test_a_word_written_with_its_number_is_searched_apart_from_it(world, backend
     assert _titles(outcome) == ["Лист А"] and outcome.corrected == "графік ЗНО 2024"
     snippet = outcome.hits[0].snippet
     assert "<mark>зовнішнього незалежного оцінювання</mark> у <mark>2024</mark>" in snippet
+    outcome = run_search(don, "графік ЗНО2024", log=False)  # without the hyphen
+    assert (_titles(outcome), outcome.corrected) == (["Лист А"], "графік ЗНО 2024")
     outcome = run_search(don, "ЗНО-2024", log=False)
     assert (_titles(outcome), outcome.corrected) == (["Лист Г"], None)
     outcome = run_search(don, "«графік ЗНО-2024»", log=False)

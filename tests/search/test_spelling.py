@@ -155,6 +155,7 @@ def test_a_twin_may_be_the_other_spelling_of_a_word():
         ("НМТ–2025 і ДПА-2024", "НМТ 2025 і ДПА 2024"),  # an en dash; every such word
         ("ЗНО-2023-2024 навчального року", "ЗНО 2023-2024 навчального року"),  # a school year stays whole
         ("covid-19", "covid 19"),
+        ("ЗНО2024 і НМТ 2025", "ЗНО 2024 і НМТ 2025"),  # without a hyphen
         ("«ЗНО-2024» НМТ-2025", "«ЗНО-2024» НМТ 2025"),  # a quoted phrase is found as typed
         ('"графік ЗНО-2024"', None),
         ("2145-VIII", None),  # document numbers start with their digits ...
