@@ -39,9 +39,9 @@ class SearchResponseSerializer(serializers.Serializer):
     corrected_query = serializers.CharField(
         allow_null=True,
         help_text="The query with its misspelt words corrected (a word the dictionary does not know, or a real "
-        "word typed for its twin one similar letter away), or with a word written together with a number apart "
-        "from it («ЗНО-2024»: «ЗНО 2024»), when the results are for it (the query as typed found nothing with all "
-        "its words), else null.",
+        "word typed for its twin one similar letter away), or written otherwise (typed with the English layout "
+        "on: «yfrfp» for «наказ»; a word written together with a number apart from it: «ЗНО-2024», «ЗНО 2024»), "
+        "when the results are for it (the query as typed found nothing with all its words), else null.",
     )
     abbreviations = AbbreviationSerializer(
         many=True,

@@ -47,7 +47,7 @@ from .analysis import (
 from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
-from .spelling import corrected_query, numbers_apart, twin_queries
+from .spelling import corrected_query, numbers_apart, on_ukrainian_layout, twin_queries
 
 logger = logging.getLogger(__name__)
 
@@ -587,16 +587,16 @@ class Found:
 
 def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
     """The engine queries to try, each only when the ones before it found nothing: all the words; all the words
-    with the misspelt ones corrected (:func:`_corrected`); all the words with those written together with a
-    number apart from it (:func:`_apart`); all the words with one real word typed for its twin (:func:`_twins`);
-    near spellings where the engine has them; any of the words, as typed, corrected or apart. The corrections
-    are looked for only when all the words as typed found nothing."""
+    with the misspelt ones corrected (:func:`_corrected`); all the words written otherwise (:func:`_rewritten`:
+    typed with the English layout on, or together with a number); all the words with one real word typed for
+    its twin (:func:`_twins`); near spellings where the engine has them; any of the words, as typed, corrected
+    or written otherwise. The corrections are looked for only when all the words as typed found nothing."""
     if not (analysed.terms or analysed.phrase_lemmas):
         return
     yield Attempt(build_query(analysed, operator="and"), analysed, expanded=of_query(analysed))
     corrected = _corrected(analysed)
-    apart = _apart(corrected or analysed)
-    for changed in (corrected, apart):
+    rewritten = _rewritten(corrected or analysed)
+    for changed in (corrected, *rewritten):
         if changed is not None:
             yield Attempt(build_query(changed, operator="and"), changed, changed.original, of_query(changed))
     for twin in _twins(corrected or analysed):
@@ -604,8 +604,8 @@ def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
     if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
         yield Attempt(Fuzzy(" ".join(analysed.terms), operator="and"), analysed)
     relaxed = analysed if corrected is None else _either(analysed, corrected)
-    if apart is not None:  # a word and its number apart, beside the two together
-        relaxed = _either(relaxed, apart)
+    for changed in rewritten:  # beside the words as typed: a word and its number apart, the letters meant
+        relaxed = _either(relaxed, changed)
     quoted = {word for lemmas in [*analysed.phrase_lemmas, *relaxed.phrase_lemmas] for word in lemmas.split()}
     # With one word, "any word" is "all words" again; with every word in quotes, it is the phrases again.
     if len(relaxed.terms) + len(relaxed.phrase_lemmas) > 1 and not set(relaxed.terms) <= quoted:
@@ -624,11 +624,18 @@ def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
     return corrected if _may_find_more(corrected, analysed) else None
 
 
-def _apart(analysed: AnalysedQuery) -> AnalysedQuery | None:
-    """The analysis of the query with each word written together with a number as the word and the number apart
-    («ЗНО-2024» → «ЗНО 2024»: ``search.spelling.numbers_apart``), None when it has none."""
-    text = numbers_apart(analysed.original)
-    return None if text is None else analyse_query(text)
+def _rewritten(analysed: AnalysedQuery) -> list[AnalysedQuery]:
+    """The analyses of the query written otherwise, each one change more than the one before: with the keys
+    typed on the English layout as the Ukrainian letters on them («yfrfp» → «наказ»:
+    ``search.spelling.on_ukrainian_layout``), then also with each word written together with a number apart
+    from it («ЗНО-2024» → «ЗНО 2024»: ``search.spelling.numbers_apart``); none when it has neither."""
+    texts = []
+    text = analysed.original
+    for rewrite in (on_ukrainian_layout, numbers_apart):
+        changed = rewrite(text)
+        if changed is not None:
+            texts.append(text := changed)
+    return [analyse_query(text) for text in texts]
 
 
 def _twins(analysed: AnalysedQuery) -> Iterator[AnalysedQuery]:

@@ -19,16 +19,22 @@ anything is shown as the corrected query. A twin a letter dropped or added away 
 of the laws' 1,000 commonest words of five letters or more have one or several («освіти»: «світи», «освітиш»),
 mostly not what a typist meant, and each would be one more engine query.
 
-A word written together with a number («ЗНО-2024», «НМТ-2025», «ЗНО2024») is one token to the analysis, kept whole as a
-document number is, so only a text that writes it so finds it: the laws write «зовнішнє незалежне оцінювання»
-and the year apart. When the query as typed (and corrected) finds nothing, the search tries it with each such
-word apart from its number (:func:`numbers_apart`), and says so as for a correction.
+Two ways of writing a query find nothing, and the search tries it written otherwise when it does (before the
+twins), and says so as for a correction:
+
+- typed with the English layout on («yfrfp ghj pfhf[edfyyz» for «наказ про зарахування»): each run of the
+  English layout's keys that the Ukrainian layout makes a word the dictionary (or the abbreviations' table)
+  knows is that word (:func:`on_ukrainian_layout`);
+- a word written together with a number («ЗНО-2024», «НМТ-2025», «ЗНО2024»), one token to the analysis, kept
+  whole as a document number is, so that only a text that writes it so has it (the laws write «зовнішнє
+  незалежне оцінювання» and the year apart): each is the word and the number apart (:func:`numbers_apart`).
 """
 
 import functools
 import re
 from collections.abc import Iterator
 
+from .abbreviations import ABBREVIATIONS
 from .analysis import (
     DROPPED_CHAR_RE,
     HYPHENS,
@@ -184,13 +190,19 @@ def similar_twins(word: str) -> tuple[str, ...]:
 _IMPLAUSIBLE_GRAMMEMES = frozenset({"Dist", "alt", "Surn", "Name", "Patr", "PREP", "CONJ", "PRCL", "INTJ"})
 
 
-def _plausible(word: str) -> bool:
+#: Parses of a word no run of the English layout's keys is taken to mean on its own (:func:`on_ukrainian_layout`):
+#: those of :data:`_IMPLAUSIBLE_GRAMMEMES` and the dictionary's abbreviations, which short English words make
+#: («pre»: «зку»).
+_NOT_TYPED_ON_LAYOUT = _IMPLAUSIBLE_GRAMMEMES | {"Abbr"}
+
+
+def _plausible(word: str, implausible: frozenset[str] = _IMPLAUSIBLE_GRAMMEMES) -> bool:
     """Whether the dictionary knows ``word`` as a word a slip may have been meant for: one of its parses is a
-    dictionary word in a standard spelling, not a name or a function word (:data:`_IMPLAUSIBLE_GRAMMEMES`)."""
+    dictionary word in a standard spelling, not a name or a function word (``implausible``)."""
     analyzer = get_analyzer()
     if not analyzer.word_is_known(word):
         return False
-    return any(parse.tag.grammemes.isdisjoint(_IMPLAUSIBLE_GRAMMEMES) for parse in analyzer.parse(word))
+    return any(parse.tag.grammemes.isdisjoint(implausible) for parse in analyzer.parse(word))
 
 
 def twin_queries(text: str) -> list[str]:
@@ -208,6 +220,51 @@ def twin_queries(text: str) -> list[str]:
                 return queries
             queries.append(_replaced(text, [(match, twin) for match in matches]))
     return queries
+
+
+#: The keys of the English layout and the letters the Ukrainian one has on them: the standard Windows layout, with
+#: the apostrophe left of 1 and «ґ» where the enhanced one has it. A shifted key gives the capital letter; the
+#: double quote (shifted «є») is left a quote mark.
+_ENGLISH_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`\\QWERTYUIOP{}ASDFGHJKL:ZXCVBNM<>|"
+_UKRAINIAN_KEYS = "йцукенгшщзхїфівапролджєячсмитьбю'ґЙЦУКЕНГШЩЗХЇФІВАПРОЛДЖЯЧСМИТЬБЮҐ"
+_ON_UKRAINIAN_LAYOUT = str.maketrans(_ENGLISH_KEYS, _UKRAINIAN_KEYS)
+#: A run of those keys with a Latin letter: a word typed with the English layout on.
+_ENGLISH_KEYS_RE = re.compile(rf"[{re.escape(_ENGLISH_KEYS)}]*[A-Za-z][{re.escape(_ENGLISH_KEYS)}]*")
+#: Keys that end a word as punctuation as often as they type «б», «ю», «ж»: a run's word is tried without them too.
+_PUNCTUATION_KEYS = ",.;:"
+
+
+def on_ukrainian_layout(text: str) -> str | None:
+    """``text`` with each run of the English layout's keys (:data:`_ENGLISH_KEYS_RE`) that the Ukrainian layout
+    makes a word the dictionary or the abbreviations' table knows as that word («yfrfp ghj pfhf[edfyyz» → «наказ
+    про зарахування»; a run ending in a comma or a full stop also without it), everything else as typed; None
+    when no run makes a word a typist means by itself (:func:`_meant_on_layout`): a word of the English layout's
+    own («Moodle», «online») makes none."""
+    replacements: list[tuple[re.Match, str]] = []  # each run, and the keys of it that make a word
+    for match in _ENGLISH_KEYS_RE.finditer(text):
+        keys = match.group()
+        for typed in dict.fromkeys([keys, keys.rstrip(_PUNCTUATION_KEYS)]):
+            word = typed.translate(_ON_UKRAINIAN_LAYOUT).lower()
+            if typed and (word.upper() in ABBREVIATIONS or get_analyzer().word_is_known(word)):
+                replacements.append((match, typed))
+                break
+    if not any(_meant_on_layout(typed.translate(_ON_UKRAINIAN_LAYOUT).lower()) for _match, typed in replacements):
+        return None
+    parts: list[str] = []
+    position = 0
+    for match, typed in replacements:
+        parts += [text[position : match.start()], typed.translate(_ON_UKRAINIAN_LAYOUT), match.group()[len(typed) :]]
+        position = match.end()
+    return "".join([*parts, text[position:]])
+
+
+def _meant_on_layout(word: str) -> bool:
+    """Whether a word (lower case) a run of keys makes is one a typist means by itself: an abbreviation of the
+    table, or a dictionary word of three letters or more, not a stop word, a name or one of the dictionary's
+    abbreviations (short English words make those: «pre» is «зку»)."""
+    return word.upper() in ABBREVIATIONS or (
+        len(word) >= 3 and word not in STOP_WORDS and _plausible(word, _NOT_TYPED_ON_LAYOUT)
+    )
 
 
 def numbers_apart(text: str) -> str | None:

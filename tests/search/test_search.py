@@ -789,6 +789,32 @@ def test_a_word_written_with_its_number_is_searched_apart_from_it(world, backend
     _assert_said_searched_as(client_for("don"), "Графік ЗНО-2024", "Графік ЗНО 2024", ["Лист А"])
 
 
+def test_a_query_typed_with_the_english_layout_on_is_searched_as_the_ukrainian_letters(world, backend_name, client_for):
+    """«yfrfp ghj pfhf[edfyyz …» is «наказ про зарахування …» typed with the English layout on: it finds nothing as
+    typed, so the search asks for the Ukrainian letters on those keys and says so; an English word is left as
+    typed; with a number, the abbreviation is also put apart from it («pyj-2024»: «зно 2024»)."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Наказ про зарахування першокласників", kind="order", text="Зарахувати першокласників.")
+    publish_regulation(index, "Лист про навчання в Moodle", kind="letter", text="Курси в Moodle.")
+    publish_regulation(index, "Графік ЗНО", kind="letter", text="Зовнішнє незалежне оцінювання у 2024 році.")
+    refresh_indexes()
+    don = world.users["don"]
+    outcome = run_search(don, "yfrfp ghj pfhf[edfyyz gthijrkfcybrsd", log=False)
+    meant = "наказ про зарахування першокласників"
+    assert (_titles(outcome), outcome.corrected) == (["Наказ про зарахування першокласників"], meant)
+    assert outcome.hits[0].snippet == "Зарахувати <mark>першокласників</mark>."
+    outcome = run_search(don, "Moodle", log=False)
+    assert (_titles(outcome), outcome.corrected) == (["Лист про навчання в Moodle"], None)
+    outcome = run_search(don, "pyj-2024", log=False)
+    assert (_titles(outcome), outcome.corrected) == (["Графік ЗНО"], "зно 2024")
+    _assert_said_searched_as(
+        client_for("don"),
+        "Pfhf[edfyyz gthijrkfcybrsd",
+        "Зарахування першокласників",
+        ["Наказ про зарахування першокласників"],
+    )
+
+
 @pytest.mark.parametrize("query", ["тількі", "навіьт", "«якоог»"])
 def test_a_misspelt_stop_word_is_not_searched_as_corrected(world, backend_name, client_for, query):
     """«тількі» is one slip from «тільки», a stop word: corrected, the query asks for nothing. It is not asked

@@ -9,6 +9,7 @@ from search.spelling import (
     correct_word,
     corrected_query,
     numbers_apart,
+    on_ukrainian_layout,
     similar_twins,
     twin_queries,
 )
@@ -168,3 +169,27 @@ def test_a_twin_may_be_the_other_spelling_of_a_word():
 )
 def test_a_word_written_together_with_a_number_is_put_apart_from_it(typed, apart):
     assert numbers_apart(typed) == apart
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("yfrfp ghj pfhf[edfyyz", "наказ про зарахування"),  # «х» on «[», a stop word with the others
+        ("Yfrfp", "Наказ"),  # the case as typed: a shifted key is a capital
+        ("YFRFP", "НАКАЗ"),
+        ("j,`'lyfyyz", "об'єднання"),  # «б» on «,», the apostrophe left of 1, «є» on «'»
+        (",elbyjr", "будинок"),  # a comma that starts a word is «б»
+        ("ghfw.", "працю"),  # a full stop that ends one is «ю» where that makes a word ...
+        ("yfrfp.", "наказ."),  # ... and a full stop where it does not
+        ("Erasmus ghjuhfvf", "Erasmus програма"),  # another language's word stays
+        ("pyj-2024", "зно-2024"),  # an abbreviation of the search's table, which the dictionary lacks
+        ("PYJ", "ЗНО"),
+        ("наказ pfhf[edfyyz", "наказ зарахування"),
+        ("Moodle online Microsoft Teams", None),  # no run makes a known word
+        ("ghj", None),  # a stop word alone is not a query typed on the wrong layout
+        ("pre", None),  # the dictionary's abbreviation «зку» is not either
+        ("наказ про зарахування", None),
+    ],
+)
+def test_keys_typed_with_the_english_layout_on_are_the_ukrainian_letters_on_them(typed, meant):
+    assert on_ukrainian_layout(typed) == meant
