@@ -47,7 +47,7 @@ from .analysis import (
 from .engine import MATCH_CAP, EngineMatches, EngineRequestError, count_among, newest_matches, search_matches
 from .models import QueryLogEntry
 from .results import HAS_LEGAL_METADATA, PAGE_TYPES, Hit, Result, build_hits, load_results, results_of
-from .spelling import corrected_query, numbers_apart, on_ukrainian_layout, twin_queries
+from .spelling import as_ukrainian_keys, corrected_query, numbers_apart, on_ukrainian_layout, twin_queries
 
 logger = logging.getLogger(__name__)
 
@@ -531,7 +531,17 @@ def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, s
     are given (``_TITLE_WORD_RE``, with a letter or a digit): quotes, brackets, hyphens and other marks are
     left out, and the characters the analysis drops inside a word (``search.analysis.without_dropped_chars``: a
     stress mark or a soft hyphen pasted with the word split it); with less than AUTOCOMPLETE_MIN_CHARS of them,
-    there are no suggestions."""
+    there are no suggestions. A text with keys of the English layout that suggests nothing is taken as typed
+    with that layout on: the Ukrainian letters on those keys are suggested for («Gjhzl»: «Поряд»;
+    ``search.spelling.as_ukrainian_keys``)."""
+    found = _titles_starting(user, text, limit)
+    if found == [] and (other := as_ukrainian_keys(text)) is not None:
+        found = _titles_starting(user, other, limit)
+    return found or []
+
+
+def _titles_starting(user, text: str, limit: int) -> list[tuple[str, str]] | None:
+    """:func:`autocomplete_titles` of ``text`` as typed; None when no backend answers."""
     words = (word.strip("’'ʼ") for word in _TITLE_WORD_RE.findall(without_dropped_chars(text)))
     text = " ".join(word for word in words if any(char.isalnum() for char in word))
     if len(text) < AUTOCOMPLETE_MIN_CHARS:  # a prefix of one letter would match most titles
@@ -552,7 +562,7 @@ def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, s
                 continue
             found.sort(key=lambda obj: not obj.title.casefold().startswith(start))  # stable: the order above stays
             return [(obj.title, obj.url) for obj in found[:limit]]
-    return []
+    return None
 
 
 #: The first matches of each of the engine's rankings that the title re-ranking sees (:func:`_rank`): a content

@@ -234,6 +234,14 @@ _ENGLISH_KEYS_RE = re.compile(rf"[{re.escape(_ENGLISH_KEYS)}]*[A-Za-z][{re.escap
 _PUNCTUATION_KEYS = ",.;:"
 
 
+def as_ukrainian_keys(text: str) -> str | None:
+    """``text`` with every run of the English layout's keys (:data:`_ENGLISH_KEYS_RE`) as the Ukrainian letters on
+    them, for the start of a word, which the dictionary cannot confirm (title autocomplete: «Gjhzl» → «Поряд»);
+    None when it has none."""
+    changed = _ENGLISH_KEYS_RE.sub(lambda match: match.group().translate(_ON_UKRAINIAN_LAYOUT), text)
+    return None if changed == text else changed
+
+
 def on_ukrainian_layout(text: str) -> str | None:
     """``text`` with each run of the English layout's keys (:data:`_ENGLISH_KEYS_RE`) that the Ukrainian layout
     makes a word the dictionary or the abbreviations' table knows as that word («yfrfp ghj pfhf[edfyyz» → «наказ

@@ -577,6 +577,24 @@ def test_autocomplete_titles_in_scope(world, corpus, client_for):
     assert [row["title"] for row in data["results"]] == ["Порядок зарахування до закладів освіти"]
 
 
+def test_autocomplete_reads_keys_typed_with_the_english_layout_on(world, backend_name, client_for):
+    """«Gjhzl» is «Поряд» typed with the English layout on: it suggests the titles «Поряд» does, in the user's
+    scope; a Latin word that starts a title is suggested as typed."""
+    index = world.content.city_regulation.get_parent().specific
+    publish_regulation(index, "Навчання в Moodle", kind="letter", text="Курси.")
+    refresh_indexes()
+
+    def suggested(actor, typed):
+        rows = client_for(actor).get(reverse("search:autocomplete"), {"q": typed}).json()["results"]
+        return [row["title"] for row in rows]
+
+    assert (
+        suggested("school_a", "Gjhzl") == suggested("school_a", "Поряд") == ["Порядок зарахування до закладів освіти"]
+    )
+    assert suggested("school_a", "Mood") == ["Навчання в Moodle"]  # not «Ьщщв»
+    assert suggested("school_a", "Qqqq") == []
+
+
 def test_autocomplete_suggests_every_searched_type(world, backend_name, client_for):
     """Documents and announcements are suggested as acts are, within the scope, titles starting with the
     words first."""

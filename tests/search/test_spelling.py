@@ -6,6 +6,7 @@ import pytest
 from search.spelling import (
     MAX_CORRECTED_WORDS,
     MAX_TWIN_QUERIES,
+    as_ukrainian_keys,
     correct_word,
     corrected_query,
     numbers_apart,
@@ -193,3 +194,17 @@ def test_a_word_written_together_with_a_number_is_put_apart_from_it(typed, apart
 )
 def test_keys_typed_with_the_english_layout_on_are_the_ukrainian_letters_on_them(typed, meant):
     assert on_ukrainian_layout(typed) == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "letters"),
+    [
+        ("Gjhzl", "Поряд"),  # the start of a word: no dictionary confirms it
+        ("gjhzljr pfhf[", "порядок зарах"),
+        ("Mood", "Ьщщв"),  # every run: the caller tries it only where the keys as typed find nothing
+        ("Поряд", None),
+        ("2024", None),
+    ],
+)
+def test_every_run_of_english_layout_keys_is_read_as_the_ukrainian_letters(typed, letters):
+    assert as_ukrainian_keys(typed) == letters
