@@ -191,7 +191,8 @@ _RUN_RE = re.compile(r"[^\W_]+(?:['\-./][^\W_]+)*")
 # between those joiners is a segment's letters, then from its first digit on the segments with a digit that "." or
 # "/" join to it: read in one pass, without backtracking (possessive quantifiers), about as fast as a plain run
 # of word characters (trying a number first and then a word took twice as long on the laws' texts).
-#: A hyphen and the dashes the analysis reads as one inside a word or a number («1/9–100»).
+#: The hyphens that join the parts of a word or a number: the hyphen and the look-alikes the analysis reads as one
+#: («1/9–100»).
 HYPHENS = "-" + "".join(char for char, to in _PRE_MAP.items() if to == "-")
 _JOINERS = "'" + HYPHENS + "".join(char for char, to in _PRE_MAP.items() if to == "'")
 _FROM_DIGIT = r"\d[^\W_]*+(?:[./][^\W\d_]*+\d[^\W_]*+)*+"
@@ -462,8 +463,6 @@ def token_starts_at(text: str, at: int) -> bool:
     return TOKEN_RE.match(text, segment).end() < at
 
 
-#: The hyphens that join the parts of a word: the hyphen and the look-alikes the analysis reads as one.
-HYPHENS = "-" + "".join(char for char, to in _PRE_MAP.items() if to == "-")
 HYPHEN_RE = re.compile(f"[{re.escape(HYPHENS)}]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 #: The most characters of a hyphenated word before a part of it that :func:`compound_start` reads back.

@@ -598,24 +598,30 @@ class Found:
 def _attempts(backend, analysed: AnalysedQuery) -> Iterator[Attempt]:
     """The engine queries to try, each only when the ones before it found nothing: all the words; all the words
     with the misspelt ones corrected (:func:`_corrected`); all the words written otherwise (:func:`_rewritten`:
-    typed with the English layout on, or together with a number); all the words with one real word typed for
-    its twin (:func:`_twins`); near spellings where the engine has them; any of the words, as typed, corrected
-    or written otherwise. The corrections are looked for only when all the words as typed found nothing."""
+    typed with the English layout on, then also with a word written together with a number); all the words with
+    one real word typed for its twin (:func:`_twins`); near spellings where the engine has them; any of the
+    words, as typed, corrected or written otherwise. The corrections are looked for only when all the words as
+    typed found nothing."""
     if not (analysed.terms or analysed.phrase_lemmas):
         return
     yield Attempt(build_query(analysed, operator="and"), analysed, expanded=of_query(analysed))
     corrected = _corrected(analysed)
-    rewritten = _rewritten(corrected or analysed)
-    for changed in (corrected, *rewritten):
+    layout = _rewritten(on_ukrainian_layout, corrected or analysed, analysed)
+    apart = _rewritten(numbers_apart, layout or corrected or analysed, analysed)
+    for changed in (corrected, layout, apart):
         if changed is not None:
             yield Attempt(build_query(changed, operator="and"), changed, changed.original, of_query(changed))
-    for twin in _twins(corrected or analysed):
+    # The letters meant in place of keys typed with the English layout on («dbie jcdsne»: «вишу освіту», whose
+    # twin is «вищу освіту»; near spellings of the letters).
+    meant = layout or analysed
+    for twin in _twins(layout or corrected or analysed):
         yield Attempt(build_query(twin, operator="and"), twin, twin.original, of_query(twin))
-    if supports_fuzzy(backend) and analysed.terms and not analysed.phrases:
-        yield Attempt(Fuzzy(" ".join(analysed.terms), operator="and"), analysed)
-    relaxed = analysed if corrected is None else _either(analysed, corrected)
-    for changed in rewritten:  # beside the words as typed: a word and its number apart, the letters meant
-        relaxed = _either(relaxed, changed)
+    if supports_fuzzy(backend) and meant.terms and not meant.phrases:
+        yield Attempt(Fuzzy(" ".join(meant.terms), operator="and"), meant)
+    # The words as typed and corrected, or the letters meant; a word and its number apart beside the two together.
+    relaxed = layout or (analysed if corrected is None else _either(analysed, corrected))
+    if apart is not None:
+        relaxed = _either(relaxed, apart)
     quoted = {word for lemmas in [*analysed.phrase_lemmas, *relaxed.phrase_lemmas] for word in lemmas.split()}
     # With one word, "any word" is "all words" again; with every word in quotes, it is the phrases again.
     if len(relaxed.terms) + len(relaxed.phrase_lemmas) > 1 and not set(relaxed.terms) <= quoted:
@@ -634,18 +640,17 @@ def _corrected(analysed: AnalysedQuery) -> AnalysedQuery | None:
     return corrected if _may_find_more(corrected, analysed) else None
 
 
-def _rewritten(analysed: AnalysedQuery) -> list[AnalysedQuery]:
-    """The analyses of the query written otherwise, each one change more than the one before: with the keys
-    typed on the English layout as the Ukrainian letters on them («yfrfp» → «наказ»:
-    ``search.spelling.on_ukrainian_layout``), then also with each word written together with a number apart
-    from it («ЗНО-2024» → «ЗНО 2024»: ``search.spelling.numbers_apart``); none when it has neither."""
-    texts = []
-    text = analysed.original
-    for rewrite in (on_ukrainian_layout, numbers_apart):
-        changed = rewrite(text)
-        if changed is not None:
-            texts.append(text := changed)
-    return [analyse_query(text) for text in texts]
+def _rewritten(rewrite, query: AnalysedQuery, analysed: AnalysedQuery) -> AnalysedQuery | None:
+    """The analysis of ``query``'s text written otherwise by ``rewrite`` (``search.spelling``: the keys typed
+    with the English layout on as the Ukrainian letters on them, ``on_ukrainian_layout``: «yfrfp» → «наказ»; or
+    each word written together with a number apart from it, ``numbers_apart``: «ЗНО-2024» → «ЗНО 2024»); None
+    when it has nothing to rewrite, or the rewritten query may not find what ``analysed`` (the query as typed)
+    did not (:func:`_may_find_more`: «"ЗНО-2024" ЗНО-2024» asks for all it asked for and more)."""
+    text = rewrite(query.original)
+    if text is None:
+        return None
+    changed = analyse_query(text)
+    return changed if _may_find_more(changed, analysed) else None
 
 
 def _twins(analysed: AnalysedQuery) -> Iterator[AnalysedQuery]:

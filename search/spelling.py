@@ -24,7 +24,8 @@ twins), and says so as for a correction:
 
 - typed with the English layout on («yfrfp ghj pfhf[edfyyz» for «наказ про зарахування»): each run of the
   English layout's keys that the Ukrainian layout makes a word the dictionary (or the abbreviations' table)
-  knows is that word (:func:`on_ukrainian_layout`);
+  knows is that word (:func:`on_ukrainian_layout`); the twins and near spellings tried after it are those of
+  the letters meant;
 - a word written together with a number («ЗНО-2024», «НМТ-2025», «ЗНО2024»), one token to the analysis, kept
   whole as a document number is, so that only a text that writes it so has it (the laws write «зовнішнє
   незалежне оцінювання» and the year apart): each is the word and the number apart (:func:`numbers_apart`).
@@ -63,9 +64,10 @@ MAX_TWIN_QUERIES = 4
 
 _PLAIN_WORD_RE = re.compile(f"[{ALPHABET}]+")
 #: A token of a word written together with a number: two letters or more, a hyphen (or a dash the analysis reads
-#: as one) or nothing, the number («ЗНО-2024», «НМТ–2025», «ЗНО2024», «COVID-19»). A document number starts with
-#: its digits («2145-VIII», «504/96-ВР») or has one letter before them («z0123-45»).
-_WORD_AND_NUMBER_RE = re.compile(rf"([^\W\d_]{{2,}})[{HYPHENS}]?(\d.*)")
+#: as one) or nothing, the number («ЗНО-2024», «НМТ–2025», «ЗНО2024», «COVID-19»). Most document numbers start
+#: with their digits («2145-VIII», «504/96-ВР») or have one letter before them («z0123-45»); one with letters
+#: first («ОД-5») is put apart only when it finds nothing as typed, and the results say so.
+_WORD_AND_NUMBER_RE = re.compile(rf"([^\W\d_]{{2,}})[{re.escape(HYPHENS)}]?(\d.*)")
 
 # Edit kinds, likeliest slip first.
 DROPPED, SIMILAR, SWAPPED, REPLACED, ADDED = range(5)
@@ -230,6 +232,9 @@ _UKRAINIAN_KEYS = "йцукенгшщзхїфівапролджєячсмить�
 _ON_UKRAINIAN_LAYOUT = str.maketrans(_ENGLISH_KEYS, _UKRAINIAN_KEYS)
 #: A run of those keys with a Latin letter: a word typed with the English layout on.
 _ENGLISH_KEYS_RE = re.compile(rf"[{re.escape(_ENGLISH_KEYS)}]*[A-Za-z][{re.escape(_ENGLISH_KEYS)}]*")
+#: A run that is a whole word: not one part of a word that letters of another script or a typographic apostrophe
+#: join it to («gfv’znm»: «znm» alone would be «ять»).
+_WHOLE_RUN_RE = re.compile(rf"(?<![^\W\d_’ʼ])(?<![’ʼ]){_ENGLISH_KEYS_RE.pattern}(?![^\W\d_])(?![’ʼ])")
 #: Keys that end a word as punctuation as often as they type «б», «ю», «ж»: a run's word is tried without them too.
 _PUNCTUATION_KEYS = ",.;:"
 
@@ -243,20 +248,23 @@ def as_ukrainian_keys(text: str) -> str | None:
 
 
 def on_ukrainian_layout(text: str) -> str | None:
-    """``text`` with each run of the English layout's keys (:data:`_ENGLISH_KEYS_RE`) that the Ukrainian layout
-    makes a word the dictionary or the abbreviations' table knows as that word («yfrfp ghj pfhf[edfyyz» → «наказ
-    про зарахування»; a run ending in a comma or a full stop also without it), everything else as typed; None
-    when no run makes a word a typist means by itself (:func:`_meant_on_layout`): a word of the English layout's
-    own («Moodle», «online») makes none."""
+    """``text`` with each run of the English layout's keys that is a whole word (:data:`_WHOLE_RUN_RE`) and that
+    the Ukrainian layout makes a word a typist means by itself (:func:`_meant_on_layout`) or a stop word
+    between them as that word («yfrfp ghj pfhf[edfyyz» → «наказ про зарахування»; a run ending in a comma or a
+    full stop also without it), everything else as typed; None when no run makes a word meant: a word of the
+    English layout's own («Moodle», «online») makes none, and a short one that makes another word by chance
+    stays as typed («IT ghjtrn» → «IT проект»)."""
     replacements: list[tuple[re.Match, str]] = []  # each run, and the keys of it that make a word
-    for match in _ENGLISH_KEYS_RE.finditer(text):
+    meant = False
+    for match in _WHOLE_RUN_RE.finditer(text):
         keys = match.group()
         for typed in dict.fromkeys([keys, keys.rstrip(_PUNCTUATION_KEYS)]):
             word = typed.translate(_ON_UKRAINIAN_LAYOUT).lower()
-            if typed and (word.upper() in ABBREVIATIONS or get_analyzer().word_is_known(word)):
+            if typed and (_meant_on_layout(word) or word in STOP_WORDS):
                 replacements.append((match, typed))
+                meant = meant or word not in STOP_WORDS
                 break
-    if not any(_meant_on_layout(typed.translate(_ON_UKRAINIAN_LAYOUT).lower()) for _match, typed in replacements):
+    if not meant:
         return None
     parts: list[str] = []
     position = 0

@@ -134,6 +134,35 @@ def test_no_twin_is_tried_that_asks_for_all_the_query_asked():
 
 
 @pytest.mark.parametrize(
+    ("query", "tried"),
+    [
+        # As typed; the letters meant; their twin; near spellings of the letters; any of them.
+        ("dbie jcdsne", ["dbie jcdsne", "вишу освіту*", "вищу освіту*", "вишу освіту", "вишу освіту"]),
+        # The letters meant, then their abbreviation apart from its number; near spellings of the letters; any
+        # of the words, apart and together.
+        ("pyj-2031", ["pyj-2031", "зно-2031*", "зно 2031*", "зно-2031", "зно 2031"]),
+        # The letters meant are one word: any of the words is not tried.
+        ("yfrfp", ["yfrfp", "наказ*", "наказ"]),
+        # Apart, it asks for all it asked for and more: not tried (nor near spellings or any of the words: a
+        # query with phrases, all its words in them).
+        ("«ЗНО-2031» ЗНО-2031", ["«ЗНО-2031» ЗНО-2031"]),
+    ],
+)
+def test_a_query_written_otherwise_is_tried_before_twins_and_near_spellings(query, tried):
+    """The engine queries a search may try (``search.services._attempts``) for a query typed with the English
+    layout on or with a word written together with a number, on an engine with fuzzy queries: the text each
+    asks for, with a star where the results say so (a corrected query)."""
+    from search.analysis import analyse_query
+    from search.services import _attempts
+
+    class Engine:
+        es = None  # an OpenSearch or Elasticsearch backend: near spellings
+
+    attempts = _attempts(Engine(), analyse_query(query))
+    assert [attempt.analysed.original + ("*" if attempt.corrected else "") for attempt in attempts] == tried
+
+
+@pytest.mark.parametrize(
     "word",
     [
         "україни",  # «украіни»: a distorted spelling the dictionary lists
@@ -186,6 +215,10 @@ def test_a_word_written_together_with_a_number_is_put_apart_from_it(typed, apart
         ("pyj-2024", "зно-2024"),  # an abbreviation of the search's table, which the dictionary lacks
         ("PYJ", "ЗНО"),
         ("наказ pfhf[edfyyz", "наказ зарахування"),
+        ("yfrfp d irjks", "наказ в школі"),  # a stop word of one key between meant words
+        ("IT ghjtrn", "IT проект"),  # «IT» would be «ше» by chance: a short word stays unless a stop word
+        ("gfv’znm", None),  # a part of a word: «znm» alone would be «ять»
+        ("наказpfhf[edfyyz", None),
         ("Moodle online Microsoft Teams", None),  # no run makes a known word
         ("ghj", None),  # a stop word alone is not a query typed on the wrong layout
         ("pre", None),  # the dictionary's abbreviation «зку» is not either
