@@ -137,10 +137,15 @@ def _words(text: str) -> Iterator[tuple[re.Match, str]]:
 
 def _replaced(text: str, replacements: list[tuple[re.Match, str]]) -> str:
     """``text`` with each matched word (in the text's order) replaced, in the case it was typed in."""
+    return _spliced(text, [(match, _as_typed(word, match.group())) for match, word in replacements])
+
+
+def _spliced(text: str, replacements: list[tuple[re.Match, str]]) -> str:
+    """``text`` with each match (in the text's order) replaced by the text given it, everything else as typed."""
     parts: list[str] = []
     position = 0
-    for match, word in replacements:
-        parts += [text[position : match.start()], _as_typed(word, match.group())]
+    for match, replacement in replacements:
+        parts += [text[position : match.start()], replacement]
         position = match.end()
     return "".join([*parts, text[position:]])
 
@@ -254,24 +259,18 @@ def on_ukrainian_layout(text: str) -> str | None:
     full stop also without it), everything else as typed; None when no run makes a word meant: a word of the
     English layout's own («Moodle», «online») makes none, and a short one that makes another word by chance
     stays as typed («IT ghjtrn» → «IT проект»)."""
-    replacements: list[tuple[re.Match, str]] = []  # each run, and the keys of it that make a word
+    replacements: list[tuple[re.Match, str]] = []  # each run, and its letters (and the punctuation left after)
     meant = False
     for match in _WHOLE_RUN_RE.finditer(text):
         keys = match.group()
         for typed in dict.fromkeys([keys, keys.rstrip(_PUNCTUATION_KEYS)]):
-            word = typed.translate(_ON_UKRAINIAN_LAYOUT).lower()
+            letters = typed.translate(_ON_UKRAINIAN_LAYOUT)
+            word = letters.lower()
             if typed and (_meant_on_layout(word) or word in STOP_WORDS):
-                replacements.append((match, typed))
+                replacements.append((match, letters + keys[len(typed) :]))
                 meant = meant or word not in STOP_WORDS
                 break
-    if not meant:
-        return None
-    parts: list[str] = []
-    position = 0
-    for match, typed in replacements:
-        parts += [text[position : match.start()], typed.translate(_ON_UKRAINIAN_LAYOUT), match.group()[len(typed) :]]
-        position = match.end()
-    return "".join([*parts, text[position:]])
+    return _spliced(text, replacements) if meant else None
 
 
 def _meant_on_layout(word: str) -> bool:
@@ -288,12 +287,9 @@ def numbers_apart(text: str) -> str | None:
     number apart («Результати ЗНО-2024» → «Результати ЗНО 2024»), everything else as typed; None when it has no
     such word outside quotes (a quoted phrase is found as typed)."""
     quoted = [match.span() for match in PHRASE_RE.finditer(text)]
-    parts: list[str] = []
-    position = 0
+    replacements: list[tuple[re.Match, str]] = []
     for match in TOKEN_RE.finditer(text):
         joined = _WORD_AND_NUMBER_RE.fullmatch(match.group())
-        if joined is None or any(start < match.start() < end for start, end in quoted):
-            continue
-        parts += [text[position : match.start()], joined.group(1), " ", joined.group(2)]
-        position = match.end()
-    return "".join([*parts, text[position:]]) if parts else None
+        if joined is not None and not any(start < match.start() < end for start, end in quoted):
+            replacements.append((match, f"{joined.group(1)} {joined.group(2)}"))
+    return _spliced(text, replacements) if replacements else None
