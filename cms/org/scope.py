@@ -384,6 +384,20 @@ def pages_outside(user) -> Q | None:
     return hidden or None
 
 
+def pages_hidden_in_admin(user) -> Q | None:
+    """The condition matching pages the Wagtail admin lists not to ``user`` (the explorer, the page chooser, a
+    bulk action's pages): those :func:`pages_outside` the scope, and the drafts the user may not explore (edit,
+    or pass through to a page to edit). Wagtail's page chooser lists every page, so a district office read the
+    titles of the department's drafts there, not yet public. None when nothing is hidden."""
+    from wagtail.permissions import page_permission_policy
+
+    hidden = pages_outside(user)
+    if user.is_superuser:
+        return hidden
+    drafts = Q(live=False) & ~Q(pk__in=page_permission_policy.explorable_instances(user).values("pk"))
+    return drafts if hidden is None else hidden | drafts
+
+
 @read_rule("wagtailcore.Page")
 def pages_read(scope: Scope, qs: QuerySet) -> QuerySet:
     """Live pages; a district section and everything under it only for that district (and the city).

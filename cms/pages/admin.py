@@ -25,7 +25,7 @@ from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
 
 from cms.library.models import DocumentKind, LegalStatus
-from cms.org.scope import pages_outside, subtree
+from cms.org.scope import pages_hidden_in_admin, subtree
 
 from . import services
 from .models import PortalPage, RegulationPage
@@ -101,7 +101,7 @@ class ScopedPageBulkAction(PageBulkAction):
 
     def get_actionable_objects(self):
         objects, extra = super().get_actionable_objects()
-        hidden = pages_outside(self.request.user)
+        hidden = pages_hidden_in_admin(self.request.user)
         if hidden is None:
             return objects, extra
         named = [page.pk for page in [*objects, *extra["items_with_no_access"]]]

@@ -4,7 +4,7 @@ from django.http import Http404
 from wagtail import hooks
 from wagtail.models import Page
 
-from cms.org.scope import pages_outside, scope_of, visible
+from cms.org.scope import pages_hidden_in_admin, scope_of, visible
 
 from .admin import SCOPED_WAGTAIL_BULK_ACTIONS, ArchiveBulkAction, RegulationListingViewSet, StatusBulkAction
 
@@ -16,7 +16,7 @@ def serve_only_in_scope(page, request, serve_args, serve_kwargs):
 
 
 def _hide_out_of_scope(pages, user):
-    hidden = pages_outside(user)
+    hidden = pages_hidden_in_admin(user)
     return pages.exclude(hidden) if hidden is not None else pages
 
 

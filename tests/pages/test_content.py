@@ -246,9 +246,11 @@ def test_admin_regulation_listing_filters(world, client_for):
 def test_admin_choosers_and_explorer_hide_other_districts(world, client_for):
     section_c = DistrictSectionPage.objects.get(district=world.other_district)
     client = client_for("own_ruo")
-    html = client.get(reverse("wagtailadmin_choose_page"), {"q": "Розпорядження"}).content.decode()
+    html = client.get(reverse("wagtailadmin_choose_page_search"), {"q": "Розпорядження"}).content.decode()
+    assert world.content.district_a_regulation.title in html
     assert world.content.district_c_regulation.title not in html
-    html = client.get(reverse("wagtailadmin_choose_page_child", args=[section_c.get_parent().pk])).content.decode()
+    html = client.get(reverse("wagtailadmin_choose_page_child", args=[section_c.get_parent().pk])).json()["html"]
+    assert DistrictSectionPage.objects.get(district=world.district).title in html
     assert section_c.title not in html
     search = client.get(reverse("wagtailadmin_pages:search"), {"q": "Розпорядження"}).content.decode()
     assert world.content.district_c_regulation.title not in search
@@ -257,6 +259,36 @@ def test_admin_choosers_and_explorer_hide_other_districts(world, client_for):
     ).status_code in (302, 403, 404)
     revisions = client.get(reverse("wagtailadmin_pages:history", args=[world.content.district_c_regulation.pk]))
     assert revisions.status_code in (302, 403, 404)
+
+
+def _draft(parent, title: str) -> RegulationPage:
+    page = RegulationPage(title=title, slug=f"draft-{Page.objects.count()}", kind="order", live=False)
+    parent.add_child(instance=page)
+    page.save_revision()
+    return page
+
+
+def test_admin_choosers_and_bulk_actions_hide_drafts_the_user_may_not_edit(world, client_for):
+    """Wagtail's page chooser lists every page, drafts too: a district office could read the titles of the
+    department's drafts (not yet public) by browsing or searching it, or by naming their ids in a bulk action.
+    A draft is now listed to those who may edit it only; a published page of the city stays choosable."""
+    city_index = world.content.city_regulation.get_parent()
+    own_index = world.content.district_a_regulation.get_parent()
+    city_draft = _draft(city_index, "Чернетка наказу департаменту")
+    own_draft = _draft(own_index, "Чернетка розпорядження району")
+    ruo, don = client_for("own_ruo"), client_for("don")
+    browse = ruo.get(reverse("wagtailadmin_choose_page_child", args=[city_index.pk])).json()["html"]
+    assert world.content.city_regulation.title in browse and city_draft.title not in browse
+    search = ruo.get(reverse("wagtailadmin_choose_page_search"), {"q": "Чернетка"}).content.decode()
+    assert own_draft.title in search and city_draft.title not in search
+    own = ruo.get(reverse("wagtailadmin_choose_page_child", args=[own_index.pk])).json()["html"]
+    assert own_draft.title in own
+    for_don = don.get(reverse("wagtailadmin_choose_page_search"), {"q": "Чернетка"}).content.decode()
+    assert city_draft.title in for_don and own_draft.title in for_don
+    bulk = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+    listing = ruo.get(f"{bulk}?id={own_draft.pk}&id={city_draft.pk}")
+    assert own_draft.title in listing.content.decode() and city_draft.title not in listing.content.decode()
+    assert ruo.get(f"{bulk}?id={city_draft.pk}").status_code == 404
 
 
 def test_admin_explorer_lists_only_pages_in_scope(world, client_for):
