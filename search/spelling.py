@@ -64,10 +64,12 @@ MAX_TWIN_QUERIES = 4
 
 _PLAIN_WORD_RE = re.compile(f"[{ALPHABET}]+")
 #: A token of a word written together with a number: two letters or more, a hyphen (or a dash the analysis reads
-#: as one) or nothing, the number («ЗНО-2024», «НМТ–2025», «ЗНО2024», «COVID-19»). Most document numbers start
+#: as one) or nothing, the number («ЗНО-2024», «НМТ–2025», «ЗНО2024», «ліцей-157»). Most document numbers start
 #: with their digits («2145-VIII», «504/96-ВР») or have one letter before them («z0123-45»); one with letters
-#: first («ОД-5») is put apart only when it finds nothing as typed, and the results say so.
+#: first («ОД-5», «COVID-19») is put apart only where its letters make a word meant by itself or its number is a
+#: year (:func:`numbers_apart`).
 _WORD_AND_NUMBER_RE = re.compile(rf"([^\W\d_]{{2,}})[{re.escape(HYPHENS)}]?(\d.*)")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 # Edit kinds, likeliest slip first.
 DROPPED, SIMILAR, SWAPPED, REPLACED, ADDED = range(5)
@@ -230,16 +232,18 @@ def twin_queries(text: str) -> list[str]:
 
 
 #: The keys of the English layout and the letters the Ukrainian one has on them: the standard Windows layout, with
-#: the apostrophe left of 1 and «ґ» where the enhanced one has it. A shifted key gives the capital letter; the
-#: double quote (shifted «є») is left a quote mark.
+#: the apostrophe left of 1 and «ґ» where the enhanced one has it. A shifted key gives the capital letter.
 _ENGLISH_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`\\QWERTYUIOP{}ASDFGHJKL:ZXCVBNM<>|"
 _UKRAINIAN_KEYS = "йцукенгшщзхїфівапролджєячсмитьбю'ґЙЦУКЕНГШЩЗХЇФІВАПРОЛДЖЯЧСМИТЬБЮҐ"
-_ON_UKRAINIAN_LAYOUT = str.maketrans(_ENGLISH_KEYS, _UKRAINIAN_KEYS)
+#: The double quote, shifted «є», is a quote mark as often: it is «Є» only where it starts a run of keys that then
+#: makes a word meant («"dhjgtqcmrf» → «Європейська»; «"yfrfp» → «"наказ»).
+_CAPITAL_YE_KEY = '"'
+_ON_UKRAINIAN_LAYOUT = str.maketrans(_ENGLISH_KEYS + _CAPITAL_YE_KEY, _UKRAINIAN_KEYS + "Є")
 #: A run of those keys with a Latin letter: a word typed with the English layout on.
 _ENGLISH_KEYS_RE = re.compile(rf"[{re.escape(_ENGLISH_KEYS)}]*[A-Za-z][{re.escape(_ENGLISH_KEYS)}]*")
-#: A run that is a whole word: not one part of a word that letters of another script or a typographic apostrophe
-#: join it to («gfv’znm»: «znm» alone would be «ять»).
-_WHOLE_RUN_RE = re.compile(rf"(?<![^\W\d_’ʼ])(?<![’ʼ]){_ENGLISH_KEYS_RE.pattern}(?![^\W\d_])(?![’ʼ])")
+#: A run that is a whole word, maybe after a double quote: not one part of a word that letters of another script or
+#: a typographic apostrophe join it to («gfv’znm»: «znm» alone would be «ять»).
+_WHOLE_RUN_RE = re.compile(rf"(?<![^\W\d_’ʼ])(?<![’ʼ]){_CAPITAL_YE_KEY}?{_ENGLISH_KEYS_RE.pattern}(?![^\W\d_])(?![’ʼ])")
 #: Keys that end a word as punctuation as often as they type «б», «ю», «ж»: a run's word is tried without them too.
 _PUNCTUATION_KEYS = ",.;:"
 
@@ -254,7 +258,7 @@ def as_ukrainian_keys(text: str) -> str | None:
 
 def on_ukrainian_layout(text: str) -> str | None:
     """``text`` with each run of the English layout's keys that is a whole word (:data:`_WHOLE_RUN_RE`) and that
-    the Ukrainian layout makes a word a typist means by itself (:func:`_meant_on_layout`) or a stop word
+    the Ukrainian layout makes a word a typist means by itself (:func:`_meant_by_itself`) or a stop word
     between them as that word («yfrfp ghj pfhf[edfyyz» → «наказ про зарахування»; a run ending in a comma or a
     full stop also without it), everything else as typed; None when no run makes a word meant: a word of the
     English layout's own («Moodle», «online») makes none, and a short one that makes another word by chance
@@ -263,20 +267,23 @@ def on_ukrainian_layout(text: str) -> str | None:
     meant = False
     for match in _WHOLE_RUN_RE.finditer(text):
         keys = match.group()
-        for typed in dict.fromkeys([keys, keys.rstrip(_PUNCTUATION_KEYS)]):
+        ends = dict.fromkeys([len(keys), len(keys.rstrip(_PUNCTUATION_KEYS))])
+        starts = dict.fromkeys([0, int(keys.startswith(_CAPITAL_YE_KEY))])
+        for start, end in ((start, end) for start in starts for end in ends):
+            typed = keys[start:end]
             letters = typed.translate(_ON_UKRAINIAN_LAYOUT)
             word = letters.lower()
-            if typed and (_meant_on_layout(word) or word in STOP_WORDS):
-                replacements.append((match, letters + keys[len(typed) :]))
+            if typed and (_meant_by_itself(word) or word in STOP_WORDS):
+                replacements.append((match, keys[:start] + letters + keys[end:]))
                 meant = meant or word not in STOP_WORDS
                 break
     return _spliced(text, replacements) if meant else None
 
 
-def _meant_on_layout(word: str) -> bool:
-    """Whether a word (lower case) a run of keys makes is one a typist means by itself: an abbreviation of the
-    table, or a dictionary word of three letters or more, not a stop word, a name or one of the dictionary's
-    abbreviations (short English words make those: «pre» is «зку»)."""
+def _meant_by_itself(word: str) -> bool:
+    """Whether a word (lower case) is one a typist means by itself: an abbreviation of the table, or a dictionary
+    word of three letters or more, not a stop word, a name or one of the dictionary's abbreviations (short English
+    words make those on the Ukrainian layout: «pre» is «зку»)."""
     return word.upper() in ABBREVIATIONS or (
         len(word) >= 3 and word not in STOP_WORDS and _plausible(word, _NOT_TYPED_ON_LAYOUT)
     )
@@ -285,11 +292,17 @@ def _meant_on_layout(word: str) -> bool:
 def numbers_apart(text: str) -> str | None:
     """``text`` with each word written together with a number (:data:`_WORD_AND_NUMBER_RE`) as the word and the
     number apart («Результати ЗНО-2024» → «Результати ЗНО 2024»), everything else as typed; None when it has no
-    such word outside quotes (a quoted phrase is found as typed)."""
+    such word outside quotes (a quoted phrase is found as typed). The word must be one meant by itself
+    (:func:`_meant_by_itself`) or the number a year: a document number with letters first («ОД-5») is not split
+    into two parts that find what has neither."""
     quoted = [match.span() for match in PHRASE_RE.finditer(text)]
     replacements: list[tuple[re.Match, str]] = []
     for match in TOKEN_RE.finditer(text):
         joined = _WORD_AND_NUMBER_RE.fullmatch(match.group())
-        if joined is not None and not any(start < match.start() < end for start, end in quoted):
+        if (
+            joined is not None
+            and (_YEAR_RE.fullmatch(joined.group(2)) or _meant_by_itself(joined.group(1).lower()))
+            and not any(start < match.start() < end for start, end in quoted)
+        ):
             replacements.append((match, f"{joined.group(1)} {joined.group(2)}"))
     return _spliced(text, replacements) if replacements else None

@@ -185,7 +185,10 @@ def test_a_twin_may_be_the_other_spelling_of_a_word():
         ("Результати ЗНО-2024", "Результати ЗНО 2024"),
         ("НМТ–2025 і ДПА-2024", "НМТ 2025 і ДПА 2024"),  # an en dash; every such word
         ("ЗНО-2023-2024 навчального року", "ЗНО 2023-2024 навчального року"),  # a school year stays whole
-        ("covid-19", "covid 19"),
+        ("ліцей-157", "ліцей 157"),  # a dictionary word
+        ("COVID-2020", "COVID 2020"),  # a year
+        ("COVID-19", None),  # letters first and neither: a document number («ОД-5») is not split
+        ("ОД-5", None),
         ("ЗНО2024 і НМТ 2025", "ЗНО 2024 і НМТ 2025"),  # without a hyphen
         ("«ЗНО-2024» НМТ-2025", "«ЗНО-2024» НМТ 2025"),  # a quoted phrase is found as typed
         ('"графік ЗНО-2024"', None),
@@ -223,6 +226,10 @@ def test_a_word_written_together_with_a_number_is_put_apart_from_it(typed, apart
         ("ghj", None),  # a stop word alone is not a query typed on the wrong layout
         ("pre", None),  # the dictionary's abbreviation «зку» is not either
         ("наказ про зарахування", None),
+        ('"lbyf ,fpf', "Єдина база"),  # the double quote is shifted «є» where that makes a word ...
+        ('"dhjgtqcmrf [fhnsz"', 'Європейська хартія"'),
+        ('"yfrfp ghj pfhf[edfyyz"', '"наказ про зарахування"'),  # ... and a quote mark where it does not
+        ('"Moodle"', None),
     ],
 )
 def test_keys_typed_with_the_english_layout_on_are_the_ukrainian_letters_on_them(typed, meant):
