@@ -534,21 +534,23 @@ def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, s
     there are no suggestions. A text with keys of the English layout that suggests nothing is taken as typed
     with that layout on: the Ukrainian letters on those keys are suggested for («Gjhzl»: «Поряд»;
     ``search.spelling.as_ukrainian_keys``)."""
-    found = _titles_starting(user, text, limit)
+    backends = list(_backends())
+    found = _titles_starting(user, text, limit, backends)
     if found == [] and (other := as_ukrainian_keys(text)) is not None:
-        found = _titles_starting(user, other, limit)
+        found = _titles_starting(user, other, limit, backends)
     return found or []
 
 
-def _titles_starting(user, text: str, limit: int) -> list[tuple[str, str]] | None:
-    """:func:`autocomplete_titles` of ``text`` as typed; None when no backend answers."""
+def _titles_starting(user, text: str, limit: int, backends: list[tuple[str, object]]) -> list[tuple[str, str]] | None:
+    """:func:`autocomplete_titles` of ``text`` as typed, from the first of ``backends`` that answers; None when
+    none does. One that fails is taken off the list: the retry does not wait for an unreachable engine again."""
     words = (word.strip("’'ʼ") for word in _TITLE_WORD_RE.findall(without_dropped_chars(text)))
     text = " ".join(word for word in words if any(char.isalnum() for char in word))
     if len(text) < AUTOCOMPLETE_MIN_CHARS:  # a prefix of one letter would match most titles
         return []
     start = text.casefold()
     with read_once():  # the scope rules' data is read once for the six content types
-        for name, backend in _backends():
+        for name, backend in list(backends):
             try:
                 found = [
                     obj
@@ -559,6 +561,7 @@ def _titles_starting(user, text: str, limit: int) -> list[tuple[str, str]] | Non
                 ]
             except ENGINE_ERRORS as error:
                 _log_engine_error(name, error)
+                backends.remove((name, backend))
                 continue
             found.sort(key=lambda obj: not obj.title.casefold().startswith(start))  # stable: the order above stays
             return [(obj.title, obj.url) for obj in found[:limit]]

@@ -1,6 +1,7 @@
 """The search capability, as one conformance suite run against every configured backend: the database
 (SQLite here, PostgreSQL in CI) and, when OPENSEARCH_URL is set (CI starts a real node), OpenSearch."""
 
+import logging
 import re
 from datetime import date
 
@@ -1072,7 +1073,7 @@ def test_the_report_kind_finds_report_documents_and_report_pages(world, backend_
 
 @pytest.mark.parametrize("unreachable", UNREACHABLE_ENGINES, ids=ENGINE_IDS)
 def test_autocomplete_falls_back_to_the_database_when_the_engine_is_unreachable(
-    world, corpus, client_for, settings, unreachable
+    world, corpus, client_for, settings, caplog, unreachable
 ):
     database = {"BACKEND": "wagtail.search.backends.database"}
     settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable, "fallback": database}
@@ -1080,6 +1081,11 @@ def test_autocomplete_falls_back_to_the_database_when_the_engine_is_unreachable(
     response = client.get(reverse("search:autocomplete"), {"q": "Поряд"})
     assert response.status_code == 200
     assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="search.services"):
+        response = client.get(reverse("search:autocomplete"), {"q": "Gjhzl"})  # «Поряд», the English layout on
+    assert [row["title"] for row in response.json()["results"]] == ["Порядок зарахування до закладів освіти"]
+    assert len([record for record in caplog.records if "default" in record.getMessage()]) == 1  # asked once
     settings.WAGTAILSEARCH_BACKENDS = {"default": unreachable}
     response = client.get(reverse("search:autocomplete"), {"q": "Поряд"})
     assert response.status_code == 200 and response.json() == {"results": []}  # the search box goes on working
