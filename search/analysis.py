@@ -1113,7 +1113,7 @@ def analyse_query(text: str) -> AnalysedQuery:
             readings.append(phrase_readings(groups))
     terms: list[str] = []
     alternatives: list[tuple[str, ...]] = []
-    for group in lemma_groups(text):
+    for group in _query_groups(text):
         if group[0] not in terms:
             terms.append(group[0])
             alternatives.append(group)
@@ -1127,6 +1127,34 @@ def analyse_query(text: str) -> AnalysedQuery:
         phrase_lemmas=phrase_lemmas,
         phrase_readings=readings,
     )
+
+
+#: A word that is an abbreviation inflected as a noun, its ending typed in lower case («МОНу», «МОНом», «ІРЦі»,
+#: «МОН-у»).
+_INFLECTED_ABBREVIATION_RE = re.compile(
+    r"(?<![^\W\d_])([АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ]{2,})-?(у|ю|ом|ем|єм|і|ї|ові|еві|а|я)(?![^\W\d_])"
+)
+
+
+def _query_groups(text: str) -> list[tuple[str, ...]]:
+    """:func:`lemma_groups` of a query, but that an inflected abbreviation (:data:`_INFLECTED_ABBREVIATION_RE`) is
+    that abbreviation first: the texts write «МОН», which the dictionary reads «МОНу» as another word of
+    («мону»). Its own lemmas stay beside (a text that writes «МОНу» has them), at most :data:`MAX_LEMMAS` in all.
+    Only the query is read so: a text's «мону» may be that word."""
+    inflected = {}
+    for match in _INFLECTED_ABBREVIATION_RE.finditer(text):
+        (token,) = tokenize(match.group()) or ("",)
+        inflected[token] = _token_lemmas(match.group(1).casefold())
+    if not inflected:
+        return lemma_groups(text)
+    groups = []
+    for token in tokenize(text):
+        lemmas = _token_lemmas(token)
+        if lemmas and token in inflected:
+            lemmas = tuple(dict.fromkeys((*inflected[token], *lemmas)))[:MAX_LEMMAS]
+        if lemmas:
+            groups.append(lemmas)
+    return groups
 
 
 #: The most lemma sequences a quoted phrase is looked for as (see :func:`phrase_readings`).

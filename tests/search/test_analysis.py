@@ -588,6 +588,23 @@ def test_query_alternatives_carry_the_second_lemma():
     assert query.alternatives == [("рівний", "рівень")]
 
 
+@pytest.mark.parametrize(
+    ("typed", "alternatives"),
+    [
+        ("листи МОНу", [("лист",), ("мон", "мону")]),  # the dictionary reads «мону» as another word
+        ("МОНі", [("мон", "мона", "моня")]),
+        ("МОН-у", [("мон", "мон-у")]),
+        ("ІРЦі", [("ірц", "ірця")]),
+        ("ДОНом", [("дон", "дін")]),
+        ("мону", [("мону",)]),  # an ending typed in the same case as the rest is no abbreviation's
+        ("МОНУ", [("мону",)]),
+        ("ЗНОшники", [("зношник",)]),  # not an ending
+    ],
+)
+def test_an_abbreviation_inflected_in_a_query_is_that_abbreviation_first(typed, alternatives):
+    assert analyse_query(typed).alternatives == alternatives
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Scale, caching, laziness
 # ---------------------------------------------------------------------------------------------------------------
