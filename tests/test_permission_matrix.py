@@ -252,7 +252,26 @@ LIBRARY_ROWS = [
         query=lambda w: f"?id={w.content.district_c_regulation.pk}",
         label="admin bulk delete of district C act",
     ),
-    # Wagtail's views over every page of the site (cms.pages.middleware): the department's alone.
+    # Wagtail admin views that name an object in the request (cms.org.admin_views, the admin API's documents).
+    Row(
+        "wagtailadmin_explore",
+        expect(302, own_ruo=404, other_ruo=200, don=200, site_admin=404),
+        args=lambda w: [w.content.district_c_regulation.pk],
+        label="admin explorer under district C act",
+    ),
+    Row(
+        "wagtailadmin_choose_page_chosen_multiple",
+        expect(302, own_ruo=404, other_ruo=200, don=200, site_admin=404),
+        query=lambda w: f"?id={w.content.district_c_regulation.pk}",
+        label="admin page chooser gives district C act",
+    ),
+    Row(
+        "wagtailadmin_api:documents:detail",
+        expect(302, own_ruo=404, other_ruo=200, don=200, site_admin=404),
+        args=lambda w: [w.content.district_c_document.pk],
+        label="admin API district C document",
+    ),
+    # Wagtail's views over every page of the site (cms.org.admin_views): the department's alone.
     *(
         Row(name, expect(403, anonymous=LOGIN, don=200), args=args)
         for name, args in (

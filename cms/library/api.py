@@ -5,11 +5,13 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page
 
 from cms.api.base import ScopedListAPIView, valid_filter_qs
-from cms.org.scope import readable_collection_paths, scope_of, visible
+from cms.org.scope import images_in_admin, readable_collection_paths, scope_of, visible
 from cms.pages.models import RegulationPage
 
 from .filters import DocumentFilter, RegulationFilter
@@ -102,3 +104,19 @@ class ScopedDocumentsAPIViewSet(_ScopedWagtailAPI, DocumentsAPIViewSet):
 wagtail_api = WagtailAPIRouter("wagtailapi")
 wagtail_api.register_endpoint("pages", ScopedPagesAPIViewSet)
 wagtail_api.register_endpoint("documents", ScopedDocumentsAPIViewSet)
+
+
+# Wagtail's admin API (``/admin/api/main/``, ``library.wagtail_hooks``): its documents and images endpoints listed
+# every document and image by title, tags and download address, leaving out only the privacy-restricted collections.
+
+
+class ScopedDocumentsAdminAPIViewSet(DocumentsAdminAPIViewSet):
+    model = LibraryDocument
+
+    def get_queryset(self):
+        return visible(self.request.user, super().get_queryset())
+
+
+class ScopedImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__in=images_in_admin(self.request.user).values("pk"))

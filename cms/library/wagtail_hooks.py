@@ -4,12 +4,19 @@ from cms.org.scope import visible
 from search.indexing import reindex_on_commit
 
 from .admin import LibraryDocumentViewSet
+from .api import ScopedDocumentsAdminAPIViewSet, ScopedImagesAdminAPIViewSet
 from .models import LibraryDocument
 
 
 @hooks.register("register_admin_viewset")
 def register_library_listing():
     return LibraryDocumentViewSet()
+
+
+@hooks.register("construct_admin_api", order=1)  # after Wagtail's own endpoints, in their place
+def scope_admin_api(router):
+    router.register_endpoint("documents", ScopedDocumentsAdminAPIViewSet)
+    router.register_endpoint("images", ScopedImagesAdminAPIViewSet)
 
 
 @hooks.register("construct_document_chooser_queryset")

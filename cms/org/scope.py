@@ -398,6 +398,15 @@ def pages_hidden_in_admin(user) -> Q | None:
     return drafts if hidden is None else hidden | drafts
 
 
+def images_in_admin(user) -> QuerySet:
+    """The images the Wagtail admin shows ``user``: those of the collections the user may choose images from, as
+    Wagtail's image chooser lists them (images have no rule of their own: the library's documents carry the
+    portal's files)."""
+    from wagtail.images.permissions import permission_policy
+
+    return permission_policy.instances_user_has_any_permission_for(user, ["choose"])
+
+
 @read_rule("wagtailcore.Page")
 def pages_read(scope: Scope, qs: QuerySet) -> QuerySet:
     """Live pages; a district section and everything under it only for that district (and the city).

@@ -32,7 +32,7 @@ def scope_explorer(parent_page, pages, request):
 
 @hooks.register("construct_reports_menu")
 def hide_city_wide_reports(request, menu_items):
-    """The page types report is the department's (``middleware.CITY_WIDE_ADMIN_VIEWS``)."""
+    """The page types report is the department's (``cms.org.admin_views.CITY_WIDE_ADMIN_VIEWS``)."""
     if not scope_of(request.user).is_city:
         menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]
 

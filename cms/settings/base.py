@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "cms.accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cms.accounts.middleware.AccountGateMiddleware",
-    "cms.pages.middleware.CityWideAdminViewsMiddleware",
+    "cms.org.admin_views.AdminScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -1,0 +1,131 @@
+"""Wagtail admin views that name objects in their request (``cms.org.admin_views``, the admin API's documents
+and images): another district's or the department's objects, and drafts the user may not edit, answer 404 or are
+left out; the user's own answer as before."""
+
+import pytest
+from django.urls import reverse
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.models import Collection, Page
+
+from cms.accounts.permissions import district_collection
+from cms.pages.models import RegulationPage
+
+
+def _draft(parent, title: str) -> RegulationPage:
+    page = RegulationPage(title=title, slug=f"draft-{Page.objects.count()}", kind="order", live=False)
+    parent.add_child(instance=page)
+    page.save_revision()
+    return page
+
+
+@pytest.fixture
+def pages(world):
+    content = world.content
+    return {
+        "city_draft": _draft(content.city_regulation.get_parent(), "Чернетка наказу департаменту"),
+        "own_draft": _draft(content.district_a_regulation.get_parent(), "Чернетка розпорядження району"),
+        "other_district": content.district_c_regulation,
+        "own": content.district_a_regulation,
+        "city": content.city_regulation,
+    }
+
+
+@pytest.fixture
+def images(world):
+    image = get_image_model()
+    return {
+        "department": image.objects.create(
+            title="Логотип департаменту", file=get_test_image_file(), collection=Collection.get_first_root_node()
+        ),
+        "own": image.objects.create(
+            title="Фото району А", file=get_test_image_file(), collection=district_collection(world.district)
+        ),
+        "other_district": image.objects.create(
+            title="Фото району C", file=get_test_image_file(), collection=district_collection(world.other_district)
+        ),
+    }
+
+
+PAGE_VIEWS = ["wagtailadmin_explore", "wagtailadmin_explore_results", "wagtailadmin_choose_page_child"]
+
+
+@pytest.mark.parametrize("view", PAGE_VIEWS)
+def test_a_page_browsed_as_a_parent_answers_404_when_the_admin_does_not_list_it(world, client_for, pages, view):
+    """Wagtail showed the browsed page's title and breadcrumbs, whatever the user's scope."""
+    ruo, don = client_for("own_ruo"), client_for("don")
+    for hidden in ("city_draft", "other_district"):
+        assert ruo.get(reverse(view, args=[pages[hidden].pk])).status_code == 404, hidden
+    for shown in ("own_draft", "own", "city"):
+        assert ruo.get(reverse(view, args=[pages[shown].pk])).status_code == 200, shown
+    assert don.get(reverse(view, args=[pages["city_draft"].pk])).status_code == 200
+
+
+def test_the_page_chooser_gives_no_page_it_does_not_list(world, client_for, pages):
+    """Its "chosen" step gave the title and URL of any page named by id."""
+    url = reverse("wagtailadmin_choose_page_chosen_multiple")
+    ruo = client_for("own_ruo")
+    assert ruo.get(url, {"id": [pages["own"].pk, pages["city_draft"].pk]}).status_code == 404
+    assert ruo.get(url, {"id": [pages["other_district"].pk]}).status_code == 404
+    chosen = ruo.get(url, {"id": [pages["own"].pk, pages["city"].pk]})
+    assert chosen.status_code == 200
+    assert {row["adminTitle"] for row in chosen.json()["result"]} == {pages["own"].title, pages["city"].title}
+    assert client_for("don").get(url, {"id": [pages["city_draft"].pk]}).status_code == 200
+
+
+def test_a_move_names_no_page_the_admin_does_not_list(world, client_for, pages):
+    """The confirmation showed both pages' titles before its permission check."""
+    ruo = client_for("own_ruo")
+    confirm = "wagtailadmin_pages:move_confirm"
+    assert ruo.get(reverse(confirm, args=[pages["city_draft"].pk, pages["own"].pk])).status_code == 404
+    assert ruo.get(reverse(confirm, args=[pages["own_draft"].pk, pages["other_district"].pk])).status_code == 404
+    assert ruo.get(reverse("wagtailadmin_pages:move", args=[pages["city_draft"].pk])).status_code == 404
+    own = ruo.get(reverse(confirm, args=[pages["own_draft"].pk, pages["own"].get_parent().pk]))
+    assert own.status_code == 200 and pages["own_draft"].title in own.content.decode()
+
+
+def test_the_image_chooser_formats_only_an_image_the_user_may_choose(world, client_for, images):
+    ruo = client_for("own_ruo")
+    url = "wagtailimages_chooser:select_format"
+    for hidden in ("department", "other_district"):
+        assert ruo.get(reverse(url, args=[images[hidden].pk])).status_code == 404, hidden
+    own = ruo.get(reverse(url, args=[images["own"].pk]))
+    assert own.status_code == 200 and images["own"].title in own.json()["html"]
+
+
+@pytest.mark.parametrize("action", ["delete", "add_tags", "add_to_collection"])
+def test_a_document_bulk_action_names_no_document_outside_the_scope(world, client_for, action):
+    content = world.content
+    url = reverse("wagtail_bulk_action", args=["library", "librarydocument", action])
+    ruo = client_for("own_ruo")
+    for hidden in (content.district_c_document, content.department_document):
+        assert ruo.get(url, {"id": [content.district_a_document.pk, hidden.pk]}).status_code == 404, hidden
+    own = ruo.get(url, {"id": [content.district_a_document.pk]})
+    assert own.status_code == 200 and content.district_a_document.title in own.content.decode()
+
+
+def test_an_image_bulk_action_names_no_image_the_user_may_not_choose(world, client_for, images):
+    url = reverse("wagtail_bulk_action", args=["wagtailimages", "image", "delete"])
+    ruo = client_for("own_ruo")
+    assert ruo.get(url, {"id": [images["own"].pk, images["department"].pk]}).status_code == 404
+    own = ruo.get(url, {"id": [images["own"].pk]})
+    assert own.status_code == 200 and images["own"].title in own.content.decode()
+
+
+def test_the_admin_api_lists_documents_and_images_in_the_scope(world, client_for, images):
+    content = world.content
+    ruo = client_for("own_ruo")
+    listed = {row["title"] for row in ruo.get(reverse("wagtailadmin_api:documents:listing")).json()["items"]}
+    assert content.district_a_document.title in listed
+    assert not {content.district_c_document.title, content.department_document.title} & listed
+    detail = "wagtailadmin_api:documents:detail"
+    assert ruo.get(reverse(detail, args=[content.district_c_document.pk])).status_code == 404
+    assert ruo.get(reverse(detail, args=[content.district_a_document.pk])).status_code == 200
+    found = ruo.get(reverse("wagtailadmin_api:documents:listing"), {"search": "Службова"}).json()["items"]
+    assert found == []
+    titles = {row["title"] for row in ruo.get(reverse("wagtailadmin_api:images:listing")).json()["items"]}
+    assert titles == {images["own"].title}
+    everything = {
+        row["title"] for row in client_for("don").get(reverse("wagtailadmin_api:images:listing")).json()["items"]
+    }
+    assert everything == {image.title for image in images.values()}
