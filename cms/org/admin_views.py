@@ -95,8 +95,6 @@ class AdminScopeMiddleware:
         name = match.view_name
         if name in CITY_WIDE_ADMIN_VIEWS and not scope_of(request.user).is_city:
             raise PermissionDenied
-        if not request.user.has_perm("wagtailadmin.access_admin"):
-            return None  # the admin sends the user to sign in or away, as for any of its views
         if name in NAMED_IN_PATH:
             objects, arguments = NAMED_IN_PATH[name]
             keys = _keys(view_kwargs[argument] for argument in arguments)
@@ -107,6 +105,8 @@ class AdminScopeMiddleware:
             keys = None if "all" in ids else _keys(ids)
         else:
             return None
-        if keys and objects(request.user).filter(pk__in=keys).count() < len(keys):
+        if not keys or not request.user.has_perm("wagtailadmin.access_admin"):
+            return None  # the admin sends a user without access to sign in or away, as for any of its views
+        if objects(request.user).filter(pk__in=keys).count() < len(keys):
             raise Http404
         return None

@@ -2,6 +2,8 @@
 and images): another district's or the department's objects, and drafts the user may not edit, answer 404 or are
 left out; the user's own answer as before."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from wagtail.images import get_image_model
@@ -129,3 +131,35 @@ def test_the_admin_api_lists_documents_and_images_in_the_scope(world, client_for
         row["title"] for row in client_for("don").get(reverse("wagtailadmin_api:images:listing")).json()["items"]
     }
     assert everything == {image.title for image in images.values()}
+
+
+def _offered(response, name: str) -> set[int]:
+    """The keys a report's filter ``name`` offers."""
+    select = re.search(rf'<select name="{name}".*?</select>', response.content.decode(), re.S)
+    assert select is not None, name
+    return {int(key) for key in re.findall(r'<option value="(\d+)"', select.group())}
+
+
+def test_the_locked_pages_and_workflow_reports_filter_by_users_in_the_scope(world, client_for):
+    """Their "locked by" and "requested by" filters offered everyone who had locked a page or started a workflow,
+    anywhere (``cms.pages.reports``)."""
+    from cms.pages.experience import submit_article
+
+    users = world.users
+    for page, user in (
+        (world.content.district_c_regulation, users["other_ruo"]),
+        (world.content.district_a_regulation, users["own_ruo"]),
+    ):
+        page.locked, page.locked_by = True, user
+        page.save()
+    for school, author in ((world.school_c, users["school_c"]), (world.school_a, users["school_a"])):
+        submit_article(author=author, school=school, title=f"Стаття {school.pk}", body="<p>Текст</p>")
+    ruo, don = client_for("own_ruo"), client_for("don")
+    locked = "wagtailadmin_reports:locked_pages"
+    assert _offered(ruo.get(reverse(locked)), "locked_by") == {users["own_ruo"].pk}
+    assert _offered(don.get(reverse(locked)), "locked_by") == {users["own_ruo"].pk, users["other_ruo"].pk}
+    workflow = "wagtailadmin_reports:workflow"
+    assert _offered(ruo.get(reverse(workflow)), "requested_by") == {users["school_a"].pk}
+    assert _offered(don.get(reverse(workflow)), "requested_by") == {users["school_a"].pk, users["school_c"].pk}
+    results = ruo.get(reverse("wagtailadmin_reports:locked_pages_results"), {"locked_by": users["other_ruo"].pk})
+    assert results.status_code == 200 and world.content.district_c_regulation.title not in results.content.decode()
