@@ -9,7 +9,6 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.documents.permissions import permission_policy
-from wagtail.models import Collection
 
 from .models import DocumentKind, ExtractionStatus, LegalStatus, LibraryDocument
 
@@ -19,7 +18,13 @@ class LibraryDocumentAdminFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=LegalStatus.choices)
     issuer = django_filters.CharFilter(label=_("Issuing body"), lookup_expr="icontains")
     year = django_filters.NumberFilter(label=_("Year"), field_name="document_date", lookup_expr="year")
-    collection = django_filters.ModelChoiceFilter(label=_("Collection"), queryset=Collection.objects.all())
+    # The collections whose documents the listing may show (it offered every collection's name).
+    collection = django_filters.ModelChoiceFilter(
+        label=_("Collection"),
+        queryset=lambda request: permission_policy.collections_user_has_any_permission_for(
+            request.user, ["change", "delete"]
+        ),
+    )
     extraction_status = django_filters.ChoiceFilter(label=_("text extraction"), choices=ExtractionStatus.choices)
 
     class Meta:

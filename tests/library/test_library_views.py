@@ -1,5 +1,7 @@
 """The library in the portal and the API: scoped listings, filters, the serving view, bounded queries."""
 
+import re
+
 from django.test import Client
 from django.urls import reverse
 
@@ -188,6 +190,11 @@ def test_admin_document_listing_filters_and_permissions(world, client_for):
     html = client_for("own_ruo").get(reverse("library_documents:index")).content.decode()
     assert world.content.district_a_document.title in html
     assert world.content.district_c_document.title not in html and world.content.city_document.title not in html
+    # and its collection filter names the collections of those documents only (it named every collection)
+    collections = re.search(r'<select name="collection".*?</select>', html, re.S).group()
+    assert world.content.district_a_document.collection.name in collections
+    for other in (world.content.district_c_document, world.content.department_document, world.content.city_document):
+        assert other.collection.name not in collections, other.collection.name
     assert client_for("school_a").get(reverse("library_documents:index")).status_code == 302
 
 
