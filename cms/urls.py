@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
 from cms.attendance import stream as attendance_stream
+from cms.library import tags as admin_tags
 from cms.library import views as library_views
 from cms.library.api import wagtail_api
 from cms.pages import reports as page_reports
@@ -23,8 +24,10 @@ urlpatterns = [
     path("live/attendance/", attendance_stream.attendance_events, name="live_attendance"),
     path("api/v2/", wagtail_api.urls),
     path("api/", include("cms.api.urls")),
-    # Wagtail's locked pages and workflow reports, with filters in the user's scope, at their own addresses.
+    # Wagtail's locked pages and workflow reports, its tag autocomplete and its documents' and images' listings,
+    # with filters in the user's scope, at their own addresses.
     path("admin/reports/", include(page_reports.urlpatterns)),
+    path("admin/", include(admin_tags.urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document URLs are replaced by the portal's scope-checked view (same name, so Wagtail's
     # links to documents lead to it); nothing under MEDIA_URL is ever served.

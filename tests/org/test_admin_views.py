@@ -163,3 +163,30 @@ def test_the_locked_pages_and_workflow_reports_filter_by_users_in_the_scope(worl
     assert _offered(don.get(reverse(workflow)), "requested_by") == {users["school_a"].pk, users["school_c"].pk}
     results = ruo.get(reverse("wagtailadmin_reports:locked_pages_results"), {"locked_by": users["other_ruo"].pk})
     assert results.status_code == 200 and world.content.district_c_regulation.title not in results.content.decode()
+
+
+def test_the_admin_names_only_the_tags_of_documents_and_images_the_user_sees(world, client_for, images):
+    """Wagtail's tag autocomplete and its listings' "popular tags" filters named every document's and image's tags
+    (``cms.library.tags``)."""
+    content = world.content
+    content.department_document.tags.add("службове-листування")
+    content.district_a_document.tags.add("семінар-району")
+    images["other_district"].tags.add("свято-району-с")
+    images["own"].tags.add("свято-району-а")
+    ruo, don = client_for("own_ruo"), client_for("don")
+    url = reverse("wagtailadmin_tag_autocomplete")
+    for term, seen in (("служб", []), ("семінар", ["семінар-району"]), ("свято", ["свято-району-а"])):
+        assert ruo.get(url, {"term": term}).json() == seen, term
+    assert don.get(url, {"term": "с"}).json() == [
+        "свято-району-а",
+        "свято-району-с",
+        "семінар-району",
+        "службове-листування",
+    ]
+    with_model = reverse("wagtailadmin_tag_model_autocomplete", args=["taggit", "tag"])
+    assert ruo.get(with_model, {"term": "служб"}).json() == []
+    documents = ruo.get(reverse("wagtaildocs:index")).content.decode()
+    assert "семінар-району" in documents and "службове-листування" not in documents
+    assert "службове-листування" in don.get(reverse("wagtaildocs:index")).content.decode()
+    listed = ruo.get(reverse("wagtailimages:index")).content.decode()
+    assert "свято-району-а" in listed and "свято-району-с" not in listed
