@@ -98,6 +98,10 @@ class AdminScopeMiddleware:
         if name in NAMED_IN_PATH:
             objects, arguments = NAMED_IN_PATH[name]
             keys = _keys(view_kwargs[argument] for argument in arguments)
+        elif match.namespace == "wagtailadmin_pages" and "page_id" in view_kwargs:
+            # Every view of one page (edit, history, revisions, workflow, usage …): most refuse a page the user
+            # may not edit, but not all (a workflow's cancellation named its task); a page outside is not there.
+            objects, keys = _pages_in_admin, _keys([view_kwargs["page_id"]])
         elif name in NAMED_IN_QUERY:
             objects, keys = NAMED_IN_QUERY[name], _keys(request.GET.getlist("id"))
         elif name == "wagtail_bulk_action" and (objects := _bulk_action_objects(view_kwargs)) is not None:

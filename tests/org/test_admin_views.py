@@ -190,3 +190,14 @@ def test_the_admin_names_only_the_tags_of_documents_and_images_the_user_sees(wor
     assert "службове-листування" in don.get(reverse("wagtaildocs:index")).content.decode()
     listed = ruo.get(reverse("wagtailimages:index")).content.decode()
     assert "свято-району-а" in listed and "свято-району-с" not in listed
+
+
+@pytest.mark.parametrize(
+    "view", ["edit", "history", "usage", "workflow_history", "confirm_workflow_cancellation", "view_draft"]
+)
+def test_a_view_of_one_page_answers_404_for_a_page_the_admin_does_not_list(world, client_for, pages, view):
+    """Most refused a page the user may not edit (403), but not all: a workflow's cancellation named its task."""
+    ruo = client_for("own_ruo")
+    for hidden in ("city_draft", "other_district"):
+        assert ruo.get(reverse(f"wagtailadmin_pages:{view}", args=[pages[hidden].pk])).status_code == 404, hidden
+    assert ruo.get(reverse(f"wagtailadmin_pages:{view}", args=[pages["own_draft"].pk])).status_code != 404
