@@ -27,6 +27,7 @@ from search.analysis import (
     ruled_out,
     tokenize,
     word_lemmas,
+    words_not_ruled_out,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -603,6 +604,40 @@ def test_query_alternatives_carry_the_second_lemma():
 )
 def test_an_abbreviation_inflected_in_a_query_is_that_abbreviation_first(typed, alternatives):
     assert analyse_query(typed).alternatives == alternatives
+
+
+@pytest.mark.parametrize(
+    ("text", "lemmas", "best"),
+    [
+        ("Погоджено з МОНом", "погодити мон моном", "погодити мон"),
+        ("листа МОНу", "лист мон мону", "лист мон"),
+        ("до МОН-у", "мон мон-у", "мон"),
+        ("В ІРЦі", "ірц ірця", "ірц"),
+        ("мону", "мону", "мону"),  # an ending written in the same case as the rest is no abbreviation's
+        ("МОНУ", "мону", "мону"),
+        ("ШкОЛу", "школа", "школа"),  # capitals inside a word
+        ("ЗНОшники", "зношник", "зношник"),  # not an ending
+    ],
+)
+def test_an_abbreviation_inflected_in_a_text_is_indexed_as_that_abbreviation_first(text, lemmas, best):
+    assert lemmatize(text, with_alternatives=True) == lemmas
+    assert lemmatize(text) == best
+
+
+def test_an_inflected_abbreviation_is_its_abbreviation_in_a_long_run_too():
+    run = "МОНом-" + "а" * 70  # longer than the runs kept in the cache
+    assert lemmatize(f"{run} з МОНом").split()[-1] == "мон"
+    assert lemmatize("з МОНом", with_alternatives=True) == "мон моном"  # the cache holds no run so read
+    assert lemmatize("з моном", with_alternatives=True) == "моном"
+
+
+def test_a_snippet_does_not_rule_out_an_inflected_abbreviation_by_its_dictionary_word():
+    """«мон» is a dictionary word whose forms do not hold «моном»: the text's «МОНом» must be read, not ruled out."""
+    closed = closed_forms({"мон"})
+    assert closed is not None and "моном" not in closed
+    assert ruled_out("моном", closed) and not ruled_out("МОНом", closed)
+    assert "мон" in word_lemmas("МОНом")
+    assert words_not_ruled_out("Погоджено з МОНом і моном", closed).words == {"МОНом"}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1465,18 +1465,27 @@ def test_an_abbreviation_finds_its_full_name_and_back(world, backend_name):
     assert _titles(run_search(don, "звіти ЗЗСО")) == ["Лист А"]  # with another word: both required
 
 
-def test_an_abbreviation_inflected_in_the_query_is_that_abbreviation(world, backend_name):
-    """«листи МОНу»: a director inflects the abbreviation, which the dictionary reads as another word («мону»); the
-    texts write «МОН» or the ministry's full name, or inflect it as the query does (only the query is read so)."""
+def test_an_inflected_abbreviation_is_that_abbreviation_in_queries_and_texts(world, backend_name):
+    """«листи МОНу»: a director inflects the abbreviation, which the dictionary reads as another word («мону»);
+    texts write «МОН» or the ministry's full name, or inflect it as the query does or otherwise («з МОНом»)."""
     index = world.content.city_regulation.get_parent().specific
     publish_regulation(index, "Лист Д", kind="letter", text="Роз'яснення МОН щодо оцінювання учнів.")
     publish_regulation(index, "Лист Е", kind="letter", text="Лист Міністерства освіти і науки щодо оцінювання.")
     publish_regulation(index, "Лист Є", kind="letter", text="Порядок оцінювання надіслано до МОНу.")
+    publish_regulation(index, "Лист Ж", kind="letter", text="Порядок оцінювання погоджено з МОНом.")
+    publish_regulation(index, "Лист З", kind="letter", text="Оцінювання моном не ведеться.")  # the other word
     refresh_indexes()
-    hits = {hit.title: hit for hit in run_search(world.users["don"], "оцінювання МОНу").hits}
-    assert set(hits) == {"Лист Д", "Лист Е", "Лист Є"}
+    don = world.users["don"]
+    hits = {hit.title: hit for hit in run_search(don, "оцінювання МОНу").hits}
+    assert set(hits) == {"Лист Д", "Лист Е", "Лист Є", "Лист Ж"}
     assert "<mark>МОН</mark> щодо <mark>оцінювання</mark>" in hits["Лист Д"].snippet
     assert "<mark>Міністерства освіти і науки</mark>" in hits["Лист Е"].snippet
+    assert "погоджено з <mark>МОНом</mark>" in hits["Лист Ж"].snippet
+    hits = {hit.title: hit for hit in run_search(don, "оцінювання МОН").hits}
+    assert set(hits) == {"Лист Д", "Лист Е", "Лист Є", "Лист Ж"}
+    assert "до <mark>МОНу</mark>" in hits["Лист Є"].snippet
+    assert "погоджено з <mark>МОНом</mark>" in hits["Лист Ж"].snippet
+    assert {hit.title for hit in run_search(don, "оцінювання моном").hits} == {"Лист Ж", "Лист З"}
 
 
 def test_the_results_page_and_api_say_which_abbreviations_were_searched_with_their_names(world, corpus, client_for):
