@@ -251,9 +251,21 @@ _PUNCTUATION_KEYS = ",.;:"
 def as_ukrainian_keys(text: str) -> str | None:
     """``text`` with every run of the English layout's keys (:data:`_ENGLISH_KEYS_RE`) as the Ukrainian letters on
     them, for the start of a word, which the dictionary cannot confirm (title autocomplete: «Gjhzl» → «Поряд»);
-    None when it has none."""
-    changed = _ENGLISH_KEYS_RE.sub(lambda match: match.group().translate(_ON_UKRAINIAN_LAYOUT), text)
+    None when it has none. A double quote before a run that goes on in lower case is «Є» («"lbyf» → «Єдина»),
+    before a capital a quote mark («"Gjhzl» → «"Поряд»)."""
+    changed = _KEYS_AFTER_QUOTE_RE.sub(_as_letters, text)
     return None if changed == text else changed
+
+
+#: A run of the English layout's keys, maybe after a double quote (:func:`as_ukrainian_keys`).
+_KEYS_AFTER_QUOTE_RE = re.compile(rf"{_CAPITAL_YE_KEY}?{_ENGLISH_KEYS_RE.pattern}")
+
+
+def _as_letters(match: re.Match[str]) -> str:
+    keys = match.group()
+    if keys.startswith(_CAPITAL_YE_KEY) and keys[1:2].isupper():
+        return _CAPITAL_YE_KEY + keys[1:].translate(_ON_UKRAINIAN_LAYOUT)
+    return keys.translate(_ON_UKRAINIAN_LAYOUT)
 
 
 def on_ukrainian_layout(text: str) -> str | None:

@@ -242,6 +242,8 @@ def test_keys_typed_with_the_english_layout_on_are_the_ukrainian_letters_on_them
         ("Gjhzl", "Поряд"),  # the start of a word: no dictionary confirms it
         ("gjhzljr pfhf[", "порядок зарах"),
         ("Mood", "Ьщщв"),  # every run: the caller tries it only where the keys as typed find nothing
+        ('"lbyf', "Єдина"),  # a double quote before lower case: the shifted «є»
+        ('Про "Gjhzl', 'Про "Поряд'),  # before a capital: a quote mark
         ("Поряд", None),
         ("2024", None),
     ],
