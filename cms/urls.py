@@ -1,14 +1,34 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
+from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from cms.attendance import stream as attendance_stream
 from cms.library import tags as admin_tags
 from cms.library import views as library_views
 from cms.library.api import wagtail_api
-from cms.pages import reports as page_reports
+from cms.pages import admin_listings
+
+
+def _as_wagtail_admin(patterns: list) -> list:
+    """``patterns`` decorated as Wagtail decorates its admin's views: for a user with access to the admin only
+    (in its language and time zone), and never cached."""
+    return decorate_urlpatterns(decorate_urlpatterns(patterns, require_admin_access), never_cache)
+
+
+# Wagtail's explorer, its locked pages and workflow reports, its tag autocomplete and its documents' and images'
+# listings, with filters in the user's scope, at their own addresses (the explorer under its own names).
+scoped_admin_urlpatterns = _as_wagtail_admin(
+    [
+        path("pages/", include(admin_listings.explorer_urlpatterns)),
+        path("reports/", include(admin_listings.report_urlpatterns)),
+        path("", include(admin_tags.urlpatterns)),
+    ]
+)
 
 urlpatterns = [
     path("", include("cms.accounts.urls")),
@@ -24,10 +44,7 @@ urlpatterns = [
     path("live/attendance/", attendance_stream.attendance_events, name="live_attendance"),
     path("api/v2/", wagtail_api.urls),
     path("api/", include("cms.api.urls")),
-    # Wagtail's locked pages and workflow reports, its tag autocomplete and its documents' and images' listings,
-    # with filters in the user's scope, at their own addresses.
-    path("admin/reports/", include(page_reports.urlpatterns)),
-    path("admin/", include(admin_tags.urlpatterns)),
+    path("admin/", include(scoped_admin_urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document URLs are replaced by the portal's scope-checked view (same name, so Wagtail's
     # links to documents lead to it); nothing under MEDIA_URL is ever served.

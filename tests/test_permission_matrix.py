@@ -265,11 +265,24 @@ LIBRARY_ROWS = [
         query=lambda w: f"?id={w.content.district_c_regulation.pk}",
         label="admin page chooser gives district C act",
     ),
+    *(
+        Row(
+            name,
+            expect(302, own_ruo=404, other_ruo=200, don=200, site_admin=404),
+            args=lambda w: [w.content.district_c_document.pk],
+            label=label,
+        )
+        for name, label in (
+            ("wagtailadmin_api:documents:detail", "admin API district C document"),
+            ("wagtaildocs:edit", "admin edit of district C document"),
+            ("wagtaildocs_chooser:chosen", "admin document chooser gives district C document"),
+        )
+    ),
     Row(
-        "wagtailadmin_api:documents:detail",
-        expect(302, own_ruo=404, other_ruo=200, don=200, site_admin=404),
-        args=lambda w: [w.content.district_c_document.pk],
-        label="admin API district C document",
+        "wagtailadmin_pages:add_subpage",
+        expect(302, own_ruo=404, site_admin=404),  # an act has no subpages: Wagtail sends the others back
+        args=lambda w: [w.content.district_c_regulation.pk],
+        label="admin new page under district C act",
     ),
     # Wagtail's views over every page of the site (cms.org.admin_views): the department's alone.
     *(

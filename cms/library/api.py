@@ -1,6 +1,7 @@
 """JSON API of the library: our listings, and Wagtail's API v2 for pages and documents, all scoped."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -69,7 +70,18 @@ class RegulationList(ScopedListAPIView):
         return valid_filter_qs(RegulationFilter(self.request.GET or None, queryset=super().get_queryset()))
 
 
-class _ScopedWagtailAPI:
+class _FoundByKey:
+    """Wagtail's API ``find`` (``?id=``) answers 404 for an id that is no key, as for one not there: it failed
+    (500) on «abc» and, on SQLite, on a number past 64 bits."""
+
+    def find_object(self, queryset, request):
+        try:
+            return super().find_object(queryset, request)
+        except (TypeError, ValueError, OverflowError):
+            raise Http404("not found") from None
+
+
+class _ScopedWagtailAPI(_FoundByKey):
     """Wagtail's API v2 endpoints, authenticated and filtered through the scope module."""
 
     permission_classes = [IsAuthenticated]
@@ -110,13 +122,13 @@ wagtail_api.register_endpoint("documents", ScopedDocumentsAPIViewSet)
 # every document and image by title, tags and download address, leaving out only the privacy-restricted collections.
 
 
-class ScopedDocumentsAdminAPIViewSet(DocumentsAdminAPIViewSet):
+class ScopedDocumentsAdminAPIViewSet(_FoundByKey, DocumentsAdminAPIViewSet):
     model = LibraryDocument
 
     def get_queryset(self):
         return visible(self.request.user, super().get_queryset())
 
 
-class ScopedImagesAdminAPIViewSet(ImagesAdminAPIViewSet):
+class ScopedImagesAdminAPIViewSet(_FoundByKey, ImagesAdminAPIViewSet):
     def get_queryset(self):
         return super().get_queryset().filter(pk__in=images_in_admin(self.request.user).values("pk"))

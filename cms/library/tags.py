@@ -1,8 +1,9 @@
-"""Tags in the Wagtail admin, in the user's scope: Wagtail's tag autocomplete and the "popular tags" filters of its
-documents and images listings named the tags of every document and image (a district office read the tags of the
-department's service documents there). They now name the tags of the documents in the user's scope and of the
-images the user may choose (:func:`tags_seen_by`). The views are served at Wagtail's own addresses (``urlpatterns``,
-before the admin's in ``cms.urls``), so Wagtail's links and names lead to them."""
+"""Tags in the Wagtail admin, in the user's scope: Wagtail's tag autocomplete, the "popular tags" filters of its
+documents and images listings and its image chooser's popular tags named the tags of every document and image (a
+district office read the tags of the department's service documents there). They now name the tags of the
+documents in the user's scope and of the images the user may choose (:func:`tags_seen_by`). The views are served
+at Wagtail's own addresses (``urlpatterns``, before the admin's in ``cms.urls``), so Wagtail's links lead to them;
+the chooser's view is Wagtail's chooser viewset's (``wagtail_hooks``)."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
@@ -13,6 +14,7 @@ from wagtail.admin.views.tags import TAGS_AUTOCOMPLETE_LIMIT
 from wagtail.documents.views.documents import DocumentsFilterSet
 from wagtail.documents.views.documents import IndexView as DocumentIndexView
 from wagtail.images import get_image_model
+from wagtail.images.views.chooser import ImageChooseView
 from wagtail.images.views.images import ImagesFilterSet
 from wagtail.images.views.images import IndexView as ImageIndexView
 
@@ -38,6 +40,16 @@ def tags_seen_by(user, models: tuple[type, ...] | None = None) -> QuerySet:
     return Tag.objects.filter(condition)
 
 
+def popular_tags_seen_by(user, model: type) -> QuerySet:
+    """The :data:`POPULAR_TAGS` tags of ``model``'s objects :func:`tags_seen_by` ``user`` that tag the most
+    objects."""
+    return (
+        tags_seen_by(user, (model,))
+        .annotate(item_count=Count("taggit_taggeditem_items"))
+        .order_by("-item_count", "name")[:POPULAR_TAGS]
+    )
+
+
 def autocomplete(request, app_name=None, model_name=None):
     """Wagtail's tag autocomplete (``wagtailadmin_tag_autocomplete``) over :func:`tags_seen_by` the user."""
     if app_name and model_name and (app_name, model_name) != (Tag._meta.app_label, Tag._meta.model_name):
@@ -57,12 +69,7 @@ class _ScopedPopularTags:
         super().__init__(*args, **kwargs)
         if "tag" not in self.filters:
             return
-        popular = (
-            tags_seen_by(self.request.user, (self.tagged_model,))
-            .annotate(item_count=Count("taggit_taggeditem_items"))
-            .order_by("-item_count", "name")[:POPULAR_TAGS]
-        )
-        choices = [(tag.name, tag.name) for tag in popular]
+        choices = [(tag.name, tag.name) for tag in popular_tags_seen_by(self.request.user, self.tagged_model)]
         if choices:
             self.filters["tag"].extra["choices"] = choices
         else:
@@ -77,6 +84,16 @@ class ScopedImagesFilterSet(_ScopedPopularTags, ImagesFilterSet):
     @property
     def tagged_model(self):
         return get_image_model()
+
+
+class ScopedImageChooseView(ImageChooseView):
+    """Wagtail's image chooser with its popular tags among the images the user may choose (Wagtail's chooser
+    viewset takes it: ``wagtail_hooks``)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["popular_tags"] = popular_tags_seen_by(self.request.user, self.model)
+        return context
 
 
 class ScopedDocumentIndexView(DocumentIndexView):

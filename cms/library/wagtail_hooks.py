@@ -1,4 +1,5 @@
 from wagtail import hooks
+from wagtail.images.views.chooser import viewset as image_chooser_viewset
 
 from cms.org.scope import visible
 from search.indexing import reindex_on_commit
@@ -6,6 +7,11 @@ from search.indexing import reindex_on_commit
 from .admin import LibraryDocumentViewSet
 from .api import ScopedDocumentsAdminAPIViewSet, ScopedImagesAdminAPIViewSet
 from .models import LibraryDocument
+from .tags import ScopedImageChooseView
+
+# Wagtail's image chooser offers the popular tags of the images the user may choose (its views are made from this
+# class when the admin's URLs are, after the hooks are read).
+image_chooser_viewset.choose_view_class = ScopedImageChooseView
 
 
 @hooks.register("register_admin_viewset")

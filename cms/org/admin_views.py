@@ -21,9 +21,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page
 
-from .scope import images_in_admin, pages_hidden_in_admin, scope_of, visible
+from .scope import images_in_admin, pages_in_admin, scope_of, visible
 
 #: Views over every page of the site, whatever the user's scope: the department's alone.
 CITY_WIDE_ADMIN_VIEWS = frozenset(
@@ -36,27 +35,36 @@ CITY_WIDE_ADMIN_VIEWS = frozenset(
 )
 
 
-def _pages_in_admin(user) -> QuerySet:
-    hidden = pages_hidden_in_admin(user)
-    return Page.objects.exclude(hidden) if hidden is not None else Page.objects.all()
-
-
 def _documents_in_scope(user) -> QuerySet:
     return visible(user, get_document_model())
 
 
-#: View name -> the objects the user may see there, and the URL's keyword arguments that name them.
+#: View name -> the objects the user may see there, and the URL's keyword arguments that name them. Such a view
+#: keeps its name when the portal serves it (``cms.urls``), so that it is guarded here.
 NAMED_IN_PATH: dict[str, tuple[Callable[..., QuerySet], tuple[str, ...]]] = {
-    "wagtailadmin_explore": (_pages_in_admin, ("parent_page_id",)),
-    "wagtailadmin_explore_results": (_pages_in_admin, ("parent_page_id",)),
-    "wagtailadmin_choose_page_child": (_pages_in_admin, ("parent_page_id",)),
-    "wagtailadmin_pages:move": (_pages_in_admin, ("page_to_move_id",)),
-    "wagtailadmin_pages:move_confirm": (_pages_in_admin, ("page_to_move_id", "destination_id")),
-    "wagtailimages_chooser:select_format": (images_in_admin, ("image_id",)),
+    "wagtailadmin_explore": (pages_in_admin, ("parent_page_id",)),
+    "wagtailadmin_explore_results": (pages_in_admin, ("parent_page_id",)),
+    "wagtailadmin_choose_page_child": (pages_in_admin, ("parent_page_id",)),
 }
+#: URL namespace -> the objects the user may see in its views, and the keyword arguments that name them: every
+#: view of one page (edit, history, revisions, workflow, usage, moves, a new page's parent …), one document, one
+#: image. Most refuse an object the user may not edit with a redirect, which told that it is there; some showed
+#: it (a workflow's cancellation named its task). An object the admin does not list is not there.
+NAMED_IN_NAMESPACE: dict[str, tuple[Callable[..., QuerySet], tuple[str, ...]]] = {
+    "wagtailadmin_pages": (pages_in_admin, ("page_id", "parent_page_id", "page_to_move_id", "destination_id")),
+    "wagtailforms": (pages_in_admin, ("page_id",)),
+    "wagtaildocs": (_documents_in_scope, ("document_id", "doc_id")),
+    "wagtaildocs_chooser": (_documents_in_scope, ("pk",)),
+    "wagtailimages": (images_in_admin, ("image_id",)),
+    "wagtailimages_chooser": (images_in_admin, ("pk", "image_id")),
+}
+#: View name -> the position of the argument that names its page, for a view whose URL gives it unnamed.
+NAMED_BY_POSITION = {"wagtailadmin_pages:revisions_compare": 0}
 #: View name -> the objects the user may see there, named by the query's ``id`` parameters.
 NAMED_IN_QUERY: dict[str, Callable[..., QuerySet]] = {
-    "wagtailadmin_choose_page_chosen_multiple": _pages_in_admin,
+    "wagtailadmin_choose_page_chosen_multiple": pages_in_admin,
+    "wagtaildocs_chooser:chosen_multiple": _documents_in_scope,
+    "wagtailimages_chooser:chosen_multiple": images_in_admin,
 }
 
 
@@ -70,17 +78,48 @@ def _bulk_action_objects(kwargs: dict) -> Callable[..., QuerySet] | None:
     return None
 
 
-def _keys(values: Iterable[str]) -> set[int] | None:
-    """The objects' keys named; None when one is not a key (the view answers that itself)."""
+#: The keys a database can be asked for: SQLite stops at a 64-bit integer (a larger one raised OverflowError).
+_KEY_RANGE = range(-(2**63), 2**63)
+
+
+def _keys(values: Iterable[str]) -> set[int]:
+    """The objects' keys named, or 404 when one is not a key: a view would fail on it (500)."""
     try:
-        return {int(value) for value in values}
+        keys = {int(value) for value in values}
     except (TypeError, ValueError):
-        return None
+        raise Http404 from None
+    if not all(key in _KEY_RANGE for key in keys):
+        raise Http404
+    return keys
+
+
+def _named(match, view_args: tuple, view_kwargs: dict, request) -> tuple[Callable[..., QuerySet], Iterable] | None:
+    """The objects a user may see in the view ``match`` resolved to and the values naming those its request names,
+    or None for a view that names none of them."""
+    name = match.view_name
+    if name in NAMED_IN_PATH:
+        objects, arguments = NAMED_IN_PATH[name]
+        return objects, [view_kwargs[argument] for argument in arguments]
+    if name in NAMED_BY_POSITION:
+        return NAMED_IN_NAMESPACE[match.namespace][0], [view_args[NAMED_BY_POSITION[name]]]
+    if name in NAMED_IN_QUERY:
+        return NAMED_IN_QUERY[name], request.GET.getlist("id")
+    if match.namespace in NAMED_IN_NAMESPACE:
+        objects, arguments = NAMED_IN_NAMESPACE[match.namespace]
+        values = [view_kwargs[argument] for argument in arguments if argument in view_kwargs]
+        return (objects, values) if values else None
+    if name == "wagtail_bulk_action":
+        ids = [value for value in request.GET.getlist("id") if value != "all"]
+        objects = _bulk_action_objects(view_kwargs)
+        # A page bulk action leaves out the pages outside the scope itself; its keys are checked all the same.
+        return (objects, ids) if objects is not None else (None, ids)
+    return None
 
 
 class AdminScopeMiddleware:
     """Refuses the views of :data:`CITY_WIDE_ADMIN_VIEWS` (403) to a user whose scope is not the whole city, and
-    answers 404 to a request of the views above that names an object the admin does not list to the user."""
+    answers 404 to a request of the views above that names an object the admin does not list to the user, or
+    names one by what is no key."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,25 +131,15 @@ class AdminScopeMiddleware:
         match = request.resolver_match
         if match is None:
             return None
-        name = match.view_name
-        if name in CITY_WIDE_ADMIN_VIEWS and not scope_of(request.user).is_city:
+        if match.view_name in CITY_WIDE_ADMIN_VIEWS and not scope_of(request.user).is_city:
             raise PermissionDenied
-        if name in NAMED_IN_PATH:
-            objects, arguments = NAMED_IN_PATH[name]
-            keys = _keys(view_kwargs[argument] for argument in arguments)
-        elif match.namespace == "wagtailadmin_pages" and "page_id" in view_kwargs:
-            # Every view of one page (edit, history, revisions, workflow, usage …): most refuse a page the user
-            # may not edit, but not all (a workflow's cancellation named its task); a page outside is not there.
-            objects, keys = _pages_in_admin, _keys([view_kwargs["page_id"]])
-        elif name in NAMED_IN_QUERY:
-            objects, keys = NAMED_IN_QUERY[name], _keys(request.GET.getlist("id"))
-        elif name == "wagtail_bulk_action" and (objects := _bulk_action_objects(view_kwargs)) is not None:
-            ids = request.GET.getlist("id")
-            keys = None if "all" in ids else _keys(ids)
-        else:
+        named = _named(match, view_args, view_kwargs, request)
+        if named is None:
             return None
-        if not keys or not request.user.has_perm("wagtailadmin.access_admin"):
+        objects, values = named
+        if not values or not request.user.has_perm("wagtailadmin.access_admin"):
             return None  # the admin sends a user without access to sign in or away, as for any of its views
-        if objects(request.user).filter(pk__in=keys).count() < len(keys):
+        keys = _keys(values)
+        if objects is not None and objects(request.user).filter(pk__in=keys).count() < len(keys):
             raise Http404
         return None

@@ -398,6 +398,14 @@ def pages_hidden_in_admin(user) -> Q | None:
     return drafts if hidden is None else hidden | drafts
 
 
+def pages_in_admin(user) -> QuerySet:
+    """The pages the Wagtail admin lists to ``user``: all but those :func:`pages_hidden_in_admin`."""
+    from wagtail.models import Page
+
+    hidden = pages_hidden_in_admin(user)
+    return Page.objects.exclude(hidden) if hidden is not None else Page.objects.all()
+
+
 def images_in_admin(user) -> QuerySet:
     """The images the Wagtail admin shows ``user``: those of the collections the user may choose images from, as
     Wagtail's image chooser lists them (images have no rule of their own: the library's documents carry the

@@ -201,3 +201,156 @@ def test_a_view_of_one_page_answers_404_for_a_page_the_admin_does_not_list(world
     for hidden in ("city_draft", "other_district"):
         assert ruo.get(reverse(f"wagtailadmin_pages:{view}", args=[pages[hidden].pk])).status_code == 404, hidden
     assert ruo.get(reverse(f"wagtailadmin_pages:{view}", args=[pages["own_draft"].pk])).status_code != 404
+
+
+def _checked(response, name: str) -> set[int]:
+    """The keys a listing's filter ``name`` of checkboxes offers."""
+    html = response.json()["html"] if response["Content-Type"].startswith("application/json") else response.content
+    html = html if isinstance(html, str) else html.decode()
+    return {int(key) for key in re.findall(rf'<input[^>]*name="{name}"[^>]*value="(\d+)"', html)}
+
+
+def test_the_explorer_filters_by_owners_and_editors_in_the_scope(world, client_for, pages):
+    """Its "owner" and "edited by" filters offered everyone who owned or edited a page anywhere
+    (``cms.pages.admin_listings``)."""
+    from wagtail.models import PageLogEntry
+
+    users = world.users
+    for page, owner, editor in (
+        (pages["other_district"], users["other_ruo"], users["school_c"]),
+        (pages["own"], users["own_ruo"], users["school_a"]),
+    ):
+        page.owner = owner
+        page.save()
+        PageLogEntry.objects.log_action(instance=page, action="wagtail.edit", user=editor)
+    ruo, don = client_for("own_ruo"), client_for("don")
+    section = pages["own"].get_parent().pk
+    for url in (reverse("wagtailadmin_explore", args=[section]), reverse("wagtailadmin_explore_root")):
+        listing = ruo.get(url, follow=True)
+        assert users["own_ruo"].pk in _checked(listing, "owner"), url
+        assert users["other_ruo"].pk not in _checked(listing, "owner"), url
+        assert users["school_a"].pk in _checked(listing, "edited_by"), url
+        assert users["school_c"].pk not in _checked(listing, "edited_by"), url
+    results = ruo.get(reverse("wagtailadmin_explore_results", args=[section]), {"owner": users["other_ruo"].pk})
+    assert results.status_code == 200 and pages["other_district"].title not in results.content.decode()
+    city = don.get(reverse("wagtailadmin_explore_root"))
+    assert {users["own_ruo"].pk, users["other_ruo"].pk} <= _checked(city, "owner")
+    assert {users["school_a"].pk, users["school_c"].pk} <= _checked(city, "edited_by")
+
+
+def test_the_workflow_reports_filter_by_the_workflows_and_tasks_of_their_rows(world, client_for):
+    """Their "workflow" and "task" filters named every district's workflow («Модерація статей: … район»)."""
+    from wagtail.models import Task, Workflow
+
+    from cms.pages.experience import submit_article
+
+    users = world.users
+    for school, author in ((world.school_c, users["school_c"]), (world.school_a, users["school_a"])):
+        submit_article(author=author, school=school, title=f"Стаття {school.pk}", body="<p>Текст</p>")
+    own = Workflow.objects.get(name__contains=world.district.name)
+    other = Workflow.objects.get(name__contains=world.other_district.name)
+    own_task, other_task = (Task.objects.get(name=workflow.name) for workflow in (own, other))
+    ruo, don = client_for("own_ruo"), client_for("don")
+    assert _offered(ruo.get(reverse("wagtailadmin_reports:workflow")), "workflow") == {own.pk}
+    assert _offered(don.get(reverse("wagtailadmin_reports:workflow")), "workflow") >= {own.pk, other.pk}
+    tasks = ruo.get(reverse("wagtailadmin_reports:workflow_tasks"))
+    assert _offered(tasks, "workflow") == {own.pk} and _offered(tasks, "task") == {own_task.pk}
+    tasks = don.get(reverse("wagtailadmin_reports:workflow_tasks"))
+    assert _offered(tasks, "task") >= {own_task.pk, other_task.pk}
+    assert other.name not in ruo.get(reverse("wagtailadmin_reports:workflow_tasks_results")).content.decode()
+
+
+def test_the_image_chooser_offers_the_tags_of_images_the_user_may_choose(world, client_for, images):
+    images["other_district"].tags.add("свято-району-с")
+    images["own"].tags.add("свято-району-а")
+    chooser = client_for("own_ruo").get(reverse("wagtailimages_chooser:choose")).json()["html"]
+    assert "свято-району-а" in chooser and "свято-району-с" not in chooser
+    assert "свято-району-с" in client_for("don").get(reverse("wagtailimages_chooser:choose")).json()["html"]
+
+
+HUGE = 2**70
+
+
+def test_an_object_named_by_what_is_no_key_answers_404(world, client_for):
+    """The admin's views and the API answered 500 for «abc» and, on SQLite, for a key past 64 bits."""
+    ruo = client_for("own_ruo")
+    bulk = reverse("wagtail_bulk_action", args=["library", "librarydocument", "delete"])
+    page_bulk = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+    for url in (
+        f"/admin/pages/{HUGE}/edit/",
+        f"/admin/pages/{HUGE}/",
+        f"/admin/images/chooser/{HUGE}/select_format/",
+        "/admin/documents/chooser/chosen/abc/",
+        "/admin/images/chooser/chosen/abc/",
+        f"/admin/documents/chooser/chosen/{HUGE}/",
+        f"{reverse('wagtailadmin_choose_page_chosen_multiple')}?id={HUGE}",
+        f"{reverse('wagtailadmin_choose_page_chosen_multiple')}?id=abc",
+        f"{reverse('wagtaildocs_chooser:chosen_multiple')}?id=abc",
+        f"{reverse('wagtailimages_chooser:chosen_multiple')}?id=abc",
+        f"{bulk}?id=abc",
+        f"{bulk}?id={HUGE}",
+        f"{page_bulk}?id=abc",
+        f"{reverse('wagtailadmin_api:documents:find')}?id=abc",
+        f"{reverse('wagtailadmin_api:images:find')}?id={HUGE}",
+    ):
+        assert ruo.get(url).status_code == 404, url
+    for url in ("/api/v2/documents/find/?id=abc", f"/api/v2/pages/find/?id={HUGE}"):
+        response = client_for("school_a").get(url)
+        assert response.status_code == 404 and response.json() == {"message": "not found"}, url
+
+
+def test_a_view_of_an_object_outside_the_scope_answers_404_not_a_redirect(world, client_for, pages, images):
+    """A redirect away (Wagtail's refusal) told that the object is there."""
+    content, ruo = world.content, client_for("own_ruo")
+    regulation = RegulationPage._meta
+    for hidden, own in ((pages["other_district"], pages["own"]), (pages["city_draft"], pages["own_draft"])):
+        own_section = own.get_parent().pk
+        for url, own_url in (
+            (f"/admin/pages/{hidden.pk}/revisions/compare/earliest...latest/", None),
+            (reverse("wagtailadmin_pages:add_subpage", args=[hidden.pk]), None),
+            (
+                reverse("wagtailadmin_pages:add", args=[regulation.app_label, regulation.model_name, hidden.pk]),
+                reverse("wagtailadmin_pages:add", args=[regulation.app_label, regulation.model_name, own_section]),
+            ),
+            (reverse("wagtailadmin_pages:set_page_position", args=[hidden.pk]), None),
+        ):
+            assert ruo.get(url).status_code == 404, url
+            if own_url:
+                assert ruo.get(own_url).status_code == 200, own_url
+    for url, own_url in (
+        (
+            reverse("wagtailimages:edit", args=[images["other_district"].pk]),
+            reverse("wagtailimages:edit", args=[images["own"].pk]),
+        ),
+        (
+            reverse("wagtaildocs:edit", args=[content.district_c_document.pk]),
+            reverse("wagtaildocs:edit", args=[content.district_a_document.pk]),
+        ),
+        (
+            reverse("wagtaildocs_chooser:chosen", args=[content.district_c_document.pk]),
+            reverse("wagtaildocs_chooser:chosen", args=[content.district_a_document.pk]),
+        ),
+        (
+            reverse("wagtailimages_chooser:chosen", args=[images["department"].pk]),
+            reverse("wagtailimages_chooser:chosen", args=[images["own"].pk]),
+        ),
+    ):
+        assert ruo.get(url).status_code == 404, url
+        assert ruo.get(own_url).status_code == 200, own_url
+
+
+def test_the_portal_serves_the_admin_views_it_replaces_as_wagtail_serves_its_own(world, client_for):
+    """Only to a user with access to the admin, and never cached; a guarded view keeps its name."""
+    from django.urls import resolve
+
+    from cms.org.admin_views import NAMED_IN_PATH
+
+    director = client_for("school_a")
+    for url in ("/admin/tag-autocomplete/?term=с", "/admin/documents/", "/admin/reports/workflow/", "/admin/pages/1/"):
+        assert director.get(url).status_code in (302, 403), url
+    ruo = client_for("own_ruo")
+    for url in ("/admin/documents/", "/admin/reports/locked/", "/admin/tag-autocomplete/?term=с"):
+        response = ruo.get(url)
+        assert response.status_code == 200 and "no-store" in response["Cache-Control"], url
+    for name, (_objects, arguments) in NAMED_IN_PATH.items():
+        assert resolve(reverse(name, kwargs=dict.fromkeys(arguments, 1))).view_name == name
