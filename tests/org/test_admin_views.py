@@ -355,3 +355,15 @@ def test_the_portal_serves_the_admin_views_it_replaces_as_wagtail_serves_its_own
         assert response.status_code == 200 and "no-store" in response["Cache-Control"], url
     for name, (_objects, arguments) in NAMED_IN_PATH.items():
         assert resolve(reverse(name, kwargs=dict.fromkeys(arguments, 1))).view_name == name
+
+
+def test_a_district_office_uploads_images_to_its_collection_and_edits_them(world, client_for):
+    """The views of one image answer for the office's own upload (``edit_multiple`` names it)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ruo, collection = client_for("own_ruo"), district_collection(world.district).pk
+    file = SimpleUploadedFile("foto.png", get_test_image_file().file.getvalue())
+    added = ruo.post(reverse("wagtailimages:add_multiple"), {"files[]": file, "collection": collection}).json()
+    assert added["success"], added
+    edited = ruo.post(reverse("wagtailimages:edit_multiple", args=[added["image_id"]]), {})
+    assert edited.status_code == 200 and edited.json()["success"] is False  # the form's fields are missing
