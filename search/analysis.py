@@ -767,11 +767,12 @@ def _token_lemmas(token: str) -> tuple[str, ...]:
 
 
 #: A word that is an abbreviation inflected as a noun, its ending written in lower case («МОНу», «МОНом», «ІРЦі»,
-#: «МОН-у»). It starts with one capital, not a repeat of them, so that the expression engine skips to the next
+#: «МОН-у»): two to six capitals (a longer word in capitals with its last letter in lower case is a slip:
+#: «ПОЛОЖЕННя»). It starts with one capital, not a repeat of them, so that the expression engine skips to the next
 #: capital of a text (5 ns a character of the laws against 13-15: 4 % of the analysis of a text); that no letter
 #: is before it is checked after (:func:`_inflected_abbreviations`).
 _INFLECTED_ABBREVIATION_RE = re.compile(
-    r"([АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ][АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ]+)-?(?:у|ю|ом|ем|єм|і|ї|ові|еві|а|я)"
+    r"([АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ][АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЮЯ]{1,5})-?(?:у|ю|ом|ем|єм|і|ї|ові|еві|а|я)"
     r"(?![^\W\d_])"
 )
 
@@ -829,8 +830,18 @@ def _run_lemmas_uncached(run: str, with_alternatives: bool, inflected: dict[str,
 _run_lemmas = functools.lru_cache(maxsize=200_000)(_run_lemmas_uncached)
 
 
+#: A joiner of :data:`_RUN_RE` in a run: a run without one is one token.
+_RUN_JOINER_RE = re.compile(r"['\-./]")
+
+
 def _holds_one_of(run: str, tokens: dict[str, tuple[str, ...]]) -> bool:
-    """Whether one of the tokens of ``run`` (a run of :data:`_RUN_RE`) is among ``tokens``."""
+    """Whether one of the tokens of ``run`` (a run of :data:`_RUN_RE`) is among ``tokens``: the run itself, or one
+    of its tokens when it has a joiner (a run of letters alone is its one token; the words
+    :func:`_inflected_abbreviations` finds are letters, maybe hyphenated)."""
+    if run in tokens:
+        return True
+    if _RUN_JOINER_RE.search(run) is None:
+        return False
     return not tokens.keys().isdisjoint(_split_run(run) if len(run) <= _CACHED_RUN_LENGTH else _split_run_uncached(run))
 
 

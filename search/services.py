@@ -536,7 +536,9 @@ def autocomplete_titles(user, text: str, *, limit: int = 8) -> list[tuple[str, s
     ``search.spelling.as_ukrainian_keys``)."""
     backends = list(_backends())
     found = _titles_starting(user, text, limit, backends)
-    if found == [] and (other := as_ukrainian_keys(text)) is not None:
+    for other in as_ukrainian_keys(text):
+        if found != []:
+            break
         found = _titles_starting(user, other, limit, backends)
     return found or []
 

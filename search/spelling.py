@@ -248,22 +248,26 @@ _WHOLE_RUN_RE = re.compile(rf"(?<![^\W\d_’ʼ])(?<![’ʼ]){_CAPITAL_YE_KEY}?{_
 _PUNCTUATION_KEYS = ",.;:"
 
 
-def as_ukrainian_keys(text: str) -> str | None:
+def as_ukrainian_keys(text: str) -> tuple[str, ...]:
     """``text`` with every run of the English layout's keys (:data:`_ENGLISH_KEYS_RE`) as the Ukrainian letters on
     them, for the start of a word, which the dictionary cannot confirm (title autocomplete: «Gjhzl» → «Поряд»);
-    None when it has none. A double quote before a run that goes on in lower case is «Є» («"lbyf» → «Єдина»),
-    before a capital a quote mark («"Gjhzl» → «"Поряд»)."""
-    changed = _KEYS_AFTER_QUOTE_RE.sub(_as_letters, text)
-    return None if changed == text else changed
+    none when it has none. A double quote before a run that goes on in lower case is «Є» («"lbyf» → «Єдина») or a
+    quote mark («"yfrfp» → «"наказ»): both readings, «Є» first; before a capital it is a quote mark («"Gjhzl» →
+    «"Поряд»)."""
+    readings = dict.fromkeys(
+        _KEYS_AFTER_QUOTE_RE.sub(functools.partial(_as_letters, quote_is_ye=quote_is_ye), text)
+        for quote_is_ye in (True, False)
+    )
+    return tuple(reading for reading in readings if reading != text)
 
 
 #: A run of the English layout's keys, maybe after a double quote (:func:`as_ukrainian_keys`).
 _KEYS_AFTER_QUOTE_RE = re.compile(rf"{_CAPITAL_YE_KEY}?{_ENGLISH_KEYS_RE.pattern}")
 
 
-def _as_letters(match: re.Match[str]) -> str:
+def _as_letters(match: re.Match[str], *, quote_is_ye: bool) -> str:
     keys = match.group()
-    if keys.startswith(_CAPITAL_YE_KEY) and keys[1:2].isupper():
+    if keys.startswith(_CAPITAL_YE_KEY) and not (quote_is_ye and keys[1:2].translate(_ON_UKRAINIAN_LAYOUT).islower()):
         return _CAPITAL_YE_KEY + keys[1:].translate(_ON_UKRAINIAN_LAYOUT)
     return keys.translate(_ON_UKRAINIAN_LAYOUT)
 

@@ -617,6 +617,8 @@ def test_an_abbreviation_inflected_in_a_query_is_that_abbreviation_first(typed, 
         ("МОНУ", "мону", "мону"),
         ("ШкОЛу", "школа", "школа"),  # capitals inside a word
         ("ЗНОшники", "зношник", "зношник"),  # not an ending
+        ("ЦПРППі", "цпрпп", "цпрпп"),  # five capitals; its own reading is the same
+        ("ПОЛОЖЕННя", "положення", "положення"),  # a word in capitals with a slip, not an abbreviation
     ],
 )
 def test_an_abbreviation_inflected_in_a_text_is_indexed_as_that_abbreviation_first(text, lemmas, best):

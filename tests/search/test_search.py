@@ -594,6 +594,8 @@ def test_autocomplete_reads_keys_typed_with_the_english_layout_on(world, backend
     )
     assert suggested("school_a", "Mood") == ["Навчання в Moodle"]  # not «Ьщщв»
     assert suggested("school_a", "Qqqq") == []
+    # A double quote first: «Є» suggests nothing here, the quote mark what «Поряд» does.
+    assert suggested("school_a", '"gjhzl') == ["Порядок зарахування до закладів освіти"]
 
 
 def test_autocomplete_suggests_every_searched_type(world, backend_name, client_for):

@@ -239,13 +239,16 @@ def test_keys_typed_with_the_english_layout_on_are_the_ukrainian_letters_on_them
 @pytest.mark.parametrize(
     ("typed", "letters"),
     [
-        ("Gjhzl", "Поряд"),  # the start of a word: no dictionary confirms it
-        ("gjhzljr pfhf[", "порядок зарах"),
-        ("Mood", "Ьщщв"),  # every run: the caller tries it only where the keys as typed find nothing
-        ('"lbyf', "Єдина"),  # a double quote before lower case: the shifted «є»
-        ('Про "Gjhzl', 'Про "Поряд'),  # before a capital: a quote mark
-        ("Поряд", None),
-        ("2024", None),
+        ("Gjhzl", ("Поряд",)),  # the start of a word: no dictionary confirms it
+        ("gjhzljr pfhf[", ("порядок зарах",)),
+        ("Mood", ("Ьщщв",)),  # every run: the caller tries it only where the keys as typed find nothing
+        ('"lbyf', ("Єдина", '"дина')),  # a double quote before lower case: the shifted «є», or a quote mark
+        ('"yfrfp', ("Єнаказ", '"наказ')),
+        ('Про "Gjhzl', ('Про "Поряд',)),  # before a capital: a quote mark
+        ('"<fnmrsdcmrf', ('"Батьківська',)),  # a capital on a punctuation key too
+        ('":bnnz', ('"Життя',)),
+        ("Поряд", ()),
+        ("2024", ()),
     ],
 )
 def test_every_run_of_english_layout_keys_is_read_as_the_ukrainian_letters(typed, letters):
