@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
@@ -5,6 +7,7 @@ from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.urls import display_custom_404
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from cms.attendance import stream as attendance_stream
@@ -14,20 +17,24 @@ from cms.library.api import wagtail_api
 from cms.pages import admin_listings
 
 
-def _as_wagtail_admin(patterns: list) -> list:
-    """``patterns`` decorated as Wagtail decorates its admin's views: for a user with access to the admin only
-    (in its language and time zone), and never cached."""
-    return decorate_urlpatterns(decorate_urlpatterns(patterns, require_admin_access), never_cache)
+def _as_wagtail_admin(views_under: dict[str, list]) -> list:
+    """The views of each list, under its prefix, decorated as Wagtail decorates its admin's views: for a user with
+    access to the admin only (in its language and time zone), with its 404 page, never cached. The views are
+    copies, so that the lists named stay as they are (a URLconf read again decorates them once)."""
+    patterns = [path(prefix, include([copy.copy(view) for view in views])) for prefix, views in views_under.items()]
+    for decorator in (require_admin_access, display_custom_404, never_cache):
+        patterns = decorate_urlpatterns(patterns, decorator)
+    return patterns
 
 
 # Wagtail's explorer, its locked pages and workflow reports, its tag autocomplete and its documents' and images'
 # listings, with filters in the user's scope, at their own addresses (the explorer under its own names).
 scoped_admin_urlpatterns = _as_wagtail_admin(
-    [
-        path("pages/", include(admin_listings.explorer_urlpatterns)),
-        path("reports/", include(admin_listings.report_urlpatterns)),
-        path("", include(admin_tags.urlpatterns)),
-    ]
+    {
+        "pages/": admin_listings.explorer_urlpatterns,
+        "reports/": admin_listings.report_urlpatterns,
+        "": admin_tags.urlpatterns,
+    }
 )
 
 urlpatterns = [

@@ -12,6 +12,7 @@ from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page
 
 from cms.api.base import ScopedListAPIView, valid_filter_qs
+from cms.org.admin_views import keys_named
 from cms.org.scope import images_in_admin, readable_collection_paths, scope_of, visible
 from cms.pages.models import RegulationPage
 
@@ -75,10 +76,12 @@ class _FoundByKey:
     (500) on «abc» and, on SQLite, on a number past 64 bits."""
 
     def find_object(self, queryset, request):
-        try:
-            return super().find_object(queryset, request)
-        except (TypeError, ValueError, OverflowError):
-            raise Http404("not found") from None
+        if "id" in request.GET:
+            try:
+                keys_named([request.GET["id"]])
+            except Http404:
+                raise Http404("not found") from None  # Wagtail's answer for a key not there
+        return super().find_object(queryset, request)
 
 
 class _ScopedWagtailAPI(_FoundByKey):

@@ -58,6 +58,29 @@ NAMED_IN_NAMESPACE: dict[str, tuple[Callable[..., QuerySet], tuple[str, ...]]] =
     "wagtailimages": (images_in_admin, ("image_id",)),
     "wagtailimages_chooser": (images_in_admin, ("pk", "image_id")),
 }
+
+
+def _workflow_states_of_page(page_id) -> QuerySet:
+    from wagtail.models import WorkflowState, get_default_page_content_type
+
+    return WorkflowState.objects.filter(base_content_type=get_default_page_content_type(), object_id=str(page_id))
+
+
+def _task_states_of_page(page_id) -> QuerySet:
+    from wagtail.models import TaskState
+
+    return TaskState.objects.filter(workflow_state__in=_workflow_states_of_page(page_id))
+
+
+#: Keyword arguments of a page's views (beside ``page_id``) that name a part of its workflow -> that part among the
+#: page's own, by the page's key and the argument's value: another page's part is not there. A workflow's
+#: preview at a task named the task of any workflow («Модерація статей: Оболонський район»), and an action on
+#: another page's task told that it is there.
+OF_THE_PAGE: dict[str, Callable[[int, int], QuerySet]] = {
+    "workflow_state_id": lambda page_id, key: _workflow_states_of_page(page_id).filter(pk=key),
+    "task_state_id": lambda page_id, key: _task_states_of_page(page_id).filter(pk=key),
+    "task_id": lambda page_id, key: _task_states_of_page(page_id).filter(task_id=key),
+}
 #: View name -> the position of the argument that names its page, for a view whose URL gives it unnamed.
 NAMED_BY_POSITION = {"wagtailadmin_pages:revisions_compare": 0}
 #: View name -> the objects the user may see there, named by the query's ``id`` parameters.
@@ -82,7 +105,7 @@ def _bulk_action_objects(kwargs: dict) -> Callable[..., QuerySet] | None:
 _KEY_RANGE = range(-(2**63), 2**63)
 
 
-def _keys(values: Iterable[str]) -> set[int]:
+def keys_named(values: Iterable[str]) -> set[int]:
     """The objects' keys named, or 404 when one is not a key: a view would fail on it (500)."""
     try:
         keys = {int(value) for value in values}
@@ -139,7 +162,11 @@ class AdminScopeMiddleware:
         objects, values = named
         if not values or not request.user.has_perm("wagtailadmin.access_admin"):
             return None  # the admin sends a user without access to sign in or away, as for any of its views
-        keys = _keys(values)
+        keys = keys_named(values)
         if objects is not None and objects(request.user).filter(pk__in=keys).count() < len(keys):
             raise Http404
+        if match.namespace == "wagtailadmin_pages" and "page_id" in view_kwargs:
+            for argument, of_the_page in OF_THE_PAGE.items():
+                if argument in view_kwargs and not of_the_page(view_kwargs["page_id"], view_kwargs[argument]).exists():
+                    raise Http404
         return None

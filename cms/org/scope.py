@@ -373,29 +373,38 @@ def _group_ids(user_id: int) -> QuerySet:
 def pages_outside(user) -> Q | None:
     """The condition matching pages outside the user's scope: other districts' sections, and pages behind
     a view restriction the user does not pass. None when nothing is hidden."""
+    districts, restricted = _pages_outside_by_kind(user)
+    return (districts | restricted) or None
+
+
+def _pages_outside_by_kind(user) -> tuple[Q, Q]:
+    """The two parts of :func:`pages_outside`: other districts' sections, and the pages behind a view restriction
+    the user does not pass (each an empty ``Q`` when there is none)."""
     scope = user if isinstance(user, Scope) else scope_of(user)
-    hidden = Q()
+    districts = Q()
     if not scope.is_city:
         for path, district_id in _district_section_paths():
             if scope.is_site_admin or district_id != scope.district_id:
-                hidden |= subtree(path)
+                districts |= subtree(path)
+    restricted = Q()
     for path in _restricted_paths(scope):
-        hidden |= subtree(path)
-    return hidden or None
+        restricted |= subtree(path)
+    return districts, restricted
 
 
 def pages_hidden_in_admin(user) -> Q | None:
     """The condition matching pages the Wagtail admin lists not to ``user`` (the explorer, the page chooser, a
-    bulk action's pages): those :func:`pages_outside` the scope, and the drafts the user may not explore (edit,
-    or pass through to a page to edit). Wagtail's page chooser lists every page, so a district office read the
-    titles of the department's drafts there, not yet public. None when nothing is hidden."""
+    bulk action's pages, the views of one page): other districts' sections, and the drafts and the pages behind a
+    view restriction the user does not pass that it may not explore (edit, or pass through to a page to edit).
+    Wagtail's page chooser lists every page, so a district office read the titles of the department's drafts
+    there, not yet public; an editor edits a page behind a password. None when nothing is hidden."""
     from wagtail.permissions import page_permission_policy
 
-    hidden = pages_outside(user)
+    districts, restricted = _pages_outside_by_kind(user)
     if user.is_superuser:
-        return hidden
-    drafts = Q(live=False) & ~Q(pk__in=page_permission_policy.explorable_instances(user).values("pk"))
-    return drafts if hidden is None else hidden | drafts
+        return districts or None
+    unexplorable = ~Q(pk__in=page_permission_policy.explorable_instances(user).values("pk"))
+    return districts | ((Q(live=False) | restricted) & unexplorable)
 
 
 def pages_in_admin(user) -> QuerySet:
